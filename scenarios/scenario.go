@@ -1,0 +1,175 @@
+// Package scenarios defines kinesim's scenario file format (YAML), loads and
+// validates scenario files strictly, and embeds the built-in catalogue
+// (scenarios/*.yaml) so `kinesim run NAME` finds them by name.
+//
+// Load, Parse and Validate are pure functions, safe for concurrent use.
+// Every error names the file, line and column, the field, and what is allowed.
+package scenarios
+
+import "time"
+
+// Scenario is one scenario file: what traffic to make, where to send it,
+// which faults to inject and what must hold.
+type Scenario struct {
+	// Name identifies the scenario; the run folder is named after it.
+	Name string `yaml:"name" json:"name"`
+	// Description is one line shown by `kinesim scenarios`.
+	Description string `yaml:"description" json:"description,omitempty"`
+	// Seed makes generated traffic repeatable. 0 is a valid seed.
+	Seed int64 `yaml:"seed" json:"seed"`
+	// Duration is how long producers run.
+	Duration Duration `yaml:"duration" json:"duration"`
+	// Target is the stream written to.
+	Target Target `yaml:"target" json:"target"`
+	// Producers make the traffic; at least one.
+	Producers []Producer `yaml:"producers" json:"producers"`
+	// Consumers read the stream back (the consumers issue gives them meaning).
+	Consumers []Consumer `yaml:"consumers,omitempty" json:"consumers,omitempty"`
+	// Chaos is the fault timeline (reserved for the chaos issue).
+	Chaos []map[string]any `yaml:"chaos,omitempty" json:"chaos,omitempty"`
+	// Thresholds are k6-like pass/fail expressions per metric, e.g.
+	// put_latency_ms: ["p(99) < 250"] (judged once the reports issue lands).
+	Thresholds map[string][]string `yaml:"thresholds,omitempty" json:"thresholds,omitempty"`
+
+	// File is where the scenario was loaded from ("builtin:NAME" for the catalogue).
+	File string `yaml:"-" json:"-"`
+}
+
+// Target kinds.
+const (
+	TargetEmulated = "emulated"
+	TargetKinesis  = "kinesis"
+)
+
+// Target says which stream the traffic goes to.
+type Target struct {
+	// Kind is "emulated" (default) or "kinesis".
+	Kind string `yaml:"kind" json:"kind"`
+	// Stream is the stream name (or ARN for kinesis).
+	Stream string `yaml:"stream" json:"stream"`
+	// Shards is the shard count of a provisioned stream (default 1).
+	Shards int `yaml:"shards" json:"shards"`
+	// Mode is "provisioned" (default) or "on-demand".
+	Mode string `yaml:"mode,omitempty" json:"mode,omitempty"`
+	// Endpoint overrides the Kinesis endpoint URL (kinesis targets).
+	Endpoint string `yaml:"endpoint,omitempty" json:"endpoint,omitempty"`
+	// Region is the AWS region (kinesis targets).
+	Region string `yaml:"region,omitempty" json:"region,omitempty"`
+	// MaxRecordSize is the stream's record size limit (default 1MiB, at most 10MiB).
+	MaxRecordSize ByteSize `yaml:"max_record_size,omitempty" json:"max_record_size,omitempty"`
+}
+
+// Producer makes one stream of records.
+type Producer struct {
+	// Name identifies the producer in reports (default producer-N).
+	Name string `yaml:"name" json:"name"`
+	// Generator is the record kind: bike, logs, clickstream, video-metadata.
+	Generator string `yaml:"generator" json:"generator"`
+	// Options are the generator's own settings.
+	Options map[string]any `yaml:"options,omitempty" json:"options,omitempty"`
+	// PartitionKey says how records pick their partition key.
+	PartitionKey KeySpec `yaml:"partition_key" json:"partition_key"`
+	// Rate is the arrival-rate schedule: segments run in sequence; the last
+	// segment's rate holds until the scenario's duration ends.
+	Rate []RateSegment `yaml:"rate" json:"rate"`
+	// Batch says how records are grouped into PutRecords calls.
+	Batch Batch `yaml:"batch" json:"batch"`
+	// Retry is the retry policy for failed records.
+	Retry Retry `yaml:"retry" json:"retry"`
+	// MaxInFlight bounds concurrent PutRecords calls (default 8).
+	MaxInFlight int `yaml:"max_in_flight" json:"max_in_flight"`
+}
+
+// KeySpec chooses partition keys. Exactly one form is set. In YAML it is the
+// scalar `random`, or a mapping: {field: bike_id}, {zipf: {keys: 300, s: 1.1}},
+// {hot: {share: 0.4, keys: 100}}, {uniform: {keys: 100}}.
+type KeySpec struct {
+	// Field takes the key from the generator's named field (e.g. bike_id).
+	Field string `yaml:"field,omitempty" json:"field,omitempty"`
+	// Random draws a fresh random key per record.
+	Random bool `yaml:"random,omitempty" json:"random,omitempty"`
+	// Uniform draws from a fixed set of keys with equal frequency.
+	Uniform *KeySet `yaml:"uniform,omitempty" json:"uniform,omitempty"`
+	// Zipf draws from a fixed set of keys with Zipf(s) frequency.
+	Zipf *ZipfKeys `yaml:"zipf,omitempty" json:"zipf,omitempty"`
+	// Hot sends Share of records to one key, the rest uniformly over Keys.
+	Hot *HotKey `yaml:"hot,omitempty" json:"hot,omitempty"`
+}
+
+// KeySet is a fixed number of distinct keys.
+type KeySet struct {
+	Keys int `yaml:"keys" json:"keys"`
+}
+
+// ZipfKeys is a Zipf-distributed key set: key k has weight 1/k^S.
+type ZipfKeys struct {
+	Keys int     `yaml:"keys" json:"keys"`
+	S    float64 `yaml:"s" json:"s"`
+}
+
+// HotKey puts Share (0..1] of the traffic on a single key.
+type HotKey struct {
+	Share float64 `yaml:"share" json:"share"`
+	// Keys is the number of other keys sharing the rest (default 1000).
+	Keys int `yaml:"keys,omitempty" json:"keys,omitempty"`
+}
+
+// RateSegment is one segment of a rate schedule; exactly one shape is set.
+// For is how long the segment lasts (0 on the last segment: until the end).
+type RateSegment struct {
+	Constant *Rate      `yaml:"constant,omitempty" json:"constant,omitempty"`
+	Ramp     *RampShape `yaml:"ramp,omitempty" json:"ramp,omitempty"`
+	For      Duration   `yaml:"for,omitempty" json:"for,omitempty"`
+}
+
+// RampShape rises (or falls) linearly from From to To over the segment.
+type RampShape struct {
+	From Rate `yaml:"from" json:"from"`
+	To   Rate `yaml:"to" json:"to"`
+}
+
+// Batch groups records into PutRecords calls.
+type Batch struct {
+	// MaxRecords per call (default 500, at most 500).
+	MaxRecords int `yaml:"max_records" json:"max_records"`
+	// MaxBytes per call (default and maximum 10MiB).
+	MaxBytes ByteSize `yaml:"max_bytes,omitempty" json:"max_bytes,omitempty"`
+	// Linger is the longest a record waits for its batch to fill (default 50ms).
+	Linger Duration `yaml:"linger" json:"linger"`
+}
+
+// Retry is exponential backoff with full jitter: before attempt n+1 wait a
+// uniform random time in [0, min(Cap, Base*2^(n-1))].
+type Retry struct {
+	// MaxAttempts includes the first attempt (default 5; 1 means no retry).
+	MaxAttempts int `yaml:"max_attempts" json:"max_attempts"`
+	// Base is the first backoff ceiling (default 100ms).
+	Base Duration `yaml:"base" json:"base"`
+	// Cap bounds every backoff (default 5s).
+	Cap Duration `yaml:"cap" json:"cap"`
+}
+
+// Consumer reads the stream back. Reserved for the consumers issue.
+type Consumer struct {
+	Name         string   `yaml:"name" json:"name"`
+	Mode         string   `yaml:"mode" json:"mode"`
+	PollInterval Duration `yaml:"poll_interval,omitempty" json:"poll_interval,omitempty"`
+	Processor    string   `yaml:"processor,omitempty" json:"processor,omitempty"`
+	Sink         string   `yaml:"sink,omitempty" json:"sink,omitempty"`
+}
+
+// Duration is a time.Duration written as "30s", "2m", "1h30m" in YAML.
+type Duration time.Duration
+
+// D returns the value as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Rate is records per second, written as "800/s", "48000/min", "3/ms" or a
+// bare number (per second) in YAML.
+type Rate float64
+
+// PerSecond returns the rate in records per second.
+func (r Rate) PerSecond() float64 { return float64(r) }
+
+// ByteSize is a size in bytes, written as 512, "100B", "64KiB", "1MiB", "10MB".
+type ByteSize int64

@@ -1,0 +1,203 @@
+// Package stream is the contract every kinesim target satisfies: the emulated
+// stream (stream/emulated) and real Kinesis or any Kinesis-compatible endpoint
+// (stream/kinesis). Its types mirror the Kinesis Data Streams API
+// (PutRecords, ListShards, GetShardIterator, GetRecords) so that runner, chaos
+// and reports treat every target alike.
+//
+// Implementations must be safe for concurrent use by many goroutines.
+// Per-record outcomes of PutRecords are reported in PutRecordsOutput, never as
+// one error for the whole batch; the returned error is reserved for failures of
+// the call itself (stream not found, invalid argument, a transport failure).
+package stream
+
+import (
+	"context"
+	"time"
+)
+
+// Limits of the Kinesis Data Streams API that callers enforce before sending.
+// Source: Kinesis Data Streams API reference, PutRecords and GetRecords, and
+// the developer guide's "Quotas and limits" page.
+const (
+	// MaxRecordsPerPutRecords is the most records one PutRecords call may carry.
+	MaxRecordsPerPutRecords = 500
+	// MaxPutRecordsRequestBytes is the most bytes (data plus partition keys)
+	// one PutRecords request may carry: 10 MiB.
+	MaxPutRecordsRequestBytes = 10 << 20
+	// DefaultMaxRecordBytes is the default largest record (data plus partition
+	// key): 1 MiB. A stream may raise it up to MaxSettableRecordBytes.
+	DefaultMaxRecordBytes = 1 << 20
+	// MaxSettableRecordBytes is the upper bound of a stream's record size setting.
+	MaxSettableRecordBytes = 10 << 20
+	// MaxPartitionKeyLength is the longest partition key in Unicode characters.
+	MaxPartitionKeyLength = 256
+	// ShardWriteBytesPerSecond is one shard's write limit in bytes per second.
+	ShardWriteBytesPerSecond = 1 << 20
+	// ShardWriteRecordsPerSecond is one shard's write limit in records per second.
+	ShardWriteRecordsPerSecond = 1000
+	// ShardReadBytesPerSecond is one shard's shared read limit in bytes per second.
+	ShardReadBytesPerSecond = 2 << 20
+	// ShardReadCallsPerSecond is one shard's shared GetRecords call limit.
+	ShardReadCallsPerSecond = 5
+	// MaxGetRecordsLimit is the largest Limit a GetRecords call accepts.
+	MaxGetRecordsLimit = 10000
+)
+
+// Record is one record to put.
+type Record struct {
+	// PartitionKey picks the shard through MD5 unless ExplicitHashKey is set.
+	PartitionKey string
+	// ExplicitHashKey, when not empty, is a decimal 128-bit hash key that
+	// overrides the partition key's hash.
+	ExplicitHashKey string
+	// Data is the record's payload (a blob; base64 on the wire).
+	Data []byte
+}
+
+// Size is the record's size as Kinesis counts it against limits: data plus
+// partition key bytes.
+func (r Record) Size() int { return len(r.Data) + len(r.PartitionKey) }
+
+// PutRecordsInput is one PutRecords request.
+type PutRecordsInput struct {
+	StreamName string
+	Records    []Record
+}
+
+// PutRecordsResultEntry is the outcome for one record, in request order.
+// Exactly one of SequenceNumber and ErrorCode is set.
+type PutRecordsResultEntry struct {
+	ShardID        string
+	SequenceNumber string
+	// ErrorCode is CodeThrottled or CodeInternalFailure when the record failed.
+	ErrorCode    string
+	ErrorMessage string
+}
+
+// Failed reports whether the record was not written.
+func (e PutRecordsResultEntry) Failed() bool { return e.ErrorCode != "" }
+
+// PutRecordsOutput mirrors the PutRecords response: Records has the same length
+// and order as the request.
+type PutRecordsOutput struct {
+	FailedRecordCount int
+	Records           []PutRecordsResultEntry
+}
+
+// Writer puts records. A non-nil error means the call as a whole failed and
+// no record is known to be written (the caller retries all of them).
+type Writer interface {
+	PutRecords(ctx context.Context, in *PutRecordsInput) (*PutRecordsOutput, error)
+}
+
+// StreamMode is the capacity mode of a stream.
+type StreamMode string
+
+const (
+	// ModeProvisioned streams have a fixed shard count that the user reshards.
+	ModeProvisioned StreamMode = "PROVISIONED"
+	// ModeOnDemand streams scale their shards with traffic.
+	ModeOnDemand StreamMode = "ON_DEMAND"
+)
+
+// CreateStreamInput creates a stream.
+type CreateStreamInput struct {
+	StreamName string
+	ShardCount int
+	Mode       StreamMode
+}
+
+// HashKeyRange is an inclusive range of 128-bit hash keys as decimal strings.
+type HashKeyRange struct {
+	StartingHashKey string
+	EndingHashKey   string
+}
+
+// SequenceNumberRange of a shard; EndingSequenceNumber is empty while open.
+type SequenceNumberRange struct {
+	StartingSequenceNumber string
+	EndingSequenceNumber   string
+}
+
+// Shard describes one shard as ListShards returns it.
+type Shard struct {
+	ShardID               string
+	ParentShardID         string
+	AdjacentParentShardID string
+	HashKeyRange          HashKeyRange
+	SequenceNumberRange   SequenceNumberRange
+}
+
+// Open reports whether the shard still accepts writes.
+func (s Shard) Open() bool { return s.SequenceNumberRange.EndingSequenceNumber == "" }
+
+// IteratorType says where a shard iterator starts.
+type IteratorType string
+
+// Shard iterator types, as the API names them.
+const (
+	TrimHorizon         IteratorType = "TRIM_HORIZON"
+	Latest              IteratorType = "LATEST"
+	AtSequenceNumber    IteratorType = "AT_SEQUENCE_NUMBER"
+	AfterSequenceNumber IteratorType = "AFTER_SEQUENCE_NUMBER"
+	AtTimestamp         IteratorType = "AT_TIMESTAMP"
+)
+
+// GetShardIteratorInput asks for an iterator on one shard.
+type GetShardIteratorInput struct {
+	StreamName     string
+	ShardID        string
+	Type           IteratorType
+	SequenceNumber string    // for AT_/AFTER_SEQUENCE_NUMBER
+	Timestamp      time.Time // for AT_TIMESTAMP
+}
+
+// GetRecordsInput reads from an iterator. Limit 0 means the API default (10,000).
+type GetRecordsInput struct {
+	ShardIterator string
+	Limit         int
+}
+
+// StreamRecord is a record as a reader receives it.
+type StreamRecord struct {
+	SequenceNumber              string
+	PartitionKey                string
+	Data                        []byte
+	ApproximateArrivalTimestamp time.Time
+}
+
+// ChildShard names a shard created from a closed parent.
+type ChildShard struct {
+	ShardID      string
+	ParentShards []string
+	HashKeyRange HashKeyRange
+}
+
+// GetRecordsOutput mirrors the GetRecords response. NextShardIterator is
+// empty once a closed shard has been read to its end; ChildShards is then set.
+type GetRecordsOutput struct {
+	Records            []StreamRecord
+	NextShardIterator  string
+	MillisBehindLatest int64
+	ChildShards        []ChildShard
+}
+
+// Reader reads shards with shared throughput (polling).
+type Reader interface {
+	ListShards(ctx context.Context, streamName string) ([]Shard, error)
+	GetShardIterator(ctx context.Context, in *GetShardIteratorInput) (string, error)
+	GetRecords(ctx context.Context, in *GetRecordsInput) (*GetRecordsOutput, error)
+}
+
+// Admin manages stream lifecycles.
+type Admin interface {
+	CreateStream(ctx context.Context, in *CreateStreamInput) error
+	DeleteStream(ctx context.Context, streamName string) error
+}
+
+// Target is everything a run needs from a stream endpoint.
+type Target interface {
+	Writer
+	Reader
+	Admin
+}
