@@ -119,13 +119,106 @@ type HotKey struct {
 type RateSegment struct {
 	Constant *Rate      `yaml:"constant,omitempty" json:"constant,omitempty"`
 	Ramp     *RampShape `yaml:"ramp,omitempty" json:"ramp,omitempty"`
-	For      Duration   `yaml:"for,omitempty" json:"for,omitempty"`
+	// Steps holds each of a list of rates in turn.
+	Steps *StepsShape `yaml:"steps,omitempty" json:"steps,omitempty"`
+	// Spike is a base rate with a peak for a window inside the segment.
+	Spike *SpikeShape `yaml:"spike,omitempty" json:"spike,omitempty"`
+	// Sine swings between a minimum and a maximum rate with a period.
+	Sine *SineShape `yaml:"sine,omitempty" json:"sine,omitempty"`
+	// Diurnal is a day of traffic with morning and evening rush hours.
+	Diurnal *DiurnalShape `yaml:"diurnal,omitempty" json:"diurnal,omitempty"`
+	// OnOff alternates bursts and lulls of random lengths.
+	OnOff *OnOffShape `yaml:"on_off,omitempty" json:"on_off,omitempty"`
+	// Trace replays a recorded rate from a CSV file.
+	Trace *TraceShape `yaml:"trace,omitempty" json:"trace,omitempty"`
+	For   Duration    `yaml:"for,omitempty" json:"for,omitempty"`
+	// Arrivals spaces the records: "even" (default) puts them evenly along
+	// the shape's rate; "poisson" draws exponential gaps around it (seeded
+	// from the scenario's seed, so a run repeats). It is not a shape: it
+	// goes with any one.
+	Arrivals string `yaml:"arrivals,omitempty" json:"arrivals,omitempty"`
 }
+
+// Arrival spacings of a rate segment.
+const (
+	ArrivalsEven    = "even"
+	ArrivalsPoisson = "poisson"
+)
 
 // RampShape rises (or falls) linearly from From to To over the segment.
 type RampShape struct {
 	From Rate `yaml:"from" json:"from"`
 	To   Rate `yaml:"to" json:"to"`
+}
+
+// StepsShape holds each of Rates in turn for Every; the last rate holds to
+// the segment's end. Without Every the segment is split evenly between them.
+// In YAML: {steps: {rates: [100/s, 200/s, 400/s], every: 10s}, for: 30s}.
+type StepsShape struct {
+	Rates []Rate   `yaml:"rates" json:"rates"`
+	Every Duration `yaml:"every,omitempty" json:"every,omitempty"`
+}
+
+// SpikeShape runs at Base, except at Peak from At for For (both measured from
+// the segment's start). In YAML:
+// {spike: {base: 4000/s, peak: 9000/s, at: 10s, for: 5s}, for: 60s}.
+type SpikeShape struct {
+	Base Rate     `yaml:"base" json:"base"`
+	Peak Rate     `yaml:"peak" json:"peak"`
+	At   Duration `yaml:"at" json:"at"`
+	For  Duration `yaml:"for" json:"for"`
+}
+
+// SineShape swings smoothly between Min and Max: it starts at Min and peaks
+// half a period in. The period in run time is Period / TimeScale.
+type SineShape struct {
+	Min    Rate     `yaml:"min" json:"min"`
+	Max    Rate     `yaml:"max" json:"max"`
+	Period Duration `yaml:"period" json:"period"`
+	// TimeScale compresses the curve: 60 plays a 1h period in 1m (default 1).
+	TimeScale float64 `yaml:"time_scale,omitempty" json:"time_scale,omitempty"`
+}
+
+// DiurnalShape is a working day of bike-share traffic: quiet at night (Min
+// at 03:00), a morning rush-hour peak at 08:00 and an evening one at 17:00
+// (both Max), busy in between. The day is Period long, played in
+// Period / TimeScale of run time: {min: 50/s, max: 12000/s, time_scale: 1440}
+// plays a 24h day in 60s.
+type DiurnalShape struct {
+	Min Rate `yaml:"min" json:"min"`
+	Max Rate `yaml:"max" json:"max"`
+	// Period is the length of the day (default 24h).
+	Period Duration `yaml:"period,omitempty" json:"period,omitempty"`
+	// TimeScale compresses the day: 1440 plays 24h in 60s (default 1).
+	TimeScale float64 `yaml:"time_scale,omitempty" json:"time_scale,omitempty"`
+	// Start is the time of day the segment starts at, e.g. 6h for 06:00
+	// (default 0, midnight); less than Period.
+	Start Duration `yaml:"start,omitempty" json:"start,omitempty"`
+}
+
+// OnOffShape alternates bursts at OnRate and lulls at OffRate whose lengths
+// are exponential with means MeanOn and MeanOff (a Markov-modulated process),
+// starting with a burst. The lengths are drawn from the scenario's seed, so
+// a run repeats.
+type OnOffShape struct {
+	MeanOn  Duration `yaml:"mean_on" json:"mean_on"`
+	MeanOff Duration `yaml:"mean_off" json:"mean_off"`
+	OnRate  Rate     `yaml:"on_rate" json:"on_rate"`
+	OffRate Rate     `yaml:"off_rate,omitempty" json:"off_rate,omitempty"`
+}
+
+// TraceShape replays a recorded rate: a CSV file of
+// `timestamp,records_per_second` rows (e.g. a CloudWatch IncomingRecords
+// export divided by its period in seconds). Each row's rate holds until the
+// next row's timestamp; the last row's rate holds to the segment's end.
+type TraceShape struct {
+	// File is the CSV file, relative to the scenario file.
+	File string `yaml:"file" json:"file"`
+	// TimeScale compresses the trace: 60 plays an hour of it in a minute
+	// (default 1).
+	TimeScale float64 `yaml:"time_scale,omitempty" json:"time_scale,omitempty"`
+	// Scale multiplies every rate, e.g. 2 for twice production (default 1).
+	Scale float64 `yaml:"scale,omitempty" json:"scale,omitempty"`
 }
 
 // Batch groups records into PutRecords calls.

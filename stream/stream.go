@@ -105,6 +105,10 @@ type CreateStreamInput struct {
 	StreamName string
 	ShardCount int
 	Mode       StreamMode
+	// Tags are set on the stream when it is created (kinesim tags the streams
+	// it creates with the run id so that a cleanup can find them). Optional;
+	// targets without tags ignore them.
+	Tags map[string]string
 }
 
 // HashKeyRange is an inclusive range of 128-bit hash keys as decimal strings.

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+)
+
+// notYetImplemented lists the CLI contract's commands whose issues have not
+// landed yet; each exits 2 saying so.
+func notYetImplemented() []*cobra.Command {
+	planned := []struct{ use, short, issue string }{
+		{"plan SCENARIO", "Find the fewest shards (and cheapest mode) that meet the objectives", "#10"},
+		{"verify", "Check a consumer's output against the run's ledger", "#7"},
+		{"compare BASE CUR", "Compare two result.json files; fail on regression", "#8"},
+		{"report RESULT", "Re-render reports (text, Markdown, HTML) from a result.json", "#8"},
+		{"generate KIND", "Print generated records as JSON lines", "#4"},
+		{"emulate", "Serve the emulated stream over the Kinesis API on loopback", "#11"},
+	}
+	var cmds []*cobra.Command
+	for _, p := range planned {
+		cmds = append(cmds, &cobra.Command{
+			Use:                p.use,
+			Short:              p.short + " (not yet implemented)",
+			DisableFlagParsing: true,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return usageError("%s: not yet implemented (issue %s)", cmd.Name(), p.issue)
+			},
+		})
+	}
+	return cmds
+}

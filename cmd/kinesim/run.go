@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/runner"
+	"github.com/kinesim/kinesim/scenarios"
+)
+
+// runFlags override the scenario file.
+type runFlags struct {
+	duration     time.Duration
+	seed         int64
+	shards       int
+	out          string
+	quiet        bool
+	drainTimeout time.Duration
+}
+
+func newRunCommand() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run SCENARIO",
+		Short: "Run a scenario (a file, or a built-in name) and write a run folder",
+		Long: `Run a scenario file, or a built-in scenario by name (see 'kinesim scenarios').
+The run folder (runs/<scenario>-<UTC timestamp>/ unless --out) gets result.json,
+the scenario as run, and dead-letters.jsonl when any record failed every attempt.
+Ctrl-C stops the run; calls in flight get --drain-timeout, and result.json is
+still written, marked incomplete.`,
+		Example: `  kinesim run bike-rush-hour
+  kinesim run bike-rush-hour --duration 10s --shards 2 --out /tmp/run1
+  kinesim run ./my-scenario.yaml --seed 7 --quiet`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScenario(cmd, args[0], f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.DurationVar(&f.duration, "duration", 0, "override the scenario's duration (e.g. 30s)")
+	fl.Int64Var(&f.seed, "seed", 0, "override the scenario's seed")
+	fl.IntVar(&f.shards, "shards", 0, "override the target's shard count")
+	fl.StringVar(&f.out, "out", "", "run folder (default runs/<scenario>-<UTC timestamp>)")
+	fl.BoolVar(&f.quiet, "quiet", false, "print no live status line")
+	fl.DurationVar(&f.drainTimeout, "drain-timeout", runner.DefaultDrainCap, "how long calls in flight may finish after the schedule ends or Ctrl-C")
+	return cmd
+}
+
+// loadScenario resolves a name or path and validates it, mapping every
+// problem to exit code 2.
+func loadScenario(ref string) (*scenarios.Scenario, error) {
+	sc, err := scenarios.Resolve(ref)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	return sc, nil
+}
+
+func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
+	sc, err := loadScenario(ref)
+	if err != nil {
+		return err
+	}
+	fl := cmd.Flags()
+	if fl.Changed("duration") {
+		sc.Duration = scenarios.Duration(f.duration)
+	}
+	if fl.Changed("seed") {
+		sc.Seed = f.seed
+	}
+	if fl.Changed("shards") {
+		sc.Target.Shards = f.shards
+	}
+	if err := scenarios.Validate(sc); err != nil {
+		return &exitError{code: exitUsage, err: fmt.Errorf("after command-line overrides: %w", err)}
+	}
+	out := f.out
+	if out == "" {
+		out = runner.RunDir("runs", sc.Name, time.Now())
+	}
+
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	target, endpoint, closeTarget, err := runner.OpenTarget(ctx, sc)
+	if err != nil {
+		return failure(err)
+	}
+	defer closeTarget()
+
+	rec := reports.NewRecorder(time.Now())
+	stdout := cmd.OutOrStdout()
+	if !f.quiet && isTerminal(stdout) {
+		stopStatus := startStatus(stdout, rec)
+		defer stopStatus()
+	}
+	res, runErr := runner.Run(ctx, runner.Config{
+		Scenario:     sc,
+		Target:       target,
+		Endpoint:     endpoint,
+		OutDir:       out,
+		DrainTimeout: f.drainTimeout,
+		Version:      version,
+		Recorder:     rec,
+	})
+	if res == nil {
+		return failure(runErr)
+	}
+	clearStatus(stdout, f.quiet)
+	if err := reports.WriteSummary(stdout, res); err != nil {
+		return failure(err)
+	}
+	if runErr != nil {
+		return failure(runErr)
+	}
+	if !res.Complete {
+		return failure(errors.New("run stopped early (" + res.StopReason + "); result.json is marked incomplete"))
+	}
+	return nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	return termIsTerminal(int(f.Fd()))
+}
+
+// startStatus prints a one-line live status every second until stopped.
+func startStatus(w io.Writer, rec *reports.Recorder) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		var lastAcked int64
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-tick.C:
+				acked := rec.Count(reports.RecordsAcknowledged)
+				attempts := rec.Count(reports.PutAttempts)
+				throttled := rec.Count(reports.RecordsThrottled)
+				ratio := 0.0
+				if attempts > 0 {
+					ratio = 100 * float64(throttled) / float64(attempts)
+				}
+				fmt.Fprintf(w, "\r\033[K%s  %d records/s  p99 %.1f ms  throttled %.2f%%  acknowledged %d",
+					now.Sub(rec.Start()).Truncate(time.Second), acked-lastAcked,
+					float64(rec.Percentile(reports.RecordLatency, 99))/float64(time.Millisecond), ratio, acked)
+				lastAcked = acked
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+func clearStatus(w io.Writer, quiet bool) {
+	if !quiet && isTerminal(w) {
+		fmt.Fprint(w, "\r\033[K")
+	}
+}

@@ -1,0 +1,135 @@
+package generators
+
+import (
+	"bytes"
+	"math"
+	"strconv"
+	"time"
+)
+
+// The record metadata forms (see the package documentation).
+const (
+	metaJSONID     = `{"kinesim_id":"`
+	metaJSONSent   = `","kinesim_sent_us":`
+	metaTokenStart = "kinesim:"
+	metaSDStart    = `[kinesim@32473 id="`
+	metaSDSent     = `" sent_us="`
+)
+
+// metaWriter appends a record's metadata (Meta.Producer, Meta.ID and
+// Meta.Intended) in the form each kind's grammar allows. It caches the
+// producer name made safe for every form: bytes outside [A-Za-z0-9._-]
+// become '_', so an id never needs quoting or escaping.
+type metaWriter struct {
+	producer string
+	safe     []byte
+}
+
+func (w *metaWriter) safeProducer(producer string) []byte {
+	if w.safe == nil || producer != w.producer {
+		w.producer = producer
+		w.safe = w.safe[:0]
+		for i := 0; i < len(producer); i++ {
+			c := producer[i]
+			if !isIDByte(c) {
+				c = '_'
+			}
+			w.safe = append(w.safe, c)
+		}
+	}
+	return w.safe
+}
+
+func isIDByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-'
+}
+
+func (w *metaWriter) appendID(dst []byte, m Meta) []byte {
+	dst = append(dst, w.safeProducer(m.Producer)...)
+	dst = append(dst, '-')
+	return strconv.AppendUint(dst, m.ID, 10)
+}
+
+// appendJSON opens a JSON object with the reserved leading fields:
+// {"kinesim_id":"bikes-42","kinesim_sent_us":1732590000123456
+// The caller appends ,"field":value... and the closing brace.
+func (w *metaWriter) appendJSON(dst []byte, m Meta) []byte {
+	dst = append(dst, metaJSONID...)
+	dst = w.appendID(dst, m)
+	dst = append(dst, metaJSONSent...)
+	return strconv.AppendInt(dst, m.Intended.UnixMicro(), 10)
+}
+
+// appendToken appends the one-token form kinesim:bikes-42:1732590000123456,
+// for text grammars with a free token (the Apache ident field, a syslog
+// message).
+func (w *metaWriter) appendToken(dst []byte, m Meta) []byte {
+	dst = append(dst, metaTokenStart...)
+	dst = w.appendID(dst, m)
+	dst = append(dst, ':')
+	return strconv.AppendInt(dst, m.Intended.UnixMicro(), 10)
+}
+
+// appendSD appends an RFC 5424 structured-data element
+// [kinesim@32473 id="bikes-42" sent_us="1732590000123456"]
+// (32473 is the enterprise number RFC 5612 reserves for documentation).
+func (w *metaWriter) appendSD(dst []byte, m Meta) []byte {
+	dst = append(dst, metaSDStart...)
+	dst = w.appendID(dst, m)
+	dst = append(dst, metaSDSent...)
+	dst = strconv.AppendInt(dst, m.Intended.UnixMicro(), 10)
+	return append(dst, '"', ']')
+}
+
+// ParseMeta reads back the record id and intended send time that a
+// generator embedded in data, in any of the forms the package documents. It
+// does not decode the record: it finds the reserved marker (at the very
+// start for JSON kinds) and parses the two values after it. ok is false
+// when data carries no well-formed metadata.
+func ParseMeta(data []byte) (id string, sent time.Time, ok bool) {
+	if bytes.HasPrefix(data, []byte(metaJSONID)) {
+		return parseMetaAfter(data[len(metaJSONID):], '"', metaJSONSent, 0)
+	}
+	if i := bytes.Index(data, []byte(metaSDStart)); i >= 0 {
+		return parseMetaAfter(data[i+len(metaSDStart):], '"', metaSDSent, '"')
+	}
+	if i := bytes.Index(data, []byte(metaTokenStart)); i >= 0 {
+		return parseMetaAfter(data[i+len(metaTokenStart):], ':', ":", 0)
+	}
+	if i := bytes.Index(data, []byte(`"kinesim_id":"`)); i >= 0 {
+		// A JSON record whose leading fields were moved (e.g. re-encoded).
+		return parseMetaAfter(data[i+len(`"kinesim_id":"`):], '"', metaJSONSent, 0)
+	}
+	return "", time.Time{}, false
+}
+
+// parseMetaAfter parses ID<idEnd>...sep<digits>[closer] from rest.
+func parseMetaAfter(rest []byte, idEnd byte, sep string, closer byte) (string, time.Time, bool) {
+	n := 0
+	for n < len(rest) && isIDByte(rest[n]) {
+		n++
+	}
+	if n == 0 || n == len(rest) || rest[n] != idEnd || !bytes.HasPrefix(rest[n:], []byte(sep)) {
+		return "", time.Time{}, false
+	}
+	digits := rest[n+len(sep):]
+	negative := len(digits) > 0 && digits[0] == '-'
+	end := 0
+	if negative {
+		end++
+	}
+	var us int64
+	for ; end < len(digits) && '0' <= digits[end] && digits[end] <= '9'; end++ {
+		if us > (math.MaxInt64-9)/10 {
+			return "", time.Time{}, false
+		}
+		us = us*10 + int64(digits[end]-'0')
+	}
+	if end == 0 || negative && end == 1 || closer != 0 && (end == len(digits) || digits[end] != closer) {
+		return "", time.Time{}, false
+	}
+	if negative {
+		us = -us
+	}
+	return string(rest[:n]), time.UnixMicro(us), true
+}

@@ -1,0 +1,274 @@
+// Package reports records what a run measured and renders it: HdrHistograms
+// of latencies, counters and per-second series (the Recorder), the run's
+// result.json (Result), and the terminal summary.
+//
+// A Recorder is safe for concurrent use by every producer goroutine. Result
+// values are plain data.
+package reports
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Metric names a latency kept in an HdrHistogram.
+type Metric int
+
+// Latency metrics. Every one is measured in microseconds internally and
+// reported in milliseconds.
+const (
+	// PutRecordsLatency is one PutRecords call, request to response
+	// (CloudWatch: PutRecords.Latency).
+	PutRecordsLatency Metric = iota
+	// RecordLatency is a record's intended send time to its acknowledgement,
+	// retries included: the latency a user of the stream sees, free of
+	// coordinated omission.
+	RecordLatency
+	// SendDelay is a record's intended send time to the start of the
+	// PutRecords call that first carried it: linger, backpressure and a
+	// stalled producer all show here.
+	SendDelay
+	numMetrics
+)
+
+// Name is the metric's key in result.json's latency_ms section.
+func (m Metric) Name() string {
+	switch m {
+	case PutRecordsLatency:
+		return "put_records"
+	case RecordLatency:
+		return "record"
+	case SendDelay:
+		return "send_delay"
+	}
+	return "unknown"
+}
+
+// Metrics lists every latency metric in report order.
+func Metrics() []Metric { return []Metric{RecordLatency, PutRecordsLatency, SendDelay} }
+
+// Counter names a count of records or calls.
+type Counter int
+
+// Counters. Record counters count records; attempt counters count record
+// attempts (a record retried twice is three attempts).
+const (
+	// RecordsScheduled: records the rate schedule asked for.
+	RecordsScheduled Counter = iota
+	// RecordsSent: records handed to the target at least once.
+	RecordsSent
+	// RecordsAcknowledged: records the target acknowledged with a sequence number.
+	RecordsAcknowledged
+	// BytesAcknowledged: payload plus partition key bytes acknowledged.
+	BytesAcknowledged
+	// PutAttempts: record attempts, retries included.
+	PutAttempts
+	// RecordsThrottled: record attempts answered ProvisionedThroughputExceededException.
+	RecordsThrottled
+	// RecordsFailed: record attempts failed otherwise (InternalFailure, a failed call).
+	RecordsFailed
+	// RecordsRetried: record attempts that were retries.
+	RecordsRetried
+	// RecordsDeadLettered: records that failed every attempt, written to the dead-letter file.
+	RecordsDeadLettered
+	// RecordsUnfinished: records still unacknowledged when a stopped run's drain time ran out.
+	RecordsUnfinished
+	// PutCalls: PutRecords calls made.
+	PutCalls
+	// PutCallErrors: PutRecords calls that failed as a whole.
+	PutCallErrors
+	numCounters
+)
+
+// SeriesPoint is one second of a run.
+type SeriesPoint struct {
+	// Second is the whole second since the run's start.
+	Second int `json:"second"`
+	// Counts of records in that second, by counter name.
+	RecordsScheduled    int64 `json:"records_scheduled"`
+	RecordsSent         int64 `json:"records_sent"`
+	RecordsAcknowledged int64 `json:"records_acknowledged"`
+	RecordsThrottled    int64 `json:"records_throttled"`
+	RecordsFailed       int64 `json:"records_failed"`
+	RecordsDeadLettered int64 `json:"records_dead_lettered"`
+	// RecordLatencyMs of the records acknowledged in that second.
+	RecordLatencyMs Percentiles `json:"record_latency_ms"`
+	// SendDelayMs of the records first sent in that second.
+	SendDelayMs Percentiles `json:"send_delay_ms"`
+}
+
+// Recorder collects latencies and counters for one run.
+type Recorder struct {
+	start    time.Time
+	counters [numCounters]atomic.Int64
+
+	mu       sync.Mutex
+	whole    [numMetrics]*hdrhistogram.Histogram
+	interval [numMetrics]*hdrhistogram.Histogram
+	current  SeriesPoint
+	series   []SeriesPoint
+}
+
+// Histogram range: 1 µs to 1 hour at 3 significant digits.
+const (
+	lowestMicros  = 1
+	highestMicros = int64(time.Hour / time.Microsecond)
+	sigFigs       = 3
+)
+
+func newHistogram() *hdrhistogram.Histogram {
+	return hdrhistogram.New(lowestMicros, highestMicros, sigFigs)
+}
+
+// NewRecorder returns a Recorder whose seconds count from start.
+func NewRecorder(start time.Time) *Recorder {
+	r := &Recorder{start: start}
+	for m := range numMetrics {
+		r.whole[m] = newHistogram()
+		r.interval[m] = newHistogram()
+	}
+	return r
+}
+
+// Start is the time the run's seconds count from.
+func (r *Recorder) Start() time.Time { return r.start }
+
+// Add adds n to a counter at time t (for the per-second series).
+func (r *Recorder) Add(c Counter, n int64, t time.Time) {
+	if n == 0 {
+		return
+	}
+	r.counters[c].Add(n)
+	switch c {
+	case RecordsScheduled, RecordsSent, RecordsAcknowledged, RecordsThrottled, RecordsFailed, RecordsDeadLettered:
+	default:
+		return
+	}
+	r.mu.Lock()
+	p := r.pointAt(t)
+	switch c {
+	case RecordsScheduled:
+		p.RecordsScheduled += n
+	case RecordsSent:
+		p.RecordsSent += n
+	case RecordsAcknowledged:
+		p.RecordsAcknowledged += n
+	case RecordsThrottled:
+		p.RecordsThrottled += n
+	case RecordsFailed:
+		p.RecordsFailed += n
+	case RecordsDeadLettered:
+		p.RecordsDeadLettered += n
+	}
+	r.mu.Unlock()
+}
+
+// Count returns a counter's total so far.
+func (r *Recorder) Count(c Counter) int64 { return r.counters[c].Load() }
+
+// Observe records latencies of one metric, all observed at time t.
+func (r *Recorder) Observe(m Metric, t time.Time, latencies ...time.Duration) {
+	r.mu.Lock()
+	r.pointAt(t)
+	for _, d := range latencies {
+		us := max(int64(d/time.Microsecond), lowestMicros)
+		us = min(us, highestMicros)
+		// The range is fixed and values are clamped into it, so RecordValue cannot fail.
+		_ = r.whole[m].RecordValue(us)
+		_ = r.interval[m].RecordValue(us)
+	}
+	r.mu.Unlock()
+}
+
+// pointAt returns the series point for t's second, closing earlier seconds.
+// Events for a second already closed count toward the current one. Callers hold r.mu.
+func (r *Recorder) pointAt(t time.Time) *SeriesPoint {
+	sec := int(t.Sub(r.start) / time.Second)
+	for sec > r.current.Second {
+		r.closeInterval()
+	}
+	return &r.current
+}
+
+func (r *Recorder) closeInterval() {
+	r.current.RecordLatencyMs = percentilesOf(r.interval[RecordLatency])
+	r.current.SendDelayMs = percentilesOf(r.interval[SendDelay])
+	r.series = append(r.series, r.current)
+	for m := range numMetrics {
+		r.interval[m].Reset()
+	}
+	r.current = SeriesPoint{Second: r.current.Second + 1}
+}
+
+// Percentile returns the q-th percentile (0..100) of a metric so far.
+func (r *Recorder) Percentile(m Metric, q float64) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return time.Duration(r.whole[m].ValueAtQuantile(q)) * time.Microsecond
+}
+
+// Snapshot is the recorder's state at the end of a run.
+type Snapshot struct {
+	Counters map[Counter]int64
+	Latency  map[Metric]Percentiles
+	Series   []SeriesPoint
+}
+
+// Finish closes the seconds up to end and returns everything recorded.
+// The Recorder stays usable; a later Finish sees later events.
+func (r *Recorder) Finish(end time.Time) Snapshot {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	endSec := int(end.Sub(r.start) / time.Second)
+	for r.current.Second < endSec {
+		r.closeInterval()
+	}
+	s := Snapshot{
+		Counters: make(map[Counter]int64, numCounters),
+		Latency:  make(map[Metric]Percentiles, numMetrics),
+		Series:   append([]SeriesPoint(nil), r.series...),
+	}
+	// A last partial second is kept when anything happened in it.
+	if last := r.current; last.RecordsScheduled+last.RecordsSent+last.RecordsAcknowledged+last.RecordsThrottled > 0 {
+		last.RecordLatencyMs = percentilesOf(r.interval[RecordLatency])
+		last.SendDelayMs = percentilesOf(r.interval[SendDelay])
+		s.Series = append(s.Series, last)
+	}
+	for c := range numCounters {
+		s.Counters[c] = r.counters[c].Load()
+	}
+	for m := range numMetrics {
+		s.Latency[m] = percentilesOf(r.whole[m])
+	}
+	return s
+}
+
+// Percentiles of one latency metric in milliseconds.
+type Percentiles struct {
+	Count int64   `json:"count"`
+	P50   float64 `json:"p50"`
+	P90   float64 `json:"p90"`
+	P99   float64 `json:"p99"`
+	P999  float64 `json:"p999"`
+	Max   float64 `json:"max"`
+	Mean  float64 `json:"mean"`
+}
+
+func percentilesOf(h *hdrhistogram.Histogram) Percentiles {
+	if h.TotalCount() == 0 {
+		return Percentiles{}
+	}
+	ms := func(us int64) float64 { return float64(us) / 1000 }
+	return Percentiles{
+		Count: h.TotalCount(),
+		P50:   ms(h.ValueAtQuantile(50)),
+		P90:   ms(h.ValueAtQuantile(90)),
+		P99:   ms(h.ValueAtQuantile(99)),
+		P999:  ms(h.ValueAtQuantile(99.9)),
+		Max:   ms(h.Max()),
+		Mean:  h.Mean() / 1000,
+	}
+}

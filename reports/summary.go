@@ -1,0 +1,87 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// WriteSummary prints the terminal summary of a result.
+func WriteSummary(w io.Writer, r *Result) error {
+	var b strings.Builder
+	state := "complete"
+	if !r.Complete {
+		state = "INCOMPLETE: " + r.StopReason
+	}
+	fmt.Fprintf(&b, "kinesim run %s: %s\n", r.Scenario, state)
+	t := r.Target
+	fmt.Fprintf(&b, "target     %s stream %q, %d shard(s)", t.Kind, t.Stream, t.Shards)
+	if t.Endpoint != "" {
+		fmt.Fprintf(&b, " at %s", t.Endpoint)
+	}
+	fmt.Fprintf(&b, "; seed %d; ran %s of %s\n",
+		r.Seed, roundSeconds(r.ElapsedS), roundSeconds(r.PlannedDurationS))
+	tot := r.Totals
+	fmt.Fprintf(&b, "records    scheduled %s  sent %s  acknowledged %s  dead-lettered %s",
+		thousands(tot.RecordsScheduled), thousands(tot.RecordsSent),
+		thousands(tot.RecordsAcknowledged), thousands(tot.RecordsDeadLettered))
+	if tot.RecordsUnfinished > 0 {
+		fmt.Fprintf(&b, "  unfinished %s", thousands(tot.RecordsUnfinished))
+	}
+	b.WriteByte('\n')
+	fmt.Fprintf(&b, "attempts   %s (%s retries)  throttled %s (%.2f%%)  failed %s  calls %s (%s failed)\n",
+		thousands(tot.PutAttempts), thousands(tot.RecordsRetried), thousands(tot.RecordsThrottled),
+		100*r.ThrottledRatio, thousands(tot.RecordsFailed), thousands(tot.PutCalls), thousands(tot.PutCallErrors))
+	tp := r.Throughput
+	fmt.Fprintf(&b, "throughput %s records/s mean, %s peak second, %.2f MiB/s\n",
+		thousands(int64(tp.RecordsAcknowledgedPerS+0.5)), thousands(tp.PeakRecordsAcknowledgedPerS),
+		tp.BytesAcknowledgedPerS/(1<<20))
+	b.WriteString("latency (ms), measured from the intended send time:\n")
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "\t\tp50\tp90\tp99\tp99.9\tmax\tcount\t")
+	for _, m := range Metrics() {
+		p := r.LatencyMs[m.Name()]
+		fmt.Fprintf(tw, "\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", m.Name(),
+			ms(p.P50), ms(p.P90), ms(p.P99), ms(p.P999), ms(p.Max), thousands(p.Count))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if dir := r.Files["result"]; dir != "" {
+		fmt.Fprintf(&b, "result     %s\n", dir)
+	}
+	if dl := r.Files["dead_letters"]; dl != "" && tot.RecordsDeadLettered > 0 {
+		fmt.Fprintf(&b, "dead letters %s\n", dl)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func ms(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+
+func roundSeconds(s float64) string {
+	return (time.Duration(s*float64(time.Second)) / (100 * time.Millisecond) * (100 * time.Millisecond)).String()
+}
+
+// thousands formats n with comma separators: 1234567 → "1,234,567".
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}

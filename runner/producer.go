@@ -1,0 +1,284 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/kinesim/kinesim/clock"
+	"github.com/kinesim/kinesim/generators"
+	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/scenarios"
+	"github.com/kinesim/kinesim/stream"
+)
+
+// arrivals yields each record's intended offset from the run's start, in order.
+type arrivals interface {
+	Next() (offset time.Duration, ok bool)
+}
+
+// producer is an open-model producer: records are due when the schedule says,
+// whatever the target is doing, and latency counts from that moment.
+type producer struct {
+	cfg        scenarios.Producer
+	streamName string
+	gen        generators.Generator
+	keys       generators.KeyChooser
+	arrivals   arrivals
+	target     stream.Writer
+	rec        *reports.Recorder
+	clk        clock.Clock
+	start      time.Time
+	dead       *deadLetters
+	maxRecord  int
+
+	inFlight chan struct{}
+	wg       sync.WaitGroup
+}
+
+// pending is a record on its way: built, batched, maybe retried.
+type pending struct {
+	record   stream.Record
+	id       uint64
+	intended time.Time
+	attempts int
+}
+
+// run schedules and batches records until the schedule ends or ctx is done,
+// then waits for its calls; callCtx bounds the calls themselves (it is
+// cancelled when the drain time after a stop runs out).
+func (p *producer) run(ctx, callCtx context.Context) {
+	defer p.wg.Wait()
+	maxRecords := p.cfg.Batch.MaxRecords
+	maxBytes := int(p.cfg.Batch.MaxBytes)
+	linger := p.cfg.Batch.Linger.D()
+
+	var (
+		batch      = make([]pending, 0, maxRecords)
+		batchBytes int
+		slab       []byte // payloads of the current batch share one buffer
+		id         uint64
+	)
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		p.dispatch(callCtx, batch)
+		batch = make([]pending, 0, maxRecords)
+		batchBytes = 0
+		slab = nil
+	}
+	for {
+		offset, ok := p.arrivals.Next()
+		if !ok {
+			break
+		}
+		due := p.start.Add(offset)
+		if len(batch) > 0 {
+			if deadline := batch[0].intended.Add(linger); deadline.Before(due) {
+				if p.clk.Sleep(ctx, deadline.Sub(p.clk.Now())) != nil {
+					break
+				}
+				flush()
+			}
+		}
+		if wait := due.Sub(p.clk.Now()); wait > 0 {
+			if p.clk.Sleep(ctx, wait) != nil {
+				break
+			}
+		} else if ctx.Err() != nil {
+			break
+		}
+		p.rec.Add(reports.RecordsScheduled, 1, due)
+
+		id++
+		begin := len(slab)
+		slab = p.gen.Next(slab, generators.Meta{Producer: p.cfg.Name, ID: id, Intended: due})
+		r := pending{
+			record:   stream.Record{PartitionKey: p.keys.Key(), Data: slab[begin:len(slab):len(slab)]},
+			id:       id,
+			intended: due,
+		}
+		size := r.record.Size()
+		if size > p.maxRecord {
+			p.deadLetter(r, ReasonTooLarge, "record of %d bytes is over the stream's %d-byte record limit", size, p.maxRecord)
+			continue
+		}
+		if batchBytes+size > maxBytes {
+			flush()
+		}
+		batch = append(batch, r)
+		batchBytes += size
+		if len(batch) >= maxRecords {
+			flush()
+		}
+	}
+	flush()
+}
+
+// dispatch sends a batch once a call slot is free. Waiting for the slot is
+// backpressure: the schedule slips and the slip shows as send delay.
+func (p *producer) dispatch(ctx context.Context, batch []pending) {
+	if !p.acquire(ctx) {
+		p.unfinished(batch)
+		return
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		p.send(ctx, batch)
+	}()
+}
+
+func (p *producer) acquire(ctx context.Context) bool {
+	select {
+	case p.inFlight <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (p *producer) release() { <-p.inFlight }
+
+// send puts a batch, retrying failed records with backoff until they are
+// acknowledged, out of attempts (dead-lettered) or the run is out of time.
+// It holds a call slot on entry and gives it back while it waits to retry.
+func (p *producer) send(ctx context.Context, batch []pending) {
+	records := make([]stream.Record, 0, len(batch))
+	for retry := 0; ; retry++ {
+		records = records[:0]
+		for _, r := range batch {
+			records = append(records, r.record)
+		}
+		callStart := p.clk.Now()
+		if retry == 0 {
+			p.rec.Add(reports.RecordsSent, int64(len(batch)), callStart)
+			delays := make([]time.Duration, len(batch))
+			for i, r := range batch {
+				delays[i] = callStart.Sub(r.intended)
+			}
+			p.rec.Observe(reports.SendDelay, callStart, delays...)
+		} else {
+			p.rec.Add(reports.RecordsRetried, int64(len(batch)), callStart)
+		}
+		out, err := p.target.PutRecords(ctx, &stream.PutRecordsInput{StreamName: p.streamName, Records: records})
+		callEnd := p.clk.Now()
+		p.rec.Add(reports.PutCalls, 1, callEnd)
+		p.rec.Add(reports.PutAttempts, int64(len(batch)), callEnd)
+		p.rec.Observe(reports.PutRecordsLatency, callEnd, callEnd.Sub(callStart))
+		batch = p.settle(batch, out, err, callEnd)
+		p.release()
+		if len(batch) == 0 {
+			return
+		}
+		wait := Backoff(retry+1, p.cfg.Retry.Base.D(), p.cfg.Retry.Cap.D(), jitter())
+		if p.clk.Sleep(ctx, wait) != nil || !p.acquire(ctx) {
+			p.unfinished(batch)
+			return
+		}
+	}
+}
+
+// settle records a call's outcome and returns the records to retry.
+func (p *producer) settle(batch []pending, out *stream.PutRecordsOutput, err error, now time.Time) []pending {
+	if err == nil && (out == nil || len(out.Records) != len(batch)) {
+		err = stream.Errorf(stream.CodeInternalFailure, "target answered %d results for %d records", resultCount(out), len(batch))
+	}
+	retry := batch[:0]
+	if err != nil {
+		p.rec.Add(reports.PutCallErrors, 1, now)
+		code, msg := errorCode(err), err.Error()
+		if errors.Is(err, stream.ErrThrottled) {
+			p.rec.Add(reports.RecordsThrottled, int64(len(batch)), now)
+		} else {
+			p.rec.Add(reports.RecordsFailed, int64(len(batch)), now)
+		}
+		retryable := stream.Retryable(err)
+		for _, r := range batch {
+			r.attempts++
+			if !retryable || r.attempts >= p.cfg.Retry.MaxAttempts {
+				p.deadLetter(r, code, "%s", msg)
+				continue
+			}
+			retry = append(retry, r)
+		}
+		return retry
+	}
+	var acked, ackedBytes, throttled, failed int64
+	latencies := make([]time.Duration, 0, len(batch))
+	for i, r := range batch {
+		res := out.Records[i]
+		r.attempts++
+		if !res.Failed() {
+			acked++
+			ackedBytes += int64(r.record.Size())
+			latencies = append(latencies, now.Sub(r.intended))
+			continue
+		}
+		if res.ErrorCode == stream.CodeThrottled {
+			throttled++
+		} else {
+			failed++
+		}
+		if r.attempts >= p.cfg.Retry.MaxAttempts {
+			p.deadLetter(r, res.ErrorCode, "%s", res.ErrorMessage)
+			continue
+		}
+		retry = append(retry, r)
+	}
+	p.rec.Add(reports.RecordsAcknowledged, acked, now)
+	p.rec.Add(reports.BytesAcknowledged, ackedBytes, now)
+	p.rec.Add(reports.RecordsThrottled, throttled, now)
+	p.rec.Add(reports.RecordsFailed, failed, now)
+	p.rec.Observe(reports.RecordLatency, now, latencies...)
+	return retry
+}
+
+func resultCount(out *stream.PutRecordsOutput) int {
+	if out == nil {
+		return 0
+	}
+	return len(out.Records)
+}
+
+func (p *producer) deadLetter(r pending, code, format string, args ...any) {
+	p.rec.Add(reports.RecordsDeadLettered, 1, p.clk.Now())
+	p.dead.write(p.letter(r, code, format, args...))
+}
+
+// unfinished counts and keeps records the run stopped waiting for.
+func (p *producer) unfinished(batch []pending) {
+	p.rec.Add(reports.RecordsUnfinished, int64(len(batch)), p.clk.Now())
+	for _, r := range batch {
+		p.dead.write(p.letter(r, ReasonUnfinished, "the run stopped before the record was acknowledged"))
+	}
+}
+
+// ReasonCallFailed is the dead-letter code of a call that failed without an
+// API error code (a timeout, a reset connection).
+const ReasonCallFailed = "kinesim.CallFailed"
+
+func errorCode(err error) string {
+	var api *stream.APIError
+	if errors.As(err, &api) {
+		return api.Code
+	}
+	return ReasonCallFailed
+}
+
+func (p *producer) letter(r pending, code, format string, args ...any) DeadLetter {
+	return DeadLetter{
+		Producer:        p.cfg.Name,
+		RecordID:        r.id,
+		PartitionKey:    r.record.PartitionKey,
+		ExplicitHashKey: r.record.ExplicitHashKey,
+		Attempts:        r.attempts,
+		ErrorCode:       code,
+		ErrorMessage:    fmt.Sprintf(format, args...),
+		IntendedSend:    r.intended,
+		Data:            r.record.Data,
+	}
+}

@@ -1,0 +1,219 @@
+// Package runner turns a scenario into traffic: it compiles producers from
+// the scenario (generator, partition keys, rate schedule, batching, retries),
+// runs them against a stream target, and collects what happened into a
+// reports.Recorder and the run folder.
+//
+// Run blocks until the scenario's duration has passed and every call has
+// finished, or until its context is cancelled and the drain time has run out.
+// A Run is self-contained; several may run concurrently on different targets.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/kinesim/kinesim/clock"
+	"github.com/kinesim/kinesim/generators"
+	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/runner/pacing"
+	"github.com/kinesim/kinesim/scenarios"
+	"github.com/kinesim/kinesim/stream"
+)
+
+// Config is one run.
+type Config struct {
+	// Scenario to run, loaded and validated.
+	Scenario *scenarios.Scenario
+	// Target is the stream endpoint; Run creates the scenario's stream on it.
+	Target stream.Target
+	// Endpoint names the target's address in the report (empty for emulated).
+	Endpoint string
+	// OutDir is the run folder; Run creates it.
+	OutDir string
+	// Clock defaults to the wall clock.
+	Clock clock.Clock
+	// DrainTimeout caps how long calls may go on after the schedule ends or
+	// the run is stopped (default 10s). Records still unacknowledged then are
+	// counted as unfinished and kept in the dead-letter file.
+	DrainTimeout time.Duration
+	// Version is kinesim's version for the report.
+	Version string
+	// Recorder, when set, receives the measurements (so a caller can show
+	// live status); otherwise Run makes one.
+	Recorder *reports.Recorder
+}
+
+// File names in a run folder.
+const (
+	ResultFile      = "result.json"
+	DeadLetterFile  = "dead-letters.jsonl"
+	ScenarioFile    = "scenario.yaml"
+	DefaultDrainCap = 10 * time.Second
+)
+
+// Run runs the scenario. Cancelling ctx stops scheduling new records; calls
+// in flight get cfg.DrainTimeout to finish. The result is written to
+// OutDir/result.json in every case where the run started, marked incomplete
+// when stopped early; the returned error says what went wrong, if anything.
+func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
+	sc := cfg.Scenario
+	clk := cfg.Clock
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	drain := cfg.DrainTimeout
+	if drain <= 0 {
+		drain = DefaultDrainCap
+	}
+	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
+		return nil, fmt.Errorf("run folder: %w", err)
+	}
+	if err := writeScenario(sc, filepath.Join(cfg.OutDir, ScenarioFile)); err != nil {
+		return nil, err
+	}
+	if err := cfg.Target.CreateStream(ctx, &stream.CreateStreamInput{
+		StreamName: sc.Target.Stream,
+		ShardCount: sc.Target.Shards,
+		Mode:       streamMode(sc.Target.Mode),
+	}); err != nil {
+		return nil, fmt.Errorf("create stream %q: %w", sc.Target.Stream, err)
+	}
+
+	dead := newDeadLetters(filepath.Join(cfg.OutDir, DeadLetterFile))
+	start := clk.Now()
+	rec := cfg.Recorder
+	if rec == nil {
+		rec = reports.NewRecorder(start)
+	}
+	producers, infos, err := compile(sc, cfg.Target, rec, clk, start, dead)
+	if err != nil {
+		return nil, err
+	}
+
+	// Calls run under their own context: a stop (ctx) ends scheduling at
+	// once, and the calls get the drain time before they are cut.
+	callCtx, cancelCalls := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelCalls()
+	scheduleDone := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-scheduleDone:
+		}
+		timer := time.AfterFunc(drain, cancelCalls)
+		<-callCtx.Done()
+		timer.Stop()
+	}()
+
+	var wg sync.WaitGroup
+	for _, p := range producers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.run(ctx, callCtx)
+		}()
+	}
+	// Producers return after their calls finish, so waiting for them is the drain.
+	wg.Wait()
+	close(scheduleDone)
+	end := clk.Now()
+
+	res := reports.NewResult(rec.Finish(end), end.Sub(start))
+	res.Scenario = sc.Name
+	res.ScenarioFile = sc.File
+	res.Seed = sc.Seed
+	res.KinesimVersion = cfg.Version
+	res.Target = reports.TargetInfo{Kind: sc.Target.Kind, Stream: sc.Target.Stream, Shards: sc.Target.Shards, Mode: sc.Target.Mode, Endpoint: cfg.Endpoint}
+	res.StartedAt, res.EndedAt = start.UTC(), end.UTC()
+	res.PlannedDurationS = sc.Duration.D().Seconds()
+	res.Producers = infos
+	res.Complete = ctx.Err() == nil
+	if !res.Complete {
+		res.StopReason = stopReason(ctx)
+	}
+	res.Files["result"] = filepath.Join(cfg.OutDir, ResultFile)
+	res.Files["scenario"] = filepath.Join(cfg.OutDir, ScenarioFile)
+	deadErr := dead.close()
+	if dead.written() {
+		res.Files["dead_letters"] = filepath.Join(cfg.OutDir, DeadLetterFile)
+	}
+	if err := res.WriteJSON(res.Files["result"]); err != nil {
+		return res, errors.Join(err, deadErr)
+	}
+	return res, deadErr
+}
+
+// stopReason says why ctx ended, using its cause when one was given.
+func stopReason(ctx context.Context) string {
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause.Error()
+	}
+	return "interrupted"
+}
+
+func streamMode(mode string) stream.StreamMode {
+	if mode == "on-demand" {
+		return stream.ModeOnDemand
+	}
+	return stream.ModeProvisioned
+}
+
+// compile builds one producer per scenario producer.
+func compile(sc *scenarios.Scenario, target stream.Writer, rec *reports.Recorder, clk clock.Clock, start time.Time, dead *deadLetters) ([]*producer, []reports.ProducerInfo, error) {
+	var (
+		out   []*producer
+		infos []reports.ProducerInfo
+	)
+	for i, pc := range sc.Producers {
+		// Each producer gets its own seed derived from the scenario's, so
+		// adding a producer does not change the others' traffic.
+		seed := sc.Seed + int64(i)*1_000_003
+		gen, err := generators.New(pc.Generator, pc.Options, seed)
+		if err != nil {
+			return nil, nil, fmt.Errorf("producer %q: %w", pc.Name, err)
+		}
+		keys, err := generators.NewKeyChooser(pc.PartitionKey, gen, seed)
+		if err != nil {
+			return nil, nil, fmt.Errorf("producer %q: partition_key: %w", pc.Name, err)
+		}
+		sched, err := pacing.New(pc.Rate, sc.Duration.D(), seed)
+		if err != nil {
+			return nil, nil, fmt.Errorf("producer %q: rate: %w", pc.Name, err)
+		}
+		out = append(out, &producer{
+			cfg:        pc,
+			streamName: sc.Target.Stream,
+			gen:        gen,
+			keys:       keys,
+			arrivals:   pacing.NewArrivals(sched),
+			target:     target,
+			rec:        rec,
+			clk:        clk,
+			start:      start,
+			dead:       dead,
+			maxRecord:  int(sc.Target.MaxRecordSize),
+			inFlight:   make(chan struct{}, pc.MaxInFlight),
+		})
+		infos = append(infos, reports.ProducerInfo{Name: pc.Name, Generator: pc.Generator, PartitionKey: describeKeys(pc.PartitionKey)})
+	}
+	return out, infos, nil
+}
+
+func describeKeys(k scenarios.KeySpec) string {
+	switch {
+	case k.Field != "":
+		return "field " + k.Field
+	case k.Uniform != nil:
+		return fmt.Sprintf("uniform over %d keys", k.Uniform.Keys)
+	case k.Zipf != nil:
+		return fmt.Sprintf("zipf s=%g over %d keys", k.Zipf.S, k.Zipf.Keys)
+	case k.Hot != nil:
+		return fmt.Sprintf("hot key with %.0f%% of records", 100*k.Hot.Share)
+	}
+	return "random"
+}

@@ -1,0 +1,150 @@
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Option tunes Parse, Load, Resolve, Builtin and Validate.
+type Option func(*options)
+
+type options struct {
+	generators []string
+}
+
+// WithGenerators makes validation check that every producer's generator is
+// one of names (the runner passes the generators it knows). Default: any
+// non-empty generator name is accepted.
+func WithGenerators(names ...string) Option {
+	return func(o *options) { o.generators = names }
+}
+
+func newOptions(opts []Option) options {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// Parse decodes a scenario from YAML strictly, applies the defaults and
+// validates it. file names the source in errors. On failure it returns a nil
+// scenario and Errors listing every problem found, each with its position.
+func Parse(data []byte, file string, opts ...Option) (*Scenario, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fromYAMLError(err, file, nil)
+	}
+	if len(root.Content) == 0 {
+		return nil, Errors{{File: file, Line: 1, Column: 1,
+			Message: "the scenario is empty; it needs at least name, duration and producers"}}
+	}
+	idx := indexNodes(&root)
+	problems := checkFields(root.Content[0], reflect.TypeFor[Scenario](), "", file)
+
+	var s Scenario
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&s); err != nil {
+		problems = addNew(problems, fromYAMLError(err, file, idx))
+	}
+	s.File = file
+
+	applyDefaults(&s, idx.has)
+	invalid := validate(&s, newOptions(opts))
+	for _, e := range invalid {
+		e.File = file
+		idx.position(e)
+	}
+	problems = addUnrelated(problems, invalid)
+	if len(problems) > 0 {
+		sortByPosition(problems)
+		return nil, problems
+	}
+	return &s, nil
+}
+
+// addNew appends the errors of more not already in es at the same place
+// (yaml.v3 and checkFields both see unknown fields).
+func addNew(es, more Errors) Errors {
+	for _, m := range more {
+		if !slices.ContainsFunc(es, func(e *Error) bool {
+			return e.Line == m.Line && e.Column == m.Column && e.Field == m.Field
+		}) {
+			es = append(es, m)
+		}
+	}
+	return es
+}
+
+// addUnrelated appends the validation errors of more whose field is not
+// inside (or around) a field es already reports: a value that failed to
+// decode is zero, and saying so again would only add noise.
+func addUnrelated(es, more Errors) Errors {
+	related := func(a, b string) bool {
+		return a == b || a == "" || b == "" || isInside(a, b) || isInside(b, a)
+	}
+	var keep Errors
+	for _, m := range more {
+		if !slices.ContainsFunc(es, func(e *Error) bool { return related(e.Field, m.Field) }) {
+			keep = append(keep, m)
+		}
+	}
+	return append(es, keep...)
+}
+
+// isInside reports whether field path a is inside b: "a.b[0].c" is inside "a.b".
+func isInside(a, b string) bool {
+	rest, ok := strings.CutPrefix(a, b)
+	return ok && (strings.HasPrefix(rest, ".") || strings.HasPrefix(rest, "["))
+}
+
+func sortByPosition(es Errors) {
+	slices.SortStableFunc(es, func(a, b *Error) int {
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return a.Column - b.Column
+	})
+}
+
+// Load reads and parses the scenario file at path (see Parse).
+func Load(path string, opts ...Option) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, missingFileError(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read scenario: %w", err)
+	}
+	return Parse(data, path, opts...)
+}
+
+// Resolve loads nameOrPath as a file when it exists, ends in .yaml or .yml,
+// or holds a path separator; otherwise it is the name of a built-in scenario.
+func Resolve(nameOrPath string, opts ...Option) (*Scenario, error) {
+	info, err := os.Stat(nameOrPath)
+	isFile := err == nil && !info.IsDir()
+	looksLikePath := strings.HasSuffix(nameOrPath, ".yaml") || strings.HasSuffix(nameOrPath, ".yml") ||
+		strings.ContainsRune(nameOrPath, '/') || strings.ContainsRune(nameOrPath, os.PathSeparator)
+	if isFile || looksLikePath {
+		return Load(nameOrPath, opts...)
+	}
+	return Builtin(nameOrPath, opts...)
+}
+
+// missingFileError says in one line that a scenario file does not exist;
+// errors.Is(err, fs.ErrNotExist) holds.
+type missingFileError string
+
+func (e missingFileError) Error() string { return "scenario file " + string(e) + " does not exist" }
+
+func (e missingFileError) Unwrap() error { return fs.ErrNotExist }

@@ -1,0 +1,235 @@
+package scenarios
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Kinesis limits a scenario must stay within.
+const (
+	// MaxShards is the most shards a provisioned stream may ask for here.
+	MaxShards = 10000
+	// MaxRecordSizeLimit is the largest record Kinesis accepts (10MiB).
+	MaxRecordSizeLimit = 10 * MiB
+	// MaxBatchRecords is the PutRecords limit on records per call.
+	MaxBatchRecords = 500
+	// MaxBatchBytes is the PutRecords limit on bytes per call (10MiB).
+	MaxBatchBytes = 10 * MiB
+	// MaxLinger bounds how long a record may wait for its batch.
+	MaxLinger = Duration(time.Minute)
+	// MaxAttempts bounds retry.max_attempts.
+	MaxAttempts = 100
+	// MaxInFlightLimit bounds max_in_flight.
+	MaxInFlightLimit = 10000
+)
+
+// Consumer modes.
+const (
+	ConsumerPolling = "polling"
+	ConsumerEFO     = "efo"
+)
+
+var scenarioName = regexp.MustCompile(`^[a-z0-9._-]+$`)
+
+// Validate checks s against the format's rules and Kinesis' limits and
+// returns Errors listing every problem, or nil. It does not apply defaults:
+// call ApplyDefaults first on a scenario built in Go. Errors from Validate
+// carry field paths but no positions (Parse adds them).
+func Validate(s *Scenario, opts ...Option) error {
+	es := validate(s, newOptions(opts))
+	for _, e := range es {
+		e.File = s.File
+	}
+	return es.err()
+}
+
+// validator collects problems by field path.
+type validator struct{ es Errors }
+
+func (v *validator) addf(field, format string, args ...any) {
+	v.es = append(v.es, &Error{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// between checks lo <= n <= hi, saying what is allowed when it is not.
+func between[T int | int64 | ByteSize | Duration | float64](v *validator, field string, n, lo, hi T, what string) {
+	switch {
+	case n < lo:
+		v.addf(field, "%v is under the minimum%s; use %v..%v", n, what, lo, hi)
+	case n > hi:
+		v.addf(field, "%v is over the %slimit; use %v..%v", n, limitName(what), lo, hi)
+	}
+}
+
+// limitName turns " (PutRecords)" into "PutRecords " for "over the PutRecords limit".
+func limitName(what string) string {
+	what = strings.Trim(what, " ()")
+	if what == "" {
+		return ""
+	}
+	return what + " "
+}
+
+func validate(s *Scenario, o options) Errors {
+	var v validator
+	switch {
+	case s.Name == "":
+		v.addf("name", "required; name the scenario with a-z, 0-9, '-', '_' or '.'")
+	case !scenarioName.MatchString(s.Name):
+		v.addf("name", "%q may only hold a-z, 0-9, '-', '_' and '.'", s.Name)
+	}
+	if s.Duration <= 0 {
+		v.addf("duration", "required and over 0, e.g. 2m")
+	}
+	v.target(&s.Target)
+	if len(s.Producers) == 0 {
+		v.addf("producers", "at least one producer is required")
+	}
+	names := map[string]int{}
+	for i := range s.Producers {
+		p := &s.Producers[i]
+		path := fmt.Sprintf("producers[%d]", i)
+		if first, dup := names[p.Name]; dup && p.Name != "" {
+			v.addf(path+".name", "%q is already the name of producers[%d]; names must be unique", p.Name, first)
+		} else {
+			names[p.Name] = i
+		}
+		v.producer(p, path, s.Target.MaxRecordSize, o)
+	}
+	for i, c := range s.Consumers {
+		if c.Mode != "" && c.Mode != ConsumerPolling && c.Mode != ConsumerEFO {
+			v.addf(fmt.Sprintf("consumers[%d].mode", i), "%q is not a consumer mode; use %s or %s", c.Mode, ConsumerPolling, ConsumerEFO)
+		}
+	}
+	return v.es
+}
+
+func (v *validator) target(t *Target) {
+	if t.Kind != TargetEmulated && t.Kind != TargetKinesis {
+		v.addf("target.kind", "%q is not a target kind; use %s or %s", t.Kind, TargetEmulated, TargetKinesis)
+	}
+	switch t.Mode {
+	case TargetModeProvisioned:
+		between(v, "target.shards", t.Shards, 1, MaxShards, " (shards)")
+	case TargetModeOnDemand:
+		between(v, "target.shards", t.Shards, 0, MaxShards, " (shards)")
+	default:
+		v.addf("target.mode", "%q is not a capacity mode; use %s or %s", t.Mode, TargetModeProvisioned, TargetModeOnDemand)
+	}
+	if t.Stream == "" {
+		v.addf("target.stream", "required; name the stream")
+	}
+	between(v, "target.max_record_size", t.MaxRecordSize, 1, MaxRecordSizeLimit, " (Kinesis record size)")
+}
+
+func (v *validator) producer(p *Producer, path string, recordSize ByteSize, o options) {
+	if p.Name == "" {
+		v.addf(path+".name", "must not be empty")
+	}
+	switch {
+	case p.Generator == "":
+		v.addf(path+".generator", "required; name the record generator, e.g. bike")
+	case len(o.generators) > 0 && !slices.Contains(o.generators, p.Generator):
+		v.addf(path+".generator", "%q is not a known generator; use one of %s", p.Generator, strings.Join(o.generators, ", "))
+	}
+	v.partitionKey(&p.PartitionKey, path+".partition_key")
+	v.rate(p.Rate, path+".rate")
+
+	b := &p.Batch
+	between(v, path+".batch.max_records", b.MaxRecords, 1, MaxBatchRecords, " (PutRecords)")
+	between(v, path+".batch.max_bytes", b.MaxBytes, 1, MaxBatchBytes, " (PutRecords)")
+	between(v, path+".batch.linger", b.Linger, 0, MaxLinger, "")
+
+	r := &p.Retry
+	between(v, path+".retry.max_attempts", r.MaxAttempts, 1, MaxAttempts, "")
+	if r.Base <= 0 {
+		v.addf(path+".retry.base", "must be over 0, e.g. 100ms")
+	}
+	if r.Cap < r.Base {
+		v.addf(path+".retry.cap", "%v is under retry.base (%v); the cap must be at least the base", r.Cap, r.Base)
+	}
+	between(v, path+".max_in_flight", p.MaxInFlight, 1, MaxInFlightLimit, "")
+}
+
+func (v *validator) partitionKey(k *KeySpec, path string) {
+	switch forms := k.forms(); len(forms) {
+	case 0:
+		v.addf(path, "set one of field, uniform, zipf or hot, or write random")
+		return
+	case 1:
+	default:
+		v.addf(path, "sets %s; set exactly one", strings.Join(forms, " and "))
+		return
+	}
+	if u := k.Uniform; u != nil && u.Keys < 1 {
+		v.addf(path+".uniform.keys", "%d keys; use 1 or more", u.Keys)
+	}
+	if z := k.Zipf; z != nil {
+		if z.Keys < 1 {
+			v.addf(path+".zipf.keys", "%d keys; use 1 or more", z.Keys)
+		}
+		if !(z.S > 0) {
+			v.addf(path+".zipf.s", "%v; the Zipf exponent must be over 0, e.g. 1.1", z.S)
+		}
+	}
+	if h := k.Hot; h != nil {
+		if !(h.Share > 0 && h.Share <= 1) {
+			v.addf(path+".hot.share", "%v; the hot key's share of traffic must be over 0 and at most 1", h.Share)
+		}
+		if h.Keys < 0 {
+			v.addf(path+".hot.keys", "%d keys; use 0 or more", h.Keys)
+		}
+	}
+}
+
+func (v *validator) rate(segments []RateSegment, path string) {
+	if len(segments) == 0 {
+		v.addf(path, "at least one segment is required, e.g. - {constant: 100/s}")
+		return
+	}
+	shapes := rateShapes()
+	for i := range segments {
+		seg := fmt.Sprintf("%s[%d]", path, i)
+		switch set := segmentShapes(&segments[i]); len(set) {
+		case 0:
+			v.addf(seg, "sets no shape; set one of %s", strings.Join(shapes, ", "))
+		case 1:
+		default:
+			v.addf(seg, "sets %s; set exactly one of %s", strings.Join(set, " and "), strings.Join(shapes, ", "))
+		}
+		if a := segments[i].Arrivals; a != "" && a != ArrivalsEven && a != ArrivalsPoisson {
+			v.addf(seg+".arrivals", "%q is not an arrival spacing; use %s or %s", a, ArrivalsEven, ArrivalsPoisson)
+		}
+		if segments[i].For <= 0 && i < len(segments)-1 {
+			v.addf(seg+".for", "required on every segment but the last; say how long it lasts, e.g. 30s")
+		}
+	}
+}
+
+// rateShapes names RateSegment's shapes: its pointer fields (so a shape
+// added to RateSegment is counted without touching this file).
+func rateShapes() []string {
+	var names []string
+	for _, f := range yamlFields(reflect.TypeFor[RateSegment]()) {
+		if f.typ.Kind() == reflect.Pointer {
+			names = append(names, f.name)
+		}
+	}
+	return names
+}
+
+// segmentShapes names the shapes set in seg.
+func segmentShapes(seg *RateSegment) []string {
+	rv := reflect.ValueOf(seg).Elem()
+	var set []string
+	for _, f := range reflect.VisibleFields(rv.Type()) {
+		if fv := rv.FieldByIndex(f.Index); f.IsExported() && fv.Kind() == reflect.Pointer && !fv.IsNil() {
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			set = append(set, name)
+		}
+	}
+	return set
+}

@@ -1,0 +1,238 @@
+package emulated
+
+import (
+	"context"
+	"encoding/base64"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kinesim/kinesim/stream"
+)
+
+// iteratorLifetime is how long a shard iterator stays valid (GetShardIterator
+// in the API reference: "A shard iterator expires 5 minutes after it is
+// returned to the requester").
+const iteratorLifetime = 5 * time.Minute
+
+// maxGetRecordsBytes is the most bytes one GetRecords response carries.
+const maxGetRecordsBytes = 10 << 20
+
+// iterator is a decoded shard iterator: a position in one shard of one
+// incarnation of a stream, and when it was issued.
+type iterator struct {
+	stream      string
+	incarnation uint64
+	shard       int
+	pos         int64 // absolute: the number of records the shard held before it
+	issued      int64 // unix nanoseconds
+}
+
+// encode makes the opaque string callers pass back to GetRecords.
+func (it iterator) encode() string {
+	buf := make([]byte, 0, len(it.stream)+64)
+	buf = append(buf, it.stream...)
+	for _, v := range [...]int64{int64(it.incarnation), int64(it.shard), it.pos, it.issued} {
+		buf = append(buf, '|')
+		buf = strconv.AppendInt(buf, v, 10)
+	}
+	return base64.RawURLEncoding.EncodeToString(buf)
+}
+
+func decodeIterator(s string) (iterator, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return iterator{}, false
+	}
+	parts := strings.Split(string(raw), "|")
+	if len(parts) != 5 {
+		return iterator{}, false
+	}
+	var nums [4]int64
+	for i, p := range parts[1:] {
+		if nums[i], err = strconv.ParseInt(p, 10, 64); err != nil || nums[i] < 0 {
+			return iterator{}, false
+		}
+	}
+	return iterator{stream: parts[0], incarnation: uint64(nums[0]), shard: int(nums[1]), pos: nums[2], issued: nums[3]}, true
+}
+
+func shardNotFound(shardID, streamName string) error {
+	return stream.Errorf(stream.CodeNotFound, "Shard %s in stream %s under account %s does not exist", shardID, streamName, account)
+}
+
+// GetShardIterator returns an iterator on one shard, valid for five minutes.
+// AT_ and AFTER_SEQUENCE_NUMBER need a sequence number of that shard;
+// AT_TIMESTAMP starts at the first record that arrived at or after Timestamp.
+func (e *Emulator) GetShardIterator(ctx context.Context, in *stream.GetShardIteratorInput) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if in == nil {
+		return "", stream.Errorf(stream.CodeInvalidArgument, "GetShardIteratorInput is nil")
+	}
+	st, err := e.lookup(in.StreamName)
+	if err != nil {
+		return "", err
+	}
+	sh := st.shards.Load().byID(in.ShardID)
+	if sh == nil {
+		return "", shardNotFound(in.ShardID, in.StreamName)
+	}
+	now := e.cfg.clock.Now().UnixNano()
+
+	sh.mu.Lock()
+	view := sh.log.view()
+	sh.mu.Unlock()
+	var pos int64
+	switch in.Type {
+	case stream.TrimHorizon:
+		pos = view.start
+	case stream.Latest:
+		pos = view.end
+	case stream.AtSequenceNumber, stream.AfterSequenceNumber:
+		seq, ok := parseSeqNum(in.SequenceNumber)
+		if !ok {
+			return "", stream.Errorf(stream.CodeInvalidArgument, "StartingSequenceNumber %q is not a sequence number of stream %s", in.SequenceNumber, in.StreamName)
+		}
+		if seq.shard != sh.index {
+			return "", stream.Errorf(stream.CodeInvalidArgument,
+				"Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", shardID(seq.shard), sh.id)
+		}
+		after := in.Type == stream.AfterSequenceNumber
+		pos = view.search(func(r *storedRecord) bool {
+			return r.counter > seq.counter || (!after && r.counter == seq.counter)
+		})
+	case stream.AtTimestamp:
+		if in.Timestamp.IsZero() {
+			return "", stream.Errorf(stream.CodeInvalidArgument, "Timestamp is required for AT_TIMESTAMP")
+		}
+		ts := in.Timestamp.UnixNano()
+		pos = view.search(func(r *storedRecord) bool { return r.arrival >= ts })
+	default:
+		return "", stream.Errorf(stream.CodeInvalidArgument, "ShardIteratorType %q: want TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER or AT_TIMESTAMP", in.Type)
+	}
+	it := iterator{stream: st.name, incarnation: st.incarnation, shard: sh.index, pos: pos, issued: now}
+	return it.encode(), nil
+}
+
+// GetRecords reads up to Limit records (10,000 when Limit is 0) and at most
+// 10 MiB from an iterator. An iterator older than five minutes →
+// ExpiredIteratorException; one of a deleted stream →
+// ResourceNotFoundException.
+func (e *Emulator) GetRecords(ctx context.Context, in *stream.GetRecordsInput) (*stream.GetRecordsOutput, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if in == nil {
+		return nil, stream.Errorf(stream.CodeInvalidArgument, "GetRecordsInput is nil")
+	}
+	limit := in.Limit
+	if limit == 0 {
+		limit = stream.MaxGetRecordsLimit
+	}
+	if limit < 1 || limit > stream.MaxGetRecordsLimit {
+		return nil, stream.Errorf(stream.CodeInvalidArgument, "Limit %d: want 1 to %d", in.Limit, stream.MaxGetRecordsLimit)
+	}
+	it, ok := decodeIterator(in.ShardIterator)
+	if !ok {
+		return nil, stream.Errorf(stream.CodeInvalidArgument, "Invalid ShardIterator")
+	}
+	st, err := e.lookup(it.stream)
+	if err != nil {
+		return nil, err
+	}
+	set := st.shards.Load()
+	if st.incarnation != it.incarnation || it.shard >= len(set.all) {
+		return nil, shardNotFound(shardID(it.shard), it.stream)
+	}
+	now := e.cfg.clock.Now()
+	if age := now.UnixNano() - it.issued; age > int64(iteratorLifetime) {
+		return nil, stream.Errorf(stream.CodeExpiredIterator,
+			"Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
+			time.Unix(0, it.issued).UTC().Format(time.UnixDate), now.UTC().Format(time.UnixDate), iteratorLifetime.Milliseconds())
+	}
+	sh := set.all[it.shard]
+
+	sh.mu.Lock()
+	view := sh.log.view()
+	// A position trimmed away by retention reads from the trim horizon.
+	pos := min(max(it.pos, view.start), view.end)
+	next, size := view.page(pos, limit)
+	if !sh.reads.admit(now.UnixNano(), size) {
+		sh.mu.Unlock()
+		return nil, stream.Errorf(stream.CodeThrottled, "%s", sh.readThrottleMessage)
+	}
+	closed, children := sh.endSeq != "", sh.children
+	sh.mu.Unlock()
+
+	out := &stream.GetRecordsOutput{Records: view.copyRecords(pos, next, size, it.shard)}
+	if next < view.end {
+		out.MillisBehindLatest = max(0, (now.UnixNano()-view.at(next).arrival)/int64(time.Millisecond))
+	}
+	if closed && next == view.end {
+		// The end of a closed shard: no next iterator; read the children.
+		out.ChildShards = slices.Clone(children)
+		return out, nil
+	}
+	it.pos = next
+	it.issued = now.UnixNano()
+	out.NextShardIterator = it.encode()
+	return out, nil
+}
+
+// page returns the end and payload bytes of the GetRecords response that
+// starts at pos: at most limit records and maxGetRecordsBytes, but at least
+// one record when there is one.
+func (v *logView) page(pos int64, limit int) (next int64, size int) {
+	next = pos
+	for next < v.end && next-pos < int64(limit) {
+		n := v.at(next).size()
+		if next > pos && size+n > maxGetRecordsBytes {
+			break
+		}
+		size += n
+		next++
+	}
+	return next, size
+}
+
+// copyRecords returns positions from..to-1 (size payload bytes) as the
+// caller's own copies, with three allocations for the whole response besides
+// the slice: one for the data, one string for the partition keys and one for
+// the sequence numbers.
+func (v *logView) copyRecords(from, to int64, size, shard int) []stream.StreamRecord {
+	if from == to {
+		return nil
+	}
+	out := make([]stream.StreamRecord, to-from)
+	data := make([]byte, 0, size)
+	var keys, seqs strings.Builder
+	seqs.Grow(len(out) * seqLen)
+	keyBytes := 0
+	for p := from; p < to; p++ {
+		keyBytes += int(v.at(p).keyLen)
+	}
+	keys.Grow(keyBytes)
+	var seq [seqLen]byte
+	for i := range out {
+		r := v.at(from + int64(i))
+		payload := v.payload(r)
+		keys.Write(payload[:r.keyLen])
+		start := len(data)
+		data = append(data, payload[r.keyLen:]...)
+		out[i].Data = data[start:len(data):len(data)]
+		seqs.Write(appendSeqNum(seq[:0], r.counter, shard))
+		out[i].ApproximateArrivalTimestamp = time.UnixMilli(r.arrival / int64(time.Millisecond))
+	}
+	allKeys, allSeqs := keys.String(), seqs.String()
+	keyOff := 0
+	for i := range out {
+		n := int(v.at(from + int64(i)).keyLen)
+		out[i].PartitionKey = allKeys[keyOff : keyOff+n]
+		keyOff += n
+		out[i].SequenceNumber = allSeqs[i*seqLen : (i+1)*seqLen]
+	}
+	return out
+}

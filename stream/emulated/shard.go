@@ -1,0 +1,88 @@
+package emulated
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/kinesim/kinesim/stream"
+)
+
+// shard is one shard: its fixed description, its records and its limits.
+type shard struct {
+	id         string
+	index      int
+	start, end hashKey
+	startKey   string // start and end in decimal, as ListShards reports them
+	endKey     string
+	startSeq   string
+	// parentID and adjacentParentID name the shards this one was made from
+	// (a split's parent; a merge's two parents).
+	parentID, adjacentParentID string
+	// throttleMessage is AWS's ErrorMessage for a throttled record, made once;
+	// readThrottleMessage the message of a throttled GetRecords call.
+	throttleMessage     string
+	readThrottleMessage string
+
+	mu          sync.Mutex
+	log         recordLog
+	lastArrival int64 // unix nanoseconds; arrival times never go backwards
+	writeBytes  tokenBucket
+	writeCount  tokenBucket
+	reads       readLimiter
+	endSeq      string // set when the shard is closed
+	children    []stream.ChildShard
+}
+
+func (st *streamState) newShard(index int, start, end hashKey, now int64) *shard {
+	id := shardID(index)
+	burst := st.cfg.writeBurst
+	return &shard{
+		id:                  id,
+		index:               index,
+		start:               start,
+		end:                 end,
+		startKey:            start.String(),
+		endKey:              end.String(),
+		startSeq:            formatSeqNum(st.counter.Load(), index),
+		throttleMessage:     fmt.Sprintf("Rate exceeded for shard %s in stream %s under account %s.", id, st.name, account),
+		readThrottleMessage: fmt.Sprintf("Rate exceeded for shard %s in stream %s under account %s: GetRecords is limited to %d calls and %d bytes a second per shard.", id, st.name, account, stream.ShardReadCallsPerSecond, stream.ShardReadBytesPerSecond),
+		reads:               newReadLimiter(now),
+		writeBytes:          newTokenBucket(stream.ShardWriteBytesPerSecond, burst, now),
+		writeCount:          newTokenBucket(stream.ShardWriteRecordsPerSecond, burst, now),
+	}
+}
+
+func (sh *shard) isClosed() bool {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return sh.endSeq != ""
+}
+
+func (sh *shard) describe() stream.Shard {
+	sh.mu.Lock()
+	endSeq := sh.endSeq
+	sh.mu.Unlock()
+	return stream.Shard{
+		ShardID:               sh.id,
+		ParentShardID:         sh.parentID,
+		AdjacentParentShardID: sh.adjacentParentID,
+		HashKeyRange:          sh.hashKeyRange(),
+		SequenceNumberRange: stream.SequenceNumberRange{
+			StartingSequenceNumber: sh.startSeq,
+			EndingSequenceNumber:   endSeq,
+		},
+	}
+}
+
+// close closes the shard to writes: it gets its ending sequence number, and
+// readers reaching its end are sent to children.
+func (sh *shard) close(endSeq string, children []stream.ChildShard) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	sh.endSeq = endSeq
+	sh.children = children
+}
+
+func (sh *shard) hashKeyRange() stream.HashKeyRange {
+	return stream.HashKeyRange{StartingHashKey: sh.startKey, EndingHashKey: sh.endKey}
+}

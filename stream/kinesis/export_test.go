@@ -1,0 +1,4 @@
+package kinesis
+
+// WithListShardsPageSize lets tests exercise ListShards pagination.
+var WithListShardsPageSize = withListShardsPageSize

@@ -1,0 +1,179 @@
+// Package streamtest is one conformance suite for stream targets: the
+// emulated stream, real Amazon Kinesis and Kinesis-compatible servers all run
+// the same tests through Run, so that what kinesim measures on one target
+// means the same on another.
+//
+// Each subtest creates its own uniquely named stream, waits until the target
+// serves it, and deletes it when done, so targets may be shared, long-running
+// servers. Subtests run one after another (never in parallel), which keeps
+// the number of shards a target holds at once small. A subtest that needs a
+// behaviour the target lacks skips, naming the missing Capabilities field.
+// Run must be called from the test's goroutine, as testing.T requires.
+package streamtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kinesim/kinesim/clock"
+	"github.com/kinesim/kinesim/stream"
+)
+
+// Capabilities says which optional behaviours a target has. The zero value
+// is a target that implements stream.Target and nothing more.
+type Capabilities struct {
+	// EnforcesLimits: the target throttles writes over a shard's limits
+	// (1 MiB/s and 1,000 records/s) per record, with
+	// ProvisionedThroughputExceededException. Amazon Kinesis and the emulated
+	// stream do; kinesalite and kinesis-mock do not.
+	EnforcesLimits bool
+	// EnforcesReadLimits: the target throttles GetRecords over a shard's
+	// shared read limits (5 calls/s, 2 MiB/s) with
+	// ProvisionedThroughputExceededException.
+	EnforcesReadLimits bool
+	// UpdateShardCount: the target implements stream.Resharder's
+	// UpdateShardCount (kinesalite does not).
+	UpdateShardCount bool
+	// EnhancedFanOut: the target registers consumers and pushes records to
+	// them (SubscribeToShard).
+	EnhancedFanOut bool
+	// StreamARN: the target reports stream ARNs.
+	StreamARN bool
+
+	// Clock is the clock the target's time follows; the suite waits on it.
+	// Nil means the wall clock. A virtual clock whose Sleep moves time on
+	// makes waits free, and lets the suite run the tests that wait minutes
+	// (iterator expiry, retention).
+	Clock clock.Clock
+}
+
+// Run runs the conformance suite as subtests of t. newTarget returns the
+// target each subtest uses (a fresh one or a shared one); it is called once
+// per subtest.
+func Run(t *testing.T, newTarget func(t *testing.T) stream.Target, caps Capabilities) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, need := range tc.needs {
+				if !need.has(caps) {
+					t.Skipf("the target lacks Capabilities.%s", need.name)
+				}
+			}
+			s := &suite{target: newTarget(t), caps: caps, clock: caps.Clock}
+			if s.clock == nil {
+				s.clock = clock.Real{}
+			}
+			tc.run(t, s)
+		})
+	}
+}
+
+// capability names one Capabilities field for skips.
+type capability struct {
+	name string
+	has  func(Capabilities) bool
+}
+
+var (
+	enforcesLimits     = capability{"EnforcesLimits", func(c Capabilities) bool { return c.EnforcesLimits }}
+	enforcesReadLimits = capability{"EnforcesReadLimits", func(c Capabilities) bool { return c.EnforcesReadLimits }}
+	virtualClock       = capability{"Clock (a virtual clock, to wait minutes)", func(c Capabilities) bool { return c.Clock != nil }}
+)
+
+type testCase struct {
+	name  string
+	needs []capability
+	run   func(t *testing.T, s *suite)
+}
+
+// cases is the suite, in the order Run runs it.
+var cases = []testCase{
+	{name: "ShardsCoverHashKeySpace", run: testShardsCoverHashKeySpace},
+	{name: "PutRecordsResultsInRequestOrder", run: testPutRecordsResultsInRequestOrder},
+	{name: "ExplicitHashKeyRouting", run: testExplicitHashKeyRouting},
+	{name: "SequenceNumbersIncreasePerShard", run: testSequenceNumbersIncreasePerShard},
+	{name: "TrimHorizonReadsBackExactly", run: testTrimHorizonReadsBackExactly},
+	{name: "GetRecordsLimitPages", run: testGetRecordsLimitPages},
+	{name: "SequenceNumberIterators", run: testSequenceNumberIterators},
+	{name: "LatestIterator", run: testLatestIterator},
+	{name: "UnknownStream", run: testUnknownStream},
+	{name: "OversizeBatch", run: testOversizeBatch},
+	{name: "WriteThrottling", needs: []capability{enforcesLimits}, run: testWriteThrottling},
+	{name: "ReadThrottling", needs: []capability{enforcesReadLimits}, run: testReadThrottling},
+	{name: "IteratorExpiry", needs: []capability{virtualClock}, run: testIteratorExpiry},
+}
+
+// suite is what one subtest works with.
+type suite struct {
+	target stream.Target
+	caps   Capabilities
+	clock  clock.Clock
+}
+
+// Bounds on waiting for a real server, which may take a moment to make a
+// stream ACTIVE or to show records just written.
+const (
+	activeTimeout = 2 * time.Minute
+	pollInterval  = 100 * time.Millisecond
+	callTimeout   = 30 * time.Second
+)
+
+var nameUnsafe = regexp.MustCompile(`[^a-zA-Z0-9_.-]+`)
+
+// uniqueStreamName makes a stream name from the subtest's name and random
+// hex, within the API's 128 characters of [a-zA-Z0-9_.-].
+func uniqueStreamName(t *testing.T) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	base := t.Name()
+	if i := strings.LastIndexByte(base, '/'); i >= 0 {
+		base = base[i+1:]
+	}
+	base = nameUnsafe.ReplaceAllString(base, "-")
+	if len(base) > 100 {
+		base = base[:100]
+	}
+	return "kinesim-" + base + "-" + hex.EncodeToString(b[:])
+}
+
+// createStream creates a provisioned stream with n shards, waits until
+// ListShards answers with all of them, and deletes it when the test ends.
+func (s *suite) createStream(t *testing.T, n int) (name string, shards []stream.Shard) {
+	t.Helper()
+	name = uniqueStreamName(t)
+	ctx := t.Context()
+	require.NoError(t, s.target.CreateStream(ctx, &stream.CreateStreamInput{StreamName: name, ShardCount: n}),
+		"CreateStream(%s, %d shards)", name, n)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		defer cancel()
+		if err := s.target.DeleteStream(ctx, name); err != nil && !errors.Is(err, stream.ErrNotFound) {
+			t.Errorf("DeleteStream(%s): %v", name, err)
+		}
+	})
+	deadline := s.clock.Now().Add(activeTimeout)
+	for {
+		shards, err := s.target.ListShards(ctx, name)
+		if err == nil && len(shards) == n {
+			return name, shards
+		}
+		if s.clock.Now().After(deadline) {
+			require.FailNow(t, "stream never became usable", "ListShards(%s) after %v: %d shards, error %v; want %d shards",
+				name, activeTimeout, len(shards), err, n)
+		}
+		s.sleep(t, pollInterval)
+	}
+}
+
+// sleep waits d on the target's clock.
+func (s *suite) sleep(t *testing.T, d time.Duration) {
+	t.Helper()
+	require.NoError(t, s.clock.Sleep(t.Context(), d), "sleeping %v", d)
+}
