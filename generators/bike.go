@@ -175,7 +175,11 @@ func pad4(n int) string {
 
 func (g *bikeGenerator) resizer() resizer { return jsonResizer{} }
 
-func (g *bikeGenerator) Kind() string        { return "bike" }
+func (g *bikeGenerator) Kind() string { return "bike" }
+
+// KeyFields: bike_id (for a station_status event, which has no bike, the
+// station's id), station_id (the station of the event; a riding bike's
+// destination for pings and faults) and event_type.
 func (g *bikeGenerator) KeyFields() []string { return []string{"bike_id", "station_id", "event_type"} }
 
 func (g *bikeGenerator) KeyField(i int) string {

@@ -14,6 +14,25 @@
 // strconv.Append*, without reflection or allocation, so a record costs a
 // few hundred nanoseconds.
 //
+// # Kinds
+//
+//   - bike: a bike-sharing fleet (stations and bikes in one of several
+//     cities) whose trips make bike_checked_out, bike_location GPS pings
+//     along a street-grid route, and bike_returned events, among
+//     station_status reports and occasional bike_fault events. JSON.
+//   - logs: Apache Common or Combined access lines, RFC 3164 or RFC 5424
+//     syslog lines, or JSON application logs, with a realistic status and
+//     level mix and an optional error burst window.
+//   - clickstream: shop sessions moving down a funnel (page_view →
+//     product_view → add_to_cart → checkout → purchase) with drop-off at each
+//     step and Zipf product popularity. JSON.
+//   - video-metadata: Kinesis Video Streams fragment metadata per camera
+//     (FragmentNumber increasing per stream, producer and server
+//     timestamps, size = bitrate × length) with object detection events. JSON.
+//
+// Every kind takes record_size (see RecordSizeOption) to pad or trim its
+// records to a size or a size distribution.
+//
 // # Record metadata
 //
 // Every record carries its record id (Meta.Producer, a dash, Meta.ID, e.g.

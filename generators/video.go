@@ -123,13 +123,15 @@ func (g *videoGenerator) KeyField(i int) string {
 }
 
 // Next reports, for a random camera, a detection in its last fragment if
-// any is pending, or else its next fragment. A camera's timeline starts at
-// the first record's intended time (plus a per-camera offset) and advances
-// one fragment length per fragment, so timestamps and fragment numbers of
-// one stream always increase.
+// any is pending, or else its next fragment. Each camera's timeline
+// advances one fragment length per fragment, so a stream's timestamps and
+// fragment numbers always increase; it begins two fragment lengths (less a
+// per-camera offset) before the first record, so that a fragment is
+// reported after it ends.
 func (g *videoGenerator) Next(dst []byte, m Meta) []byte {
 	if !g.started {
-		g.start, g.started = m.Intended, true
+		// Every camera's first fragment has ended before the first record.
+		g.start, g.started = m.Intended.Add(-2*g.fragLength), true
 	}
 	ci := g.rng.IntN(len(g.cameras))
 	c := &g.cameras[ci]

@@ -27,10 +27,20 @@ const (
 	// retries included: the latency a user of the stream sees, free of
 	// coordinated omission.
 	RecordLatency
-	// SendDelay is a record's intended send time to the start of the
-	// PutRecords call that first carried it: linger, backpressure and a
-	// stalled producer all show here.
+	// SendDelay is a record's intended send time to the moment the producer
+	// made it and handed it to the batcher: how far the producer fell behind
+	// its schedule (a stalled generator, blocking backpressure). Time spent
+	// waiting in a batch shows in RecordLatency, not here.
 	SendDelay
+	// EndToEndLatency is a record's intended send time to a consumer's
+	// receipt of it: what the stream's reader sees, free of coordinated omission.
+	EndToEndLatency
+	// PropagationDelay is a record's ApproximateArrivalTimestamp (about its
+	// acknowledgement) to a consumer's receipt of it.
+	PropagationDelay
+	// IteratorAge is GetRecords' MillisBehindLatest
+	// (CloudWatch: GetRecords.IteratorAgeMilliseconds).
+	IteratorAge
 	numMetrics
 )
 
@@ -43,12 +53,22 @@ func (m Metric) Name() string {
 		return "record"
 	case SendDelay:
 		return "send_delay"
+	case EndToEndLatency:
+		return "end_to_end"
+	case PropagationDelay:
+		return "propagation_delay"
+	case IteratorAge:
+		return "iterator_age"
 	}
 	return "unknown"
 }
 
 // Metrics lists every latency metric in report order.
 func Metrics() []Metric { return []Metric{RecordLatency, PutRecordsLatency, SendDelay} }
+
+// ConsumerMetrics lists the latency metrics of the built-in consumers, in
+// report order. result.json's latency_ms holds them next to Metrics().
+func ConsumerMetrics() []Metric { return []Metric{EndToEndLatency, PropagationDelay, IteratorAge} }
 
 // Counter names a count of records or calls.
 type Counter int
@@ -76,10 +96,20 @@ const (
 	RecordsDeadLettered
 	// RecordsUnfinished: records still unacknowledged when a stopped run's drain time ran out.
 	RecordsUnfinished
+	// RecordsDropped: records shed by the drop or sample backpressure policy.
+	RecordsDropped
 	// PutCalls: PutRecords calls made.
 	PutCalls
 	// PutCallErrors: PutRecords calls that failed as a whole.
 	PutCallErrors
+	// RecordsConsumed: deliveries to the built-in consumers (CloudWatch: GetRecords.Records).
+	RecordsConsumed
+	// BytesConsumed: data bytes delivered to the built-in consumers (GetRecords.Bytes).
+	BytesConsumed
+	// GetRecordsCalls: GetRecords calls made by the built-in consumers.
+	GetRecordsCalls
+	// ReadThrottles: GetRecords calls throttled (ReadProvisionedThroughputExceeded).
+	ReadThrottles
 	numCounters
 )
 
@@ -94,9 +124,14 @@ type SeriesPoint struct {
 	RecordsThrottled    int64 `json:"records_throttled"`
 	RecordsFailed       int64 `json:"records_failed"`
 	RecordsDeadLettered int64 `json:"records_dead_lettered"`
+	RecordsDropped      int64 `json:"records_dropped"`
+	// RecordsConsumed: deliveries to the built-in consumers in that second.
+	RecordsConsumed int64 `json:"records_consumed"`
+	// ReadThrottles: GetRecords calls throttled in that second.
+	ReadThrottles int64 `json:"read_throttles"`
 	// RecordLatencyMs of the records acknowledged in that second.
 	RecordLatencyMs Percentiles `json:"record_latency_ms"`
-	// SendDelayMs of the records first sent in that second.
+	// SendDelayMs of the records handed to the batcher in that second.
 	SendDelayMs Percentiles `json:"send_delay_ms"`
 }
 
@@ -110,6 +145,8 @@ type Recorder struct {
 	interval [numMetrics]*hdrhistogram.Histogram
 	current  SeriesPoint
 	series   []SeriesPoint
+	// log, when attached, gets every closed interval's histograms.
+	log *intervalLog
 }
 
 // Histogram range: 1 µs to 1 hour at 3 significant digits.
@@ -143,7 +180,7 @@ func (r *Recorder) Add(c Counter, n int64, t time.Time) {
 	}
 	r.counters[c].Add(n)
 	switch c {
-	case RecordsScheduled, RecordsSent, RecordsAcknowledged, RecordsThrottled, RecordsFailed, RecordsDeadLettered:
+	case RecordsScheduled, RecordsSent, RecordsAcknowledged, RecordsThrottled, RecordsFailed, RecordsDeadLettered, RecordsDropped, RecordsConsumed, ReadThrottles:
 	default:
 		return
 	}
@@ -162,6 +199,12 @@ func (r *Recorder) Add(c Counter, n int64, t time.Time) {
 		p.RecordsFailed += n
 	case RecordsDeadLettered:
 		p.RecordsDeadLettered += n
+	case RecordsDropped:
+		p.RecordsDropped += n
+	case RecordsConsumed:
+		p.RecordsConsumed += n
+	case ReadThrottles:
+		p.ReadThrottles += n
 	}
 	r.mu.Unlock()
 }
@@ -197,6 +240,10 @@ func (r *Recorder) closeInterval() {
 	r.current.RecordLatencyMs = percentilesOf(r.interval[RecordLatency])
 	r.current.SendDelayMs = percentilesOf(r.interval[SendDelay])
 	r.series = append(r.series, r.current)
+	if r.log != nil {
+		from := r.start.Add(time.Duration(r.current.Second) * time.Second)
+		r.log.write(r.interval[:], from, from.Add(time.Second))
+	}
 	for m := range numMetrics {
 		r.interval[m].Reset()
 	}
@@ -214,7 +261,10 @@ func (r *Recorder) Percentile(m Metric, q float64) time.Duration {
 type Snapshot struct {
 	Counters map[Counter]int64
 	Latency  map[Metric]Percentiles
-	Series   []SeriesPoint
+	// Distribution is each metric's whole-run percentile curve (at
+	// DistributionPercentiles), for the HTML report's log-scale chart.
+	Distribution map[Metric][]QuantileValue
+	Series       []SeriesPoint
 }
 
 // Finish closes the seconds up to end and returns everything recorded.
@@ -230,6 +280,8 @@ func (r *Recorder) Finish(end time.Time) Snapshot {
 		Counters: make(map[Counter]int64, numCounters),
 		Latency:  make(map[Metric]Percentiles, numMetrics),
 		Series:   append([]SeriesPoint(nil), r.series...),
+
+		Distribution: make(map[Metric][]QuantileValue, numMetrics),
 	}
 	// A last partial second is kept when anything happened in it.
 	if last := r.current; last.RecordsScheduled+last.RecordsSent+last.RecordsAcknowledged+last.RecordsThrottled > 0 {
@@ -242,8 +294,31 @@ func (r *Recorder) Finish(end time.Time) Snapshot {
 	}
 	for m := range numMetrics {
 		s.Latency[m] = percentilesOf(r.whole[m])
+		s.Distribution[m] = distributionOf(r.whole[m])
 	}
 	return s
+}
+
+// DistributionPercentiles are the points of result.json's
+// latency_distribution_ms curves, denser toward the tail.
+var DistributionPercentiles = []float64{0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 95, 97.5,
+	99, 99.5, 99.75, 99.9, 99.95, 99.99, 99.995, 99.999, 100}
+
+// QuantileValue is one point of a percentile curve.
+type QuantileValue struct {
+	Percentile float64 `json:"percentile"`
+	ValueMs    float64 `json:"value_ms"`
+}
+
+func distributionOf(h *hdrhistogram.Histogram) []QuantileValue {
+	if h.TotalCount() == 0 {
+		return nil
+	}
+	out := make([]QuantileValue, len(DistributionPercentiles))
+	for i, q := range DistributionPercentiles {
+		out[i] = QuantileValue{Percentile: q, ValueMs: float64(h.ValueAtQuantile(q)) / 1000}
+	}
+	return out
 }
 
 // Percentiles of one latency metric in milliseconds.

@@ -36,8 +36,17 @@ type Result struct {
 	// ThrottledRatio is throttled record attempts over all record attempts.
 	ThrottledRatio float64                `json:"throttled_ratio"`
 	LatencyMs      map[string]Percentiles `json:"latency_ms"`
-	Series         []SeriesPoint          `json:"series"`
-	Producers      []ProducerInfo         `json:"producers"`
+	// LatencyDistributionMs is each latency's whole-run percentile curve,
+	// p0 to p100 (see DistributionPercentiles); a metric without samples is absent.
+	LatencyDistributionMs map[string][]QuantileValue `json:"latency_distribution_ms,omitempty"`
+	Series                []SeriesPoint              `json:"series"`
+	Producers             []ProducerInfo             `json:"producers"`
+	// Thresholds are the scenario's thresholds as judged at the end of the
+	// run, metrics in name order; absent when the scenario has none.
+	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
+	// Verification compares the consumers' deliveries with the ledger;
+	// absent when the scenario has no consumers.
+	Verification *Verification `json:"verification,omitempty"`
 	// Files written in the run folder, by role (result, dead_letters, scenario).
 	Files map[string]string `json:"files"`
 }
@@ -70,8 +79,14 @@ type Totals struct {
 	RecordsRetried      int64 `json:"records_retried"`
 	RecordsDeadLettered int64 `json:"records_dead_lettered"`
 	RecordsUnfinished   int64 `json:"records_unfinished"`
+	RecordsDropped      int64 `json:"records_dropped"`
 	PutCalls            int64 `json:"put_calls"`
 	PutCallErrors       int64 `json:"put_call_errors"`
+	// RecordsConsumed and the rest are the built-in consumers' reads.
+	RecordsConsumed int64 `json:"records_consumed"`
+	BytesConsumed   int64 `json:"bytes_consumed"`
+	GetRecordsCalls int64 `json:"get_records_calls"`
+	ReadThrottles   int64 `json:"read_throttles"`
 }
 
 // Throughput over the run.
@@ -101,8 +116,13 @@ func NewResult(s Snapshot, elapsed time.Duration) *Result {
 			RecordsRetried:      c[RecordsRetried],
 			RecordsDeadLettered: c[RecordsDeadLettered],
 			RecordsUnfinished:   c[RecordsUnfinished],
+			RecordsDropped:      c[RecordsDropped],
 			PutCalls:            c[PutCalls],
 			PutCallErrors:       c[PutCallErrors],
+			RecordsConsumed:     c[RecordsConsumed],
+			BytesConsumed:       c[BytesConsumed],
+			GetRecordsCalls:     c[GetRecordsCalls],
+			ReadThrottles:       c[ReadThrottles],
 		},
 		LatencyMs: make(map[string]Percentiles, len(s.Latency)),
 		Series:    s.Series,
@@ -113,6 +133,14 @@ func NewResult(s Snapshot, elapsed time.Duration) *Result {
 	}
 	for m, p := range s.Latency {
 		r.LatencyMs[m.Name()] = p
+	}
+	for m, d := range s.Distribution {
+		if len(d) > 0 {
+			if r.LatencyDistributionMs == nil {
+				r.LatencyDistributionMs = make(map[string][]QuantileValue, len(s.Distribution))
+			}
+			r.LatencyDistributionMs[m.Name()] = d
+		}
 	}
 	if r.Totals.PutAttempts > 0 {
 		r.ThrottledRatio = float64(r.Totals.RecordsThrottled) / float64(r.Totals.PutAttempts)

@@ -9,8 +9,40 @@ import (
 	"time"
 )
 
-// WriteSummary prints the terminal summary of a result.
-func WriteSummary(w io.Writer, r *Result) error {
+// SummaryOption changes what a summary shows.
+type SummaryOption func(*summaryOptions)
+
+type summaryOptions struct{ full bool }
+
+// Full adds the producers, the latency distribution and the per-second
+// series (condensed to at most 30 rows) to a summary. Default: compact.
+func Full() SummaryOption { return func(o *summaryOptions) { o.full = true } }
+
+// SummaryMode returns the options for a --summary flag value: "compact"
+// (the default) or "full".
+func SummaryMode(mode string) ([]SummaryOption, error) {
+	switch mode {
+	case "", "compact":
+		return nil, nil
+	case "full":
+		return []SummaryOption{Full()}, nil
+	}
+	return nil, fmt.Errorf("summary %q: use compact or full", mode)
+}
+
+func newSummaryOptions(opts []SummaryOption) summaryOptions {
+	var o summaryOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// WriteSummary prints the terminal summary of a result: compact by default,
+// with Full the producers, the latency distribution and the series too.
+// Thresholds are always listed, failed ones with by how much they missed.
+func WriteSummary(w io.Writer, r *Result, opts ...SummaryOption) error {
+	o := newSummaryOptions(opts)
 	var b strings.Builder
 	state := "complete"
 	if !r.Complete {
@@ -48,6 +80,14 @@ func WriteSummary(w io.Writer, r *Result) error {
 			ms(p.P50), ms(p.P90), ms(p.P99), ms(p.P999), ms(p.Max), thousands(p.Count))
 	}
 	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if o.full {
+		if err := writeFullText(&b, r); err != nil {
+			return err
+		}
+	}
+	if err := writeThresholdsText(&b, r.Thresholds); err != nil {
 		return err
 	}
 	if dir := r.Files["result"]; dir != "" {

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/runner/ledger"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 )
@@ -28,14 +30,21 @@ type producer struct {
 	keys       generators.KeyChooser
 	arrivals   arrivals
 	target     stream.Writer
+	single     stream.SingleWriter // set when the producer uses PutRecord
 	rec        *reports.Recorder
 	clk        clock.Clock
 	start      time.Time
 	dead       *deadLetters
-	maxRecord  int
+	// ledger, when set, gets every record's outcome (see runner/ledger).
+	ledger    *ledger.Producer
+	maxRecord int
 
 	inFlight chan struct{}
 	wg       sync.WaitGroup
+	// buffered counts records waiting for a call slot (policy buffer).
+	buffered atomic.Int64
+	// sampled spreads the kept share evenly (policy sample); loop-owned.
+	sampled float64
 }
 
 // pending is a record on its way: built, batched, maybe retried.
@@ -43,6 +52,8 @@ type pending struct {
 	record   stream.Record
 	id       uint64
 	intended time.Time
+	// slip is how late the record was handed to the batcher: the send delay.
+	slip     time.Duration
 	attempts int
 }
 
@@ -65,6 +76,11 @@ func (p *producer) run(ctx, callCtx context.Context) {
 		if len(batch) == 0 {
 			return
 		}
+		delays := make([]time.Duration, len(batch))
+		for i, r := range batch {
+			delays[i] = r.slip
+		}
+		p.rec.Observe(reports.SendDelay, p.clk.Now(), delays...)
 		p.dispatch(callCtx, batch)
 		batch = make([]pending, 0, maxRecords)
 		batchBytes = 0
@@ -92,6 +108,7 @@ func (p *producer) run(ctx, callCtx context.Context) {
 			break
 		}
 		p.rec.Add(reports.RecordsScheduled, 1, due)
+		handed := p.clk.Now()
 
 		id++
 		begin := len(slab)
@@ -100,6 +117,7 @@ func (p *producer) run(ctx, callCtx context.Context) {
 			record:   stream.Record{PartitionKey: p.keys.Key(), Data: slab[begin:len(slab):len(slab)]},
 			id:       id,
 			intended: due,
+			slip:     max(handed.Sub(due), 0),
 		}
 		size := r.record.Size()
 		if size > p.maxRecord {
@@ -118,18 +136,81 @@ func (p *producer) run(ctx, callCtx context.Context) {
 	flush()
 }
 
-// dispatch sends a batch once a call slot is free. Waiting for the slot is
-// backpressure: the schedule slips and the slip shows as send delay.
+// dispatch sends a batch once a call slot is free, applying the
+// backpressure policy when none is.
 func (p *producer) dispatch(ctx context.Context, batch []pending) {
+	if p.tryAcquire() {
+		p.launch(ctx, batch)
+		return
+	}
+	bp := p.cfg.Backpressure
+	switch bp.Policy {
+	case scenarios.BackpressureDrop:
+		p.rec.Add(reports.RecordsDropped, int64(len(batch)), p.clk.Now())
+		return
+	case scenarios.BackpressureSample:
+		batch = p.sample(batch, bp.Share)
+		if len(batch) == 0 {
+			return
+		}
+	case scenarios.BackpressureBuffer:
+		n := int64(len(batch))
+		if p.buffered.Add(n) <= int64(bp.Buffer) {
+			// Wait for a slot off the producer's loop; the schedule goes on.
+			p.wg.Add(1)
+			go func() {
+				defer p.wg.Done()
+				ok := p.acquire(ctx)
+				p.buffered.Add(-n)
+				if !ok {
+					p.unfinished(batch)
+					return
+				}
+				p.send(ctx, batch)
+			}()
+			return
+		}
+		p.buffered.Add(-n)
+	}
+	// Block: waiting here holds the schedule up; the slip shows as send delay.
 	if !p.acquire(ctx) {
 		p.unfinished(batch)
 		return
 	}
+	p.launch(ctx, batch)
+}
+
+// launch sends a batch in its own goroutine; the caller holds a call slot.
+func (p *producer) launch(ctx context.Context, batch []pending) {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
 		p.send(ctx, batch)
 	}()
+}
+
+// sample keeps share of the batch, spread evenly across batches, and counts
+// the rest as dropped.
+func (p *producer) sample(batch []pending, share float64) []pending {
+	kept := batch[:0]
+	for _, r := range batch {
+		before := int(p.sampled)
+		p.sampled += share
+		if int(p.sampled) > before {
+			kept = append(kept, r)
+		}
+	}
+	p.rec.Add(reports.RecordsDropped, int64(len(batch)-len(kept)), p.clk.Now())
+	return kept
+}
+
+func (p *producer) tryAcquire() bool {
+	select {
+	case p.inFlight <- struct{}{}:
+		return true
+	default:
+		return false
+	}
 }
 
 func (p *producer) acquire(ctx context.Context) bool {
@@ -156,15 +237,10 @@ func (p *producer) send(ctx context.Context, batch []pending) {
 		callStart := p.clk.Now()
 		if retry == 0 {
 			p.rec.Add(reports.RecordsSent, int64(len(batch)), callStart)
-			delays := make([]time.Duration, len(batch))
-			for i, r := range batch {
-				delays[i] = callStart.Sub(r.intended)
-			}
-			p.rec.Observe(reports.SendDelay, callStart, delays...)
 		} else {
 			p.rec.Add(reports.RecordsRetried, int64(len(batch)), callStart)
 		}
-		out, err := p.target.PutRecords(ctx, &stream.PutRecordsInput{StreamName: p.streamName, Records: records})
+		out, err := p.put(ctx, records)
 		callEnd := p.clk.Now()
 		p.rec.Add(reports.PutCalls, 1, callEnd)
 		p.rec.Add(reports.PutAttempts, int64(len(batch)), callEnd)
@@ -180,6 +256,24 @@ func (p *producer) send(ctx context.Context, batch []pending) {
 			return
 		}
 	}
+}
+
+// put makes one call: PutRecords, or PutRecord for a producer using it
+// (its batches hold one record). PutRecord's throttling and internal
+// failures are that record's outcome, as a PutRecords entry would say.
+func (p *producer) put(ctx context.Context, records []stream.Record) (*stream.PutRecordsOutput, error) {
+	if p.single == nil {
+		return p.target.PutRecords(ctx, &stream.PutRecordsInput{StreamName: p.streamName, Records: records})
+	}
+	out, err := p.single.PutRecord(ctx, &stream.PutRecordInput{StreamName: p.streamName, Record: records[0]})
+	var api *stream.APIError
+	switch {
+	case err == nil:
+		return &stream.PutRecordsOutput{Records: []stream.PutRecordsResultEntry{{ShardID: out.ShardID, SequenceNumber: out.SequenceNumber}}}, nil
+	case errors.As(err, &api) && (api.Code == stream.CodeThrottled || api.Code == stream.CodeInternalFailure):
+		return &stream.PutRecordsOutput{FailedRecordCount: 1, Records: []stream.PutRecordsResultEntry{{ErrorCode: api.Code, ErrorMessage: api.Message}}}, nil
+	}
+	return nil, err
 }
 
 // settle records a call's outcome and returns the records to retry.
@@ -213,6 +307,7 @@ func (p *producer) settle(batch []pending, out *stream.PutRecordsOutput, err err
 		res := out.Records[i]
 		r.attempts++
 		if !res.Failed() {
+			p.ledger.Acknowledged(r.id, r.record.PartitionKey, res.ShardID, res.SequenceNumber, r.attempts)
 			acked++
 			ackedBytes += int64(r.record.Size())
 			latencies = append(latencies, now.Sub(r.intended))
@@ -247,6 +342,7 @@ func resultCount(out *stream.PutRecordsOutput) int {
 func (p *producer) deadLetter(r pending, code, format string, args ...any) {
 	p.rec.Add(reports.RecordsDeadLettered, 1, p.clk.Now())
 	p.dead.write(p.letter(r, code, format, args...))
+	p.ledger.Failed(r.id, r.record.PartitionKey, r.attempts, ledger.DeadLettered)
 }
 
 // unfinished counts and keeps records the run stopped waiting for.
@@ -254,6 +350,7 @@ func (p *producer) unfinished(batch []pending) {
 	p.rec.Add(reports.RecordsUnfinished, int64(len(batch)), p.clk.Now())
 	for _, r := range batch {
 		p.dead.write(p.letter(r, ReasonUnfinished, "the run stopped before the record was acknowledged"))
+		p.ledger.Failed(r.id, r.record.PartitionKey, r.attempts, ledger.Unfinished)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -76,12 +77,14 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 	if err := writeScenario(sc, filepath.Join(cfg.OutDir, ScenarioFile)); err != nil {
 		return nil, err
 	}
-	if err := cfg.Target.CreateStream(ctx, &stream.CreateStreamInput{
-		StreamName: sc.Target.Stream,
-		ShardCount: sc.Target.Shards,
-		Mode:       streamMode(sc.Target.Mode),
-	}); err != nil {
-		return nil, fmt.Errorf("create stream %q: %w", sc.Target.Stream, err)
+	for _, name := range streamNames(sc) {
+		if err := cfg.Target.CreateStream(ctx, &stream.CreateStreamInput{
+			StreamName: name,
+			ShardCount: sc.Target.Shards,
+			Mode:       streamMode(sc.Target.Mode),
+		}); err != nil {
+			return nil, fmt.Errorf("create stream %q: %w", name, err)
+		}
 	}
 
 	dead := newDeadLetters(filepath.Join(cfg.OutDir, DeadLetterFile))
@@ -92,6 +95,9 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 	}
 	producers, infos, err := compile(sc, cfg.Target, rec, clk, start, dead)
 	if err != nil {
+		return nil, err
+	}
+	if err := rec.AttachIntervalLog(filepath.Join(cfg.OutDir, reports.IntervalLogFile)); err != nil {
 		return nil, err
 	}
 
@@ -124,6 +130,8 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 	end := clk.Now()
 
 	res := reports.NewResult(rec.Finish(end), end.Sub(start))
+	logErr := rec.CloseIntervalLog(end)
+	res.Files["latency_log"] = filepath.Join(cfg.OutDir, reports.IntervalLogFile)
 	res.Scenario = sc.Name
 	res.ScenarioFile = sc.File
 	res.Seed = sc.Seed
@@ -138,7 +146,7 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 	}
 	res.Files["result"] = filepath.Join(cfg.OutDir, ResultFile)
 	res.Files["scenario"] = filepath.Join(cfg.OutDir, ScenarioFile)
-	deadErr := dead.close()
+	deadErr := errors.Join(dead.close(), logErr)
 	if dead.written() {
 		res.Files["dead_letters"] = filepath.Join(cfg.OutDir, DeadLetterFile)
 	}
@@ -156,6 +164,17 @@ func stopReason(ctx context.Context) string {
 	return "interrupted"
 }
 
+// streamNames lists the streams a scenario writes to, target.stream first.
+func streamNames(sc *scenarios.Scenario) []string {
+	names := []string{sc.Target.Stream}
+	for _, p := range sc.Producers {
+		if !slices.Contains(names, p.Stream) {
+			names = append(names, p.Stream)
+		}
+	}
+	return names
+}
+
 func streamMode(mode string) stream.StreamMode {
 	if mode == "on-demand" {
 		return stream.ModeOnDemand
@@ -164,7 +183,7 @@ func streamMode(mode string) stream.StreamMode {
 }
 
 // compile builds one producer per scenario producer.
-func compile(sc *scenarios.Scenario, target stream.Writer, rec *reports.Recorder, clk clock.Clock, start time.Time, dead *deadLetters) ([]*producer, []reports.ProducerInfo, error) {
+func compile(sc *scenarios.Scenario, target stream.Target, rec *reports.Recorder, clk clock.Clock, start time.Time, dead *deadLetters) ([]*producer, []reports.ProducerInfo, error) {
 	var (
 		out   []*producer
 		infos []reports.ProducerInfo
@@ -185,9 +204,19 @@ func compile(sc *scenarios.Scenario, target stream.Writer, rec *reports.Recorder
 		if err != nil {
 			return nil, nil, fmt.Errorf("producer %q: rate: %w", pc.Name, err)
 		}
+		var single stream.SingleWriter
+		if pc.API == scenarios.APIPutRecord {
+			var ok bool
+			if single, ok = target.(stream.SingleWriter); !ok {
+				return nil, nil, fmt.Errorf("producer %q: api put_record: the %s target has no PutRecord", pc.Name, sc.Target.Kind)
+			}
+			// One record per call: no batching, no linger.
+			pc.Batch.MaxRecords, pc.Batch.Linger = 1, 0
+		}
 		out = append(out, &producer{
 			cfg:        pc,
-			streamName: sc.Target.Stream,
+			single:     single,
+			streamName: pc.Stream,
 			gen:        gen,
 			keys:       keys,
 			arrivals:   pacing.NewArrivals(sched),

@@ -60,6 +60,9 @@ func applyDefaults(s *Scenario, isSet func(path string) bool) {
 		setDefault(&p.Retry.Base, DefaultRetryBase, at("retry.base"))
 		setDefault(&p.Retry.Cap, DefaultRetryCap, at("retry.cap"))
 		setDefault(&p.MaxInFlight, DefaultMaxInFlight, at("max_in_flight"))
+		setDefault(&p.Stream, t.Stream, at("stream"))
+		setDefault(&p.API, APIPutRecords, at("api"))
+		setDefault(&p.Backpressure.Policy, BackpressureBlock, at("backpressure.policy"))
 	}
 }
 

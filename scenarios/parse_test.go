@@ -241,7 +241,7 @@ func TestParseErrors(t *testing.T) {
 			[]string{
 				`4:75: producers[0].batch.max_records: 900 is over the PutRecords limit; use 1..500`,
 				`4:75: producers[1].batch.max_records: 900 is over the PutRecords limit; use 1..500`,
-				`7:5: producers[1].lingr: unknown field "lingr" (allowed: name, generator, options, partition_key, rate, batch, retry, max_in_flight)`,
+				`7:5: producers[1].lingr: unknown field "lingr" (allowed: name, generator, options, partition_key, rate, batch, retry, max_in_flight, stream, api, backpressure)`,
 			},
 		},
 		{

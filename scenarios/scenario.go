@@ -78,6 +78,47 @@ type Producer struct {
 	Retry Retry `yaml:"retry" json:"retry"`
 	// MaxInFlight bounds concurrent PutRecords calls (default 8).
 	MaxInFlight int `yaml:"max_in_flight" json:"max_in_flight"`
+	// Stream is the stream this producer writes to (default target.stream).
+	// Every stream named is created with the target's shard count.
+	Stream string `yaml:"stream,omitempty" json:"stream,omitempty"`
+	// API is put_records (default: batches of up to 500 records per call) or
+	// put_record (one record per PutRecord call, as some producers do; batch
+	// settings are then ignored).
+	API string `yaml:"api,omitempty" json:"api,omitempty"`
+	// Backpressure says what happens when every call slot is busy and the
+	// schedule has more records due (default block).
+	Backpressure Backpressure `yaml:"backpressure,omitempty" json:"backpressure,omitempty"`
+}
+
+// Producer APIs.
+const (
+	APIPutRecords = "put_records"
+	APIPutRecord  = "put_record"
+)
+
+// Backpressure policies.
+const (
+	// BackpressureBlock: the producer waits for a call slot; the schedule
+	// slips and the slip is measured as send delay.
+	BackpressureBlock = "block"
+	// BackpressureBuffer: up to Buffer records wait for a slot without
+	// holding the schedule up; past that the producer blocks.
+	BackpressureBuffer = "buffer"
+	// BackpressureDrop: a batch that finds no free slot is dropped and counted.
+	BackpressureDrop = "drop"
+	// BackpressureSample: a batch that finds no free slot keeps Share of its
+	// records (evenly spread) and waits for a slot; the rest are dropped and counted.
+	BackpressureSample = "sample"
+)
+
+// Backpressure is the policy when the target is slower than the schedule.
+type Backpressure struct {
+	// Policy is block (default), buffer, drop or sample.
+	Policy string `yaml:"policy" json:"policy"`
+	// Buffer is how many records may wait for a slot (policy buffer).
+	Buffer int `yaml:"buffer,omitempty" json:"buffer,omitempty"`
+	// Share of records kept under backpressure (policy sample), in (0, 1].
+	Share float64 `yaml:"share,omitempty" json:"share,omitempty"`
 }
 
 // KeySpec chooses partition keys. Exactly one form is set. In YAML it is the
@@ -242,14 +283,58 @@ type Retry struct {
 	Cap Duration `yaml:"cap" json:"cap"`
 }
 
-// Consumer reads the stream back. Reserved for the consumers issue.
+// Consumer reads the stream back, like a KCL application: one worker per
+// shard, checkpoints, parents before children. Its deliveries are checked
+// against the run's ledger.
 type Consumer struct {
-	Name         string   `yaml:"name" json:"name"`
-	Mode         string   `yaml:"mode" json:"mode"`
+	// Name identifies the consumer in reports (default consumer-N).
+	Name string `yaml:"name" json:"name"`
+	// Mode is polling (GetRecords; shares the shard's 5 calls/s and 2 MiB/s).
+	Mode string `yaml:"mode" json:"mode"`
+	// PollInterval is the wait between GetRecords calls per shard (default 1s, KCL's).
 	PollInterval Duration `yaml:"poll_interval,omitempty" json:"poll_interval,omitempty"`
-	Processor    string   `yaml:"processor,omitempty" json:"processor,omitempty"`
-	Sink         string   `yaml:"sink,omitempty" json:"sink,omitempty"`
+	// Processor is what the consumer does with records: count (default) or
+	// aggregate (per-key running totals into the sink).
+	Processor string `yaml:"processor,omitempty" json:"processor,omitempty"`
+	// Sink is the sink's write mode: naive (default; applies every delivery,
+	// so duplicates corrupt totals) or idempotent (dedupes by record id).
+	Sink string `yaml:"sink,omitempty" json:"sink,omitempty"`
+	// Checkpoint says how often progress is saved.
+	Checkpoint Checkpoint `yaml:"checkpoint,omitempty" json:"checkpoint,omitempty"`
+	// RestartAt are times (from the run's start) at which the consumer
+	// crashes and restarts from its last checkpoint, re-reading what it had
+	// processed since: the consumer-side cause of duplicates.
+	RestartAt []Duration `yaml:"restart_at,omitempty" json:"restart_at,omitempty"`
+	// Expect are the most of each verification count allowed, e.g.
+	// {lost: 0, duplicate_effects: 0}; a run that exceeds one exits 99.
+	// Counts: lost, duplicate_deliveries, duplicate_effects, reordered,
+	// delivered_not_acknowledged, unknown.
+	Expect map[string]int64 `yaml:"expect,omitempty" json:"expect,omitempty"`
 }
+
+// Checkpoint is a consumer's checkpoint policy: a checkpoint is written
+// after Records records or Every, whichever comes first.
+type Checkpoint struct {
+	// Records between checkpoints (default 1000).
+	Records int `yaml:"records,omitempty" json:"records,omitempty"`
+	// Every is the longest time between checkpoints (default 10s).
+	Every Duration `yaml:"every,omitempty" json:"every,omitempty"`
+	// Store is memory (default) or file (checkpoints-NAME.json in the run folder).
+	Store string `yaml:"store,omitempty" json:"store,omitempty"`
+}
+
+// Consumer processors, sinks and checkpoint stores.
+const (
+	ProcessorCount     = "count"
+	ProcessorAggregate = "aggregate"
+	SinkNaive          = "naive"
+	SinkIdempotent     = "idempotent"
+	CheckpointMemory   = "memory"
+	CheckpointFile     = "file"
+)
+
+// ExpectNames are the verification counts a consumer's expect may name.
+var ExpectNames = []string{"lost", "duplicate_deliveries", "duplicate_effects", "reordered", "delivered_not_acknowledged", "unknown"}
 
 // Duration is a time.Duration written as "30s", "2m", "1h30m" in YAML.
 type Duration time.Duration

@@ -103,7 +103,9 @@ func validate(s *Scenario, o options) Errors {
 		if c.Mode != "" && c.Mode != ConsumerPolling && c.Mode != ConsumerEFO {
 			v.addf(fmt.Sprintf("consumers[%d].mode", i), "%q is not a consumer mode; use %s or %s", c.Mode, ConsumerPolling, ConsumerEFO)
 		}
+		v.consumer(&c, fmt.Sprintf("consumers[%d]", i))
 	}
+	v.thresholds(s.Thresholds)
 	return v.es
 }
 
@@ -152,6 +154,30 @@ func (v *validator) producer(p *Producer, path string, recordSize ByteSize, o op
 		v.addf(path+".retry.cap", "%v is under retry.base (%v); the cap must be at least the base", r.Cap, r.Base)
 	}
 	between(v, path+".max_in_flight", p.MaxInFlight, 1, MaxInFlightLimit, "")
+	if p.Stream == "" {
+		v.addf(path+".stream", "must not be empty; leave it out to use target.stream")
+	}
+	if p.API != APIPutRecords && p.API != APIPutRecord {
+		v.addf(path+".api", "%q is not a producer API; use %s or %s", p.API, APIPutRecords, APIPutRecord)
+	}
+	v.backpressure(&p.Backpressure, path+".backpressure")
+}
+
+func (v *validator) backpressure(b *Backpressure, path string) {
+	switch b.Policy {
+	case BackpressureBlock, BackpressureDrop:
+	case BackpressureBuffer:
+		if b.Buffer < 1 {
+			v.addf(path+".buffer", "policy buffer needs buffer: N, the records that may wait (N >= 1)")
+		}
+	case BackpressureSample:
+		if b.Share <= 0 || b.Share > 1 {
+			v.addf(path+".share", "policy sample needs share in (0, 1], the fraction of records kept, e.g. 0.5")
+		}
+	default:
+		v.addf(path+".policy", "%q is not a backpressure policy; use %s, %s, %s or %s",
+			b.Policy, BackpressureBlock, BackpressureBuffer, BackpressureDrop, BackpressureSample)
+	}
 }
 
 func (v *validator) partitionKey(k *KeySpec, path string) {
@@ -232,4 +258,32 @@ func segmentShapes(seg *RateSegment) []string {
 		}
 	}
 	return set
+}
+
+func (v *validator) consumer(c *Consumer, path string) {
+	if c.Mode == ConsumerEFO {
+		v.addf(path+".mode", "efo consumers are not implemented yet (issue #7); use %s", ConsumerPolling)
+	}
+	if c.Processor != "" && c.Processor != ProcessorCount && c.Processor != ProcessorAggregate {
+		v.addf(path+".processor", "%q is not a processor; use %s or %s", c.Processor, ProcessorCount, ProcessorAggregate)
+	}
+	if c.Sink != "" && c.Sink != SinkNaive && c.Sink != SinkIdempotent {
+		v.addf(path+".sink", "%q is not a sink mode; use %s or %s", c.Sink, SinkNaive, SinkIdempotent)
+	}
+	if s := c.Checkpoint.Store; s != "" && s != CheckpointMemory && s != CheckpointFile {
+		v.addf(path+".checkpoint.store", "%q is not a checkpoint store; use %s or %s", s, CheckpointMemory, CheckpointFile)
+	}
+	if c.Checkpoint.Records < 0 {
+		v.addf(path+".checkpoint.records", "must be at least 1 (or left out for 1000)")
+	}
+	if c.PollInterval < 0 || c.Checkpoint.Every < 0 {
+		v.addf(path+".poll_interval", "durations must not be negative")
+	}
+	for name, n := range c.Expect {
+		if !slices.Contains(ExpectNames, name) {
+			v.addf(path+".expect."+name, "%q is not a verification count; use one of %s", name, strings.Join(ExpectNames, ", "))
+		} else if n < 0 {
+			v.addf(path+".expect."+name, "must be 0 or more")
+		}
+	}
 }

@@ -7,17 +7,17 @@ import (
 
 // Error codes as Kinesis names them in responses (`__type` and ErrorCode).
 const (
-	CodeThrottled         = "ProvisionedThroughputExceededException"
-	CodeInternalFailure   = "InternalFailure"
-	CodeNotFound          = "ResourceNotFoundException"
-	CodeInUse             = "ResourceInUseException"
-	CodeExpiredIterator   = "ExpiredIteratorException"
-	CodeLimitExceeded     = "LimitExceededException"
-	CodeInvalidArgument   = "InvalidArgumentException"
-	CodeKMSThrottling     = "KMSThrottlingException"
-	CodeValidation        = "ValidationException"
-	CodeAccessDenied      = "AccessDeniedException"
-	CodeExpiredNextToken  = "ExpiredNextTokenException"
+	CodeThrottled          = "ProvisionedThroughputExceededException"
+	CodeInternalFailure    = "InternalFailure"
+	CodeNotFound           = "ResourceNotFoundException"
+	CodeInUse              = "ResourceInUseException"
+	CodeExpiredIterator    = "ExpiredIteratorException"
+	CodeLimitExceeded      = "LimitExceededException"
+	CodeInvalidArgument    = "InvalidArgumentException"
+	CodeKMSThrottling      = "KMSThrottlingException"
+	CodeValidation         = "ValidationException"
+	CodeAccessDenied       = "AccessDeniedException"
+	CodeExpiredNextToken   = "ExpiredNextTokenException"
 	CodeServiceUnavailable = "ServiceUnavailable"
 )
 
@@ -48,6 +48,10 @@ var sentinelByCode = map[string]error{
 	CodeExpiredIterator: ErrExpiredIterator,
 	CodeLimitExceeded:   ErrLimitExceeded,
 	CodeInvalidArgument: ErrInvalidArgument,
+	// ValidationException is how Kinesis (and kinesalite) answer a request
+	// that breaks a constraint of the API model (501 records, Limit above
+	// 10,000): the same fault as InvalidArgumentException for callers.
+	CodeValidation: ErrInvalidArgument,
 }
 
 // APIError is an error answered by a target, carrying the Kinesis error code.

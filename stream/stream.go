@@ -168,6 +168,11 @@ type StreamRecord struct {
 	PartitionKey                string
 	Data                        []byte
 	ApproximateArrivalTimestamp time.Time
+	// PayloadDropped is set only by the emulated stream, when its memory cap
+	// dropped the record's partition key and data to bound memory on a long
+	// run: PartitionKey is then empty and Data zeros of the original length,
+	// so sizes and limits still count. Callers count such records as lost.
+	PayloadDropped bool
 }
 
 // ChildShard names a shard created from a closed parent.
@@ -204,4 +209,23 @@ type Target interface {
 	Writer
 	Reader
 	Admin
+}
+
+// PutRecordInput is one PutRecord request: a single record.
+type PutRecordInput struct {
+	StreamName string
+	Record     Record
+}
+
+// PutRecordOutput is PutRecord's answer for a written record.
+type PutRecordOutput struct {
+	ShardID        string
+	SequenceNumber string
+}
+
+// SingleWriter puts one record per call, as PutRecord does. Unlike
+// PutRecords, a throttled or failed record fails the call: the error matches
+// ErrThrottled or ErrInternal.
+type SingleWriter interface {
+	PutRecord(ctx context.Context, in *PutRecordInput) (*PutRecordOutput, error)
 }

@@ -25,6 +25,7 @@ type runFlags struct {
 	out          string
 	quiet        bool
 	drainTimeout time.Duration
+	summary      string
 }
 
 func newRunCommand() *cobra.Command {
@@ -34,7 +35,10 @@ func newRunCommand() *cobra.Command {
 		Short: "Run a scenario (a file, or a built-in name) and write a run folder",
 		Long: `Run a scenario file, or a built-in scenario by name (see 'kinesim scenarios').
 The run folder (runs/<scenario>-<UTC timestamp>/ unless --out) gets result.json,
-the scenario as run, and dead-letters.jsonl when any record failed every attempt.
+the scenario as run, latency.hlog (HdrHistogram interval log), summary.md, and
+dead-letters.jsonl when any record failed every attempt. The scenario's thresholds
+are judged at the end: a failed one exits 99. With $GITHUB_STEP_SUMMARY set, the
+Markdown summary is appended to it.
 Ctrl-C stops the run; calls in flight get --drain-timeout, and result.json is
 still written, marked incomplete.`,
 		Example: `  kinesim run bike-rush-hour
@@ -52,6 +56,7 @@ still written, marked incomplete.`,
 	fl.StringVar(&f.out, "out", "", "run folder (default runs/<scenario>-<UTC timestamp>)")
 	fl.BoolVar(&f.quiet, "quiet", false, "print no live status line")
 	fl.DurationVar(&f.drainTimeout, "drain-timeout", runner.DefaultDrainCap, "how long calls in flight may finish after the schedule ends or Ctrl-C")
+	fl.StringVar(&f.summary, "summary", "compact", "summary detail, printed and in summary.md: compact or full")
 	return cmd
 }
 
@@ -66,9 +71,17 @@ func loadScenario(ref string) (*scenarios.Scenario, error) {
 }
 
 func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
+	summary, err := reports.SummaryMode(f.summary)
+	if err != nil {
+		return usageError("--summary: %w", err)
+	}
 	sc, err := loadScenario(ref)
 	if err != nil {
 		return err
+	}
+	thresholds, err := scenarios.ParseThresholds(sc)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
 	}
 	fl := cmd.Flags()
 	if fl.Changed("duration") {
@@ -115,14 +128,22 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 		return failure(runErr)
 	}
 	clearStatus(stdout, f.quiet)
-	if err := reports.WriteSummary(stdout, res); err != nil {
+	res.Thresholds = reports.JudgeThresholds(thresholds, res, rec)
+	reportErr := reports.WriteRunFiles(res, out, summary...)
+	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
+		reportErr = errors.Join(reportErr, reports.AppendStepSummary(path, res, summary...))
+	}
+	if err := reports.WriteSummary(stdout, res, summary...); err != nil {
 		return failure(err)
 	}
-	if runErr != nil {
-		return failure(runErr)
+	if err := errors.Join(runErr, reportErr); err != nil {
+		return failure(err)
 	}
 	if !res.Complete {
 		return failure(errors.New("run stopped early (" + res.StopReason + "); result.json is marked incomplete"))
+	}
+	if n := res.ThresholdsFailed(); n > 0 {
+		return &exitError{code: exitThreshold, err: fmt.Errorf("%d threshold(s) failed", n)}
 	}
 	return nil
 }

@@ -12,6 +12,8 @@ func TestConformance(t *testing.T) {
 	caps := streamtest.Capabilities{
 		EnforcesLimits:     true,
 		EnforcesReadLimits: true,
+		SplitMergeShards:   true,
+		UpdateShardCount:   true,
 	}
 	t.Run("wall clock", func(t *testing.T) {
 		streamtest.Run(t, func(*testing.T) stream.Target { return emulated.New() }, caps)

@@ -35,6 +35,7 @@ const onDemandInitialShards = 4
 // Emulator hosts any number of emulated streams, addressed by name.
 type Emulator struct {
 	cfg config
+	mem *payloadMemory
 
 	mu              sync.RWMutex
 	streams         map[string]*streamState
@@ -49,7 +50,7 @@ func New(opts ...Option) *Emulator {
 	for _, opt := range opts {
 		opt(&cfg)
 	}
-	return &Emulator{cfg: cfg, streams: make(map[string]*streamState)}
+	return &Emulator{cfg: cfg, mem: &payloadMemory{limit: cfg.memoryLimit}, streams: make(map[string]*streamState)}
 }
 
 // streamState is one stream. Its shard map is replaced, never modified, so
@@ -60,6 +61,8 @@ type streamState struct {
 	mode        stream.StreamMode
 	clock       clock.Clock
 	cfg         *config
+	mem         *payloadMemory
+	retention   atomic.Int64 // nanoseconds
 
 	// ctl serializes control-plane changes (resharding).
 	ctl          sync.Mutex
@@ -184,7 +187,9 @@ func (e *Emulator) CreateStream(ctx context.Context, in *stream.CreateStreamInpu
 		mode:        mode,
 		clock:       e.cfg.clock,
 		cfg:         &e.cfg,
+		mem:         e.mem,
 	}
+	st.retention.Store(int64(stream.DefaultRetention))
 	now := e.cfg.clock.Now().UnixNano()
 	shards := make([]*shard, n)
 	for i, r := range evenHashRanges(n) {
@@ -202,11 +207,19 @@ func (e *Emulator) DeleteStream(ctx context.Context, streamName string) error {
 		return err
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	if _, ok := e.streams[streamName]; !ok {
+	st, ok := e.streams[streamName]
+	delete(e.streams, streamName)
+	e.mu.Unlock()
+	if !ok {
 		return streamNotFound(streamName)
 	}
-	delete(e.streams, streamName)
+	for _, sh := range st.shards.Load().all {
+		sh.mu.Lock()
+		e.mem.freed(sh.log.payloadBytes())
+		sh.log = recordLog{}
+		sh.deleted = true
+		sh.mu.Unlock()
+	}
 	return nil
 }
 

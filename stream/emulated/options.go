@@ -16,6 +16,7 @@ type config struct {
 	writeBurst    time.Duration
 	maxRecordSize int
 	reshardDelay  time.Duration
+	memoryLimit   int64
 }
 
 func defaultConfig() config {
@@ -23,6 +24,7 @@ func defaultConfig() config {
 		clock:         clock.Real{},
 		writeBurst:    time.Second,
 		maxRecordSize: stream.DefaultMaxRecordBytes,
+		memoryLimit:   1 << 30,
 	}
 }
 
@@ -64,4 +66,18 @@ func WithMaxRecordSize(n int) Option {
 // UpdateShardCount; it publishes no exact figure.
 func WithReshardDelay(d time.Duration) Option {
 	return func(cfg *config) { cfg.reshardDelay = d }
+}
+
+// WithPayloadMemoryLimit caps the bytes of record payloads (partition keys
+// and data) the emulator keeps, all streams together, so that a long, fast
+// run cannot exhaust memory. Past the cap the oldest payloads are dropped;
+// their records stay readable with sizes, sequence numbers and arrival times
+// (GetRecords marks them PayloadDropped) and are counted in RetentionStats.
+// Each record still costs 32 bytes of bookkeeping until retention removes
+// it. Default: 1 GiB. WithPayloadMemoryLimit panics if n is not positive.
+func WithPayloadMemoryLimit(n int64) Option {
+	if n <= 0 {
+		panic(fmt.Sprintf("emulated.WithPayloadMemoryLimit(%d): the limit must be positive", n))
+	}
+	return func(cfg *config) { cfg.memoryLimit = n }
 }

@@ -87,8 +87,11 @@ func (e *Emulator) PutRecords(ctx context.Context, in *stream.PutRecordsInput) (
 			if len(group) == 0 {
 				continue
 			}
-			if !sh.put(st, now, recs, group, out.Records, scr.seqOff, &seqs) {
+			switch sh.put(st, now, recs, group, out.Records, scr.seqOff, &seqs) {
+			case putClosed:
 				scr.retry = append(scr.retry, group...)
+			case putDeleted:
+				return nil, streamNotFound(in.StreamName)
 			}
 		}
 		scr.pending, scr.retry = scr.retry, scr.pending
@@ -96,6 +99,8 @@ func (e *Emulator) PutRecords(ctx context.Context, in *stream.PutRecordsInput) (
 			runtime.Gosched() // a reshard is publishing the new shard map
 		}
 	}
+
+	e.mem.enforce()
 
 	all := seqs.String()
 	for i := range out.Records {
@@ -170,16 +175,28 @@ func (s *putScratch) groupByShard(set *shardSet) {
 	s.bounds[0] = 0
 }
 
+// putStatus says how shard.put went.
+type putStatus int
+
+const (
+	putDone    putStatus = iota
+	putClosed            // the shard closed since the caller routed the records: route again
+	putDeleted           // the stream was deleted meanwhile
+)
+
 // put writes the records recs[i] for i in group, all routed to sh, under one
-// hold of the shard's lock. It reports false, writing nothing, when the shard
-// has closed since the caller routed them.
+// hold of the shard's lock. Unless it returns putDone it writes nothing.
 func (sh *shard) put(st *streamState, now int64, recs []stream.Record, group []int32,
-	results []stream.PutRecordsResultEntry, seqOff []int32, seqs *strings.Builder) bool {
+	results []stream.PutRecordsResultEntry, seqOff []int32, seqs *strings.Builder) putStatus {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if sh.endSeq != "" {
-		return false
+	switch {
+	case sh.deleted:
+		return putDeleted
+	case sh.endSeq != "":
+		return putClosed
 	}
+	st.expire(sh, now)
 	sh.writeBytes.refill(now)
 	sh.writeCount.refill(now)
 	arrival := max(now, sh.lastArrival)
@@ -200,10 +217,12 @@ func (sh *shard) put(st *streamState, now int64, recs []stream.Record, group []i
 		sh.writeCount.take(1)
 		sh.writeBytes.take(size)
 		counter++
-		sh.log.append(counter, arrival, r.PartitionKey, r.Data)
+		if n := sh.log.append(counter, arrival, r.PartitionKey, r.Data); n > 0 {
+			st.mem.allocated(sh, sh.log.lastChunk(), n)
+		}
 		results[i].ShardID = sh.id
 		seqOff[i] = int32(seqs.Len())
 		seqs.Write(appendSeqNum(seq[:0], counter, sh.index))
 	}
-	return true
+	return putDone
 }

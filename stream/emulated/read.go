@@ -83,6 +83,7 @@ func (e *Emulator) GetShardIterator(ctx context.Context, in *stream.GetShardIter
 	now := e.cfg.clock.Now().UnixNano()
 
 	sh.mu.Lock()
+	st.expire(sh, now)
 	view := sh.log.view()
 	sh.mu.Unlock()
 	var pos int64
@@ -156,6 +157,7 @@ func (e *Emulator) GetRecords(ctx context.Context, in *stream.GetRecordsInput) (
 	sh := set.all[it.shard]
 
 	sh.mu.Lock()
+	st.expire(sh, now.UnixNano())
 	view := sh.log.view()
 	// A position trimmed away by retention reads from the trim horizon.
 	pos := min(max(it.pos, view.start), view.end)
@@ -164,6 +166,7 @@ func (e *Emulator) GetRecords(ctx context.Context, in *stream.GetRecordsInput) (
 		sh.mu.Unlock()
 		return nil, stream.Errorf(stream.CodeThrottled, "%s", sh.readThrottleMessage)
 	}
+	sh.log.markRead(next)
 	closed, children := sh.endSeq != "", sh.children
 	sh.mu.Unlock()
 
@@ -201,37 +204,39 @@ func (v *logView) page(pos int64, limit int) (next int64, size int) {
 // copyRecords returns positions from..to-1 (size payload bytes) as the
 // caller's own copies, with three allocations for the whole response besides
 // the slice: one for the data, one string for the partition keys and one for
-// the sequence numbers.
+// the sequence numbers. Records whose payload the memory cap dropped come
+// back marked, with zeroed data of their size.
 func (v *logView) copyRecords(from, to int64, size, shard int) []stream.StreamRecord {
 	if from == to {
 		return nil
 	}
 	out := make([]stream.StreamRecord, to-from)
-	data := make([]byte, 0, size)
+	data := make([]byte, 0, size) // zeroed: dropped payloads need only a length
 	var keys, seqs strings.Builder
 	seqs.Grow(len(out) * seqLen)
-	keyBytes := 0
-	for p := from; p < to; p++ {
-		keyBytes += int(v.at(p).keyLen)
-	}
-	keys.Grow(keyBytes)
+	keys.Grow(size - int(to-from)) // room for the keys, roughly
+	keyEnds := make([]int, len(out))
 	var seq [seqLen]byte
 	for i := range out {
 		r := v.at(from + int64(i))
-		payload := v.payload(r)
-		keys.Write(payload[:r.keyLen])
 		start := len(data)
-		data = append(data, payload[r.keyLen:]...)
+		data = data[:start+int(r.dataLen)]
+		if payload := v.payload(r); payload != nil {
+			keys.Write(payload[:r.keyLen])
+			copy(data[start:], payload[r.keyLen:])
+		} else {
+			out[i].PayloadDropped = true
+		}
+		keyEnds[i] = keys.Len()
 		out[i].Data = data[start:len(data):len(data)]
 		seqs.Write(appendSeqNum(seq[:0], r.counter, shard))
 		out[i].ApproximateArrivalTimestamp = time.UnixMilli(r.arrival / int64(time.Millisecond))
 	}
 	allKeys, allSeqs := keys.String(), seqs.String()
-	keyOff := 0
+	keyStart := 0
 	for i := range out {
-		n := int(v.at(from + int64(i)).keyLen)
-		out[i].PartitionKey = allKeys[keyOff : keyOff+n]
-		keyOff += n
+		out[i].PartitionKey = allKeys[keyStart:keyEnds[i]]
+		keyStart = keyEnds[i]
 		out[i].SequenceNumber = allSeqs[i*seqLen : (i+1)*seqLen]
 	}
 	return out

@@ -1,21 +1,26 @@
 package emulated
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/kinesim/kinesim/stream"
+)
 
 // Layout of a shard's stored records. Records and payloads live in fixed-size
 // blocks that hold no pointers, so storing millions of records costs the
 // garbage collector nothing to scan and appending never copies what is
 // stored. Blocks are allocated at full length and a stored element is never
 // written again, so a reader may keep a view taken under the shard's lock and
-// read it after unlocking while writers append beyond it.
+// read it after unlocking while writers append beyond it. Old blocks leave
+// from the front only (retention, the memory cap), by reslicing.
 const (
-	segmentRecords  = 4096      // records per segment
-	chunkBytes      = 256 << 10 // payload bytes per chunk; a larger record gets a chunk of its own
-	storedRecordLen = 32        // bytes of bookkeeping per record (see storedRecord)
+	segmentRecords = 4096      // records per segment
+	chunkBytes     = 256 << 10 // payload bytes per chunk; a larger record gets a chunk of its own
 )
 
-// storedRecord is one record's bookkeeping. Its payload (partition key bytes
-// then data) is chunks[chunk][off:off+keyLen+dataLen].
+// storedRecord is one record's bookkeeping, 32 bytes. Its payload (partition
+// key bytes then data) is chunks[chunk][off:off+keyLen+dataLen] while that
+// chunk is kept.
 type storedRecord struct {
 	counter uint64 // the sequence number's counter part
 	arrival int64  // unix nanoseconds
@@ -28,23 +33,29 @@ type storedRecord struct {
 func (r *storedRecord) size() int { return int(r.keyLen) + int(r.dataLen) }
 
 // recordLog is a shard's records in sequence order. Positions are absolute:
-// position p is the p-th record the shard ever stored. It is not safe for
-// concurrent use; the shard's lock guards it, and view gives readers a
-// snapshot.
+// position p is the p-th record the shard ever stored; start..end-1 are
+// retained. It is not safe for concurrent use; the shard's lock guards it,
+// and view gives readers a snapshot.
 type recordLog struct {
-	segments  [][]storedRecord // segments[0][0] is position segBase
-	segBase   int64
-	end       int64 // one past the last position
-	chunks    [][]byte
-	chunkBase uint32 // absolute number of chunks[0]
-	chunkUsed int    // bytes used in the last chunk
+	segments   [][]storedRecord // segments[0][0] is position segBase
+	segBase    int64
+	start, end int64
+	chunks     [][]byte
+	chunkFirst []int64 // the first position stored in each chunk
+	chunkBase  uint32  // absolute number of chunks[0]
+	chunkUsed  int     // bytes used in the last chunk
+	readEnd    int64   // the furthest position any reader has reached
+	lost       stream.RetentionStats
 }
 
-// append stores a copy of the key and data.
-func (l *recordLog) append(counter uint64, arrival int64, key string, data []byte) {
+// append stores a copy of the key and data. It returns the size of the chunk
+// it allocated for them, 0 if none.
+func (l *recordLog) append(counter uint64, arrival int64, key string, data []byte) (newChunk int) {
 	n := len(key) + len(data)
 	if len(l.chunks) == 0 || chunkBytes-l.chunkUsed < n {
-		l.chunks = append(l.chunks, make([]byte, max(chunkBytes, n)))
+		newChunk = max(chunkBytes, n)
+		l.chunks = append(l.chunks, make([]byte, newChunk))
+		l.chunkFirst = append(l.chunkFirst, l.end)
 		l.chunkUsed = 0
 	}
 	chunk := l.chunks[len(l.chunks)-1]
@@ -66,11 +77,86 @@ func (l *recordLog) append(counter uint64, arrival int64, key string, data []byt
 		keyLen:  uint16(len(key)),
 	}
 	l.end++
+	return newChunk
 }
 
-// view returns a snapshot of the records stored so far.
+// lastChunk is the absolute number of the chunk append wrote to last.
+func (l *recordLog) lastChunk() uint32 { return l.chunkBase + uint32(len(l.chunks)-1) }
+
+// markRead records that a reader has reached pos.
+func (l *recordLog) markRead(pos int64) { l.readEnd = max(l.readEnd, pos) }
+
+// unreadIn counts positions from..to-1 that are retained and past readEnd.
+func (l *recordLog) unreadIn(from, to int64) int64 {
+	return max(0, to-max(from, l.start, l.readEnd))
+}
+
+// expire removes the records that arrived before cutoff, and the blocks only
+// they used. It returns the payload bytes freed.
+func (l *recordLog) expire(cutoff int64) (freed int) {
+	if l.start == l.end || l.at(l.start).arrival >= cutoff {
+		return 0
+	}
+	v := l.view()
+	newStart := v.search(func(r *storedRecord) bool { return r.arrival >= cutoff })
+	l.lost.ExpiredRecords += newStart - l.start
+	l.lost.ExpiredUnread += l.unreadIn(l.start, newStart)
+	l.start = newStart
+	if k := int((l.start - l.segBase) / segmentRecords); k > 0 {
+		l.segments = l.segments[k:]
+		l.segBase += int64(k) * segmentRecords
+	}
+	// Keep the chunk being written to even when every record has expired.
+	for len(l.chunks) > 1 && l.chunkFirst[1] <= l.start {
+		freed += l.dropFrontChunk()
+	}
+	return freed
+}
+
+// dropPayloads drops the payloads in chunk number chunk, if it is still the
+// oldest one kept, under the memory cap. The records stay, with their sizes.
+// It returns the bytes freed.
+func (l *recordLog) dropPayloads(chunk uint32) (freed int) {
+	if len(l.chunks) == 0 || chunk != l.chunkBase {
+		return 0 // already gone with expired records
+	}
+	next := l.end
+	if len(l.chunkFirst) > 1 {
+		next = l.chunkFirst[1]
+	}
+	first := max(l.chunkFirst[0], l.start)
+	l.lost.PayloadsDropped += max(0, next-first)
+	l.lost.PayloadsDroppedUnread += l.unreadIn(first, next)
+	if len(l.chunks) == 1 {
+		l.chunkUsed = chunkBytes // the next record starts a new chunk
+	}
+	return l.dropFrontChunk()
+}
+
+func (l *recordLog) dropFrontChunk() int {
+	n := len(l.chunks[0])
+	l.chunks = l.chunks[1:]
+	l.chunkFirst = l.chunkFirst[1:]
+	l.chunkBase++
+	return n
+}
+
+// payloadBytes is the size of the chunks kept.
+func (l *recordLog) payloadBytes() (n int) {
+	for _, c := range l.chunks {
+		n += len(c)
+	}
+	return n
+}
+
+func (l *recordLog) at(pos int64) *storedRecord {
+	i := int(pos - l.segBase)
+	return &l.segments[i/segmentRecords][i%segmentRecords]
+}
+
+// view returns a snapshot of the records retained so far.
 func (l *recordLog) view() logView {
-	return logView{segments: l.segments, segBase: l.segBase, start: l.segBase, end: l.end, chunks: l.chunks, chunkBase: l.chunkBase}
+	return logView{segments: l.segments, segBase: l.segBase, start: l.start, end: l.end, chunks: l.chunks, chunkBase: l.chunkBase}
 }
 
 // logView is an immutable snapshot of a recordLog: positions start..end-1.
@@ -87,7 +173,12 @@ func (v *logView) at(pos int64) *storedRecord {
 	return &v.segments[i/segmentRecords][i%segmentRecords]
 }
 
+// payload returns the record's key and data bytes, or nil when the memory
+// cap dropped them.
 func (v *logView) payload(r *storedRecord) []byte {
+	if r.chunk < v.chunkBase {
+		return nil
+	}
 	chunk := v.chunks[r.chunk-v.chunkBase]
 	return chunk[r.off : int(r.off)+r.size()]
 }

@@ -38,7 +38,7 @@ func (e *Emulator) SplitShard(ctx context.Context, in *stream.SplitShardInput) e
 	if !ok {
 		return stream.Errorf(stream.CodeInvalidArgument, "NewStartingHashKey %q is not a decimal integer from 0 to 2^128-1", in.NewStartingHashKey)
 	}
-	return e.reshard(ctx, in.StreamName, func(set *shardSet) ([]reshardOp, error) {
+	return e.reshard(ctx, in.StreamName, func(st *streamState, set *shardSet) ([]reshardOp, error) {
 		sh, err := openShard(set, in.StreamName, in.ShardToSplit)
 		if err != nil {
 			return nil, err
@@ -59,7 +59,7 @@ func (e *Emulator) MergeShards(ctx context.Context, in *stream.MergeShardsInput)
 	if in == nil {
 		return stream.Errorf(stream.CodeInvalidArgument, "MergeShardsInput is nil")
 	}
-	return e.reshard(ctx, in.StreamName, func(set *shardSet) ([]reshardOp, error) {
+	return e.reshard(ctx, in.StreamName, func(st *streamState, set *shardSet) ([]reshardOp, error) {
 		a, err := openShard(set, in.StreamName, in.ShardToMerge)
 		if err != nil {
 			return nil, err
@@ -68,11 +68,9 @@ func (e *Emulator) MergeShards(ctx context.Context, in *stream.MergeShardsInput)
 		if err != nil {
 			return nil, err
 		}
-		if next, _ := a.end.add(hashKey{lo: 1}); next != b.start {
-			if next, _ := b.end.add(hashKey{lo: 1}); next != a.start {
-				return nil, stream.Errorf(stream.CodeInvalidArgument, "Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging",
-					a.id, b.id, in.StreamName, account)
-			}
+		if !precedes(a, b) && !precedes(b, a) {
+			return nil, stream.Errorf(stream.CodeInvalidArgument, "Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging",
+				a.id, b.id, in.StreamName, account)
 		}
 		return []reshardOp{{merge: true, a: a.start, key: b.start}}, nil
 	})
@@ -89,11 +87,10 @@ func (e *Emulator) UpdateShardCount(ctx context.Context, in *stream.UpdateShardC
 	if in == nil {
 		return stream.Errorf(stream.CodeInvalidArgument, "UpdateShardCountInput is nil")
 	}
-	return e.reshard(ctx, in.StreamName, func(set *shardSet) ([]reshardOp, error) {
+	return e.reshard(ctx, in.StreamName, func(st *streamState, set *shardSet) ([]reshardOp, error) {
 		n, m := len(set.open), in.TargetShardCount
-		st, _ := e.lookup(in.StreamName)
 		switch {
-		case st != nil && st.mode == stream.ModeOnDemand:
+		case st.mode == stream.ModeOnDemand:
 			return nil, stream.Errorf(stream.CodeInvalidArgument, "UpdateShardCount is for provisioned streams; %s is ON_DEMAND", in.StreamName)
 		case m < 1 || m > 2*n || 2*m < n:
 			return nil, stream.Errorf(stream.CodeInvalidArgument,
@@ -101,7 +98,7 @@ func (e *Emulator) UpdateShardCount(ctx context.Context, in *stream.UpdateShardC
 		case m == n:
 			return nil, stream.Errorf(stream.CodeInvalidArgument, "TargetShardCount %d is the current shard count of stream %s", m, in.StreamName)
 		}
-		if st != nil && !st.allowScalingCall(e.cfg.clock.Now().UnixNano()) {
+		if !st.allowScalingCall(e.cfg.clock.Now().UnixNano()) {
 			return nil, stream.Errorf(stream.CodeLimitExceeded,
 				"Stream %s under account %s has used its %d UpdateShardCount calls of the last 24 hours", in.StreamName, account, maxScalingCallsPerDay)
 		}
@@ -138,19 +135,15 @@ func uniformScalingPlan(set *shardSet, m int) []reshardOp {
 		for t < m && !sh.start.less(targets[t][0]) {
 			t++
 		}
+		piece := sh.start
 		for ; t < m && !sh.end.less(targets[t][0]); t++ {
-			ops = append(ops, reshardOp{a: prevStart(ops, sh.start), key: targets[t][0]})
+			ops = append(ops, reshardOp{a: piece, key: targets[t][0]})
+			piece = targets[t][0]
 		}
 	}
-	// The pieces now start at every open shard's start and every target's
-	// start; merge each target's pieces left to right.
-	starts := map[hashKey]bool{}
-	for _, sh := range set.open {
-		starts[sh.start] = true
-	}
-	for _, op := range ops {
-		starts[op.key] = true
-	}
+	// Every piece now starts at a target's start or at an open shard's
+	// start; a target's pieces after its first are the open shards starting
+	// inside it.
 	for _, target := range targets {
 		for _, sh := range set.open {
 			if target[0].less(sh.start) && !target[1].less(sh.start) {
@@ -161,16 +154,10 @@ func uniformScalingPlan(set *shardSet, m int) []reshardOp {
 	return ops
 }
 
-// prevStart returns where the piece being split next starts: the key of the
-// last split of the same shard, or the shard's own start.
-func prevStart(ops []reshardOp, shardStart hashKey) hashKey {
-	if len(ops) > 0 {
-		last := ops[len(ops)-1]
-		if shardStart.less(last.key) || shardStart == last.key {
-			return last.key
-		}
-	}
-	return shardStart
+// precedes reports whether b's range starts right after a's.
+func precedes(a, b *shard) bool {
+	next, overflow := a.end.add(hashKey{lo: 1})
+	return !overflow && next == b.start
 }
 
 func openShard(set *shardSet, streamName, id string) (*shard, error) {
@@ -189,7 +176,7 @@ func openShard(set *shardSet, streamName, id string) (*shard, error) {
 // current shards and returns the steps; the stream is UPDATING (other
 // reshards get ResourceInUseException) for the reshard delay, then the steps
 // apply at once.
-func (e *Emulator) reshard(ctx context.Context, streamName string, plan func(*shardSet) ([]reshardOp, error)) error {
+func (e *Emulator) reshard(ctx context.Context, streamName string, plan func(*streamState, *shardSet) ([]reshardOp, error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -202,7 +189,7 @@ func (e *Emulator) reshard(ctx context.Context, streamName string, plan func(*sh
 		st.ctl.Unlock()
 		return stream.Errorf(stream.CodeInUse, "Stream %s under account %s not ACTIVE, instead in state UPDATING", streamName, account)
 	}
-	ops, err := plan(st.shards.Load())
+	ops, err := plan(st, st.shards.Load())
 	if err == nil && len(st.shards.Load().all)+2*len(ops) > maxShardsPerStream {
 		err = stream.Errorf(stream.CodeLimitExceeded, "stream %s would pass %d shards, open and closed", streamName, maxShardsPerStream)
 	}

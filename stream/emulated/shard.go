@@ -30,6 +30,7 @@ type shard struct {
 	writeCount  tokenBucket
 	reads       readLimiter
 	endSeq      string // set when the shard is closed
+	deleted     bool   // the stream was deleted; the records are gone
 	children    []stream.ChildShard
 }
 

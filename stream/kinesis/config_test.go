@@ -87,32 +87,31 @@ func TestNewRejectsABadEndpoint(t *testing.T) {
 }
 
 func TestLocalEndpointCredentials(t *testing.T) {
-	t.Run("none configured: local ones, no metadata service", func(t *testing.T) {
-		cleanAWSEnv(t)
-		tg, err := New(t.Context(), WithEndpoint("http://127.0.0.1:4567"))
-		require.NoError(t, err)
-		creds, err := tg.client.Options().Credentials.Retrieve(t.Context())
-		require.NoError(t, err)
-		assert.Equal(t, LocalAccessKeyID, creds.AccessKeyID)
-	})
-	t.Run("environment wins", func(t *testing.T) {
-		cleanAWSEnv(t)
-		t.Setenv("AWS_ACCESS_KEY_ID", "123456789012") // kinesis-mock reads the account from it
-		t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-		tg, err := New(t.Context(), WithEndpoint("http://127.0.0.1:4567"))
-		require.NoError(t, err)
-		creds, err := tg.client.Options().Credentials.Retrieve(t.Context())
-		require.NoError(t, err)
-		assert.Equal(t, "123456789012", creds.AccessKeyID)
-	})
-	t.Run("static option wins", func(t *testing.T) {
-		cleanAWSEnv(t)
-		tg, err := New(t.Context(), WithEndpoint("http://127.0.0.1:4567"), WithStaticCredentials("a", "b", ""))
-		require.NoError(t, err)
-		creds, err := tg.client.Options().Credentials.Retrieve(t.Context())
-		require.NoError(t, err)
-		assert.Equal(t, "a", creds.AccessKeyID)
-	})
+	tests := []struct {
+		name string
+		env  map[string]string
+		opts []Option
+		want string
+	}{
+		// None configured: fixed local ones, and no metadata service asked.
+		{"none configured", nil, nil, LocalAccessKeyID},
+		// kinesis-mock reads the account id from the access key id.
+		{"environment wins", map[string]string{"AWS_ACCESS_KEY_ID": "123456789012", "AWS_SECRET_ACCESS_KEY": "secret"}, nil, "123456789012"},
+		{"static option wins", nil, []Option{WithStaticCredentials("a", "b", "")}, "a"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cleanAWSEnv(t)
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			tg, err := New(t.Context(), append([]Option{WithEndpoint("http://127.0.0.1:4567")}, tt.opts...)...)
+			require.NoError(t, err)
+			creds, err := tg.client.Options().Credentials.Retrieve(t.Context())
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, creds.AccessKeyID)
+		})
+	}
 }
 
 func TestRetryerIsOff(t *testing.T) {

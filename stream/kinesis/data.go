@@ -18,12 +18,22 @@ import (
 // message. A non-nil error means the call as a whole failed and no record is
 // known to be written.
 //
+// A batch of no records or more than 500 is refused before any call, with
+// ValidationException (matching stream.ErrInvalidArgument), as AWS would.
+//
 // The request refers to the records' partition keys in place; the caller
 // must not change in.Records until PutRecords returns.
 func (t *Target) PutRecords(ctx context.Context, in *stream.PutRecordsInput) (*stream.PutRecordsOutput, error) {
 	ref, err := parseStreamRef(in.StreamName)
 	if err != nil {
 		return nil, err
+	}
+	// The API model allows 1 to 500 records; AWS and kinesalite reject
+	// anything else with ValidationException, kinesis-mock accepts it. Checked
+	// here so that every endpoint answers alike.
+	if n := len(in.Records); n < 1 || n > stream.MaxRecordsPerPutRecords {
+		return nil, &stream.APIError{Code: stream.CodeValidation, Message: fmt.Sprintf(
+			"PutRecords %s: %d records; a call carries 1 to %d", *ref.name, n, stream.MaxRecordsPerPutRecords)}
 	}
 	entries := make([]types.PutRecordsRequestEntry, len(in.Records))
 	for i := range in.Records {

@@ -39,6 +39,9 @@ type Capabilities struct {
 	// shared read limits (5 calls/s, 2 MiB/s) with
 	// ProvisionedThroughputExceededException.
 	EnforcesReadLimits bool
+	// SplitMergeShards: the target implements stream.Resharder's SplitShard
+	// and MergeShards.
+	SplitMergeShards bool
 	// UpdateShardCount: the target implements stream.Resharder's
 	// UpdateShardCount (kinesalite does not).
 	UpdateShardCount bool
@@ -84,6 +87,8 @@ type capability struct {
 var (
 	enforcesLimits     = capability{"EnforcesLimits", func(c Capabilities) bool { return c.EnforcesLimits }}
 	enforcesReadLimits = capability{"EnforcesReadLimits", func(c Capabilities) bool { return c.EnforcesReadLimits }}
+	splitMergeShards   = capability{"SplitMergeShards", func(c Capabilities) bool { return c.SplitMergeShards }}
+	updateShardCount   = capability{"UpdateShardCount", func(c Capabilities) bool { return c.UpdateShardCount }}
 	virtualClock       = capability{"Clock (a virtual clock, to wait minutes)", func(c Capabilities) bool { return c.Clock != nil }}
 )
 
@@ -108,6 +113,9 @@ var cases = []testCase{
 	{name: "WriteThrottling", needs: []capability{enforcesLimits}, run: testWriteThrottling},
 	{name: "ReadThrottling", needs: []capability{enforcesReadLimits}, run: testReadThrottling},
 	{name: "IteratorExpiry", needs: []capability{virtualClock}, run: testIteratorExpiry},
+	{name: "SplitShard", needs: []capability{splitMergeShards}, run: testSplitShard},
+	{name: "MergeShards", needs: []capability{splitMergeShards}, run: testMergeShards},
+	{name: "UpdateShardCountKeepsPerKeyOrder", needs: []capability{updateShardCount}, run: testUpdateShardCount},
 }
 
 // suite is what one subtest works with.

@@ -56,5 +56,22 @@ if (args.includes('--exit-on-stdin-eof')) {
 process.on('SIGTERM', () => exit(0))
 process.on('SIGINT', () => exit(0))
 
+// kinesis-mock has no setting for the address it binds and binds every
+// interface; tests must serve loopback only. Make every listen without an
+// explicit host, and every listen on a wildcard address, bind 127.0.0.1.
+const net = require('net')
+const listen = net.Server.prototype.listen
+const wildcard = (h) => h === undefined || h === null || h === '' || h === '0.0.0.0' || h === '::'
+net.Server.prototype.listen = function (...a) {
+  if (a.length > 0 && typeof a[0] === 'object' && a[0] !== null && !Array.isArray(a[0])) {
+    if (a[0].path === undefined && wildcard(a[0].host)) a[0] = Object.assign({}, a[0], { host: '127.0.0.1' })
+  } else if (typeof a[0] === 'number' || (typeof a[0] === 'string' && /^\d+$/.test(a[0]))) {
+    if (typeof a[1] !== 'string' || wildcard(a[1])) {
+      a = typeof a[1] === 'string' ? [a[0], '127.0.0.1', ...a.slice(2)] : [a[0], '127.0.0.1', ...a.slice(1)]
+    }
+  }
+  return listen.apply(this, a)
+}
+
 // Loading main.js runs the service.
 require(path.join(pkg, 'main.js'))

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kinesim/kinesim/reports"
+)
+
+// binary is kinesim built once for the tests that run it as a user would.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "kinesim-cli")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "kinesim")
+	build := exec.Command("go", "build", "-race", "-o", binary, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		panic("build kinesim: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// kinesim runs the binary from the repository root and returns its exit
+// code, stdout and stderr.
+func kinesim(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = "../.."
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	default:
+		t.Fatalf("run kinesim %v: %v", args, err)
+	}
+	return code, out.String(), errOut.String()
+}
+
+func TestRunBuiltinScenario(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := kinesim(t, "run", "bike-rush-hour", "--duration", "3s", "--out", out)
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	res, err := reports.ReadResult(filepath.Join(out, "result.json"))
+	require.NoError(t, err)
+	assert.True(t, res.Complete)
+	assert.Equal(t, reports.SchemaVersion, res.SchemaVersion)
+	assert.Equal(t, "bike-rush-hour", res.Scenario)
+	assert.Positive(t, res.Totals.RecordsAcknowledged)
+	assert.Contains(t, stdout, "kinesim run bike-rush-hour: complete")
+	assert.FileExists(t, filepath.Join(out, "scenario.yaml"))
+}
+
+func TestResultJSONKeys(t *testing.T) {
+	// Scripts rely on these keys (the foundation issue's contract).
+	out := t.TempDir()
+	code, _, stderr := kinesim(t, "run", "bike-rush-hour", "--duration", "1s", "--out", out, "--quiet")
+	require.Equal(t, 0, code, stderr)
+	data, err := os.ReadFile(filepath.Join(out, "result.json"))
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(data, &doc))
+	for _, path := range []string{
+		"schema_version", "scenario", "complete",
+		"totals.records_scheduled", "totals.records_sent", "totals.records_acknowledged",
+		"totals.put_attempts", "totals.records_throttled", "totals.records_dead_lettered",
+		"latency_ms.put_records.p50", "latency_ms.put_records.p90", "latency_ms.put_records.p99",
+		"latency_ms.put_records.p999", "latency_ms.put_records.max",
+		"latency_ms.record.p99", "latency_ms.send_delay.p99",
+		"throughput.records_acknowledged_per_s", "series",
+	} {
+		assert.True(t, hasPath(doc, path), "result.json has %s", path)
+	}
+}
+
+func hasPath(doc map[string]any, path string) bool {
+	var cur any = doc
+	for _, part := range strings.Split(path, ".") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return false
+		}
+		if cur, ok = m[part]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func TestBadInputExitsTwo(t *testing.T) {
+	dir := t.TempDir()
+	unknown := filepath.Join(dir, "unknown-field.yaml")
+	require.NoError(t, os.WriteFile(unknown, []byte(`name: x
+duration: 10s
+producers:
+  - name: p
+    generator: bike
+    rate: [{constant: 10/s}]
+    bacth: {max_records: 10}
+`), 0o644))
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		// A missing file is one line naming it.
+		{"missing file", []string{"run", filepath.Join(dir, "nope.yaml")}, []string{"nope.yaml"}},
+		// A misspelt field names the file, its line and the field.
+		{"unknown field", []string{"run", unknown}, []string{"unknown-field.yaml:7:5", "bacth"}},
+		// validate reports the same without running.
+		{"validate unknown field", []string{"validate", unknown}, []string{"unknown-field.yaml:7:5", "bacth"}},
+		// An unknown built-in name.
+		{"unknown builtin", []string{"run", "no-such-scenario"}, []string{"no-such-scenario"}},
+		// Flags cobra does not know are usage errors.
+		{"unknown flag", []string{"run", "bike-rush-hour", "--frobnicate"}, []string{"frobnicate"}},
+		// Overrides are validated too.
+		{"negative shards", []string{"run", "bike-rush-hour", "--shards", "-1"}, []string{"shards"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := kinesim(t, tt.args...)
+			assert.Equal(t, 2, code, "exit code; stderr: %s", stderr)
+			assert.Empty(t, stdout)
+			for _, w := range tt.want {
+				assert.Contains(t, stderr, w)
+			}
+		})
+	}
+	t.Run("missing file is one line", func(t *testing.T) {
+		_, _, stderr := kinesim(t, "run", filepath.Join(dir, "nope.yaml"))
+		assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one line: %q", stderr)
+	})
+}
+
+func TestInterruptStillWritesResult(t *testing.T) {
+	out := t.TempDir()
+	cmd := exec.Command(binary, "run", "bike-rush-hour", "--duration", "1m", "--out", out, "--quiet")
+	cmd.Dir = "../.."
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	require.NoError(t, cmd.Start())
+	// Wait until the run is under way (its folder exists), then press Ctrl-C.
+	require.Eventually(t, func() bool {
+		_, err := os.Stat(filepath.Join(out, "scenario.yaml"))
+		return err == nil
+	}, 30*time.Second, 50*time.Millisecond)
+	time.Sleep(500 * time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 1, exit.ExitCode())
+	res, err := reports.ReadResult(filepath.Join(out, "result.json"))
+	require.NoError(t, err)
+	assert.False(t, res.Complete, "marked incomplete")
+	assert.Equal(t, "interrupted", res.StopReason)
+	assert.Contains(t, stdout.String(), "INCOMPLETE")
+}
+
+func TestScenariosAndValidate(t *testing.T) {
+	code, stdout, _ := kinesim(t, "scenarios")
+	require.Equal(t, 0, code)
+	assert.Contains(t, stdout, "bike-rush-hour")
+
+	code, stdout, _ = kinesim(t, "scenarios", "bike-rush-hour")
+	require.Equal(t, 0, code)
+	assert.Contains(t, stdout, "name: bike-rush-hour")
+
+	code, stdout, _ = kinesim(t, "validate", "scenarios/bike-rush-hour.yaml")
+	require.Equal(t, 0, code)
+	assert.Contains(t, stdout, "valid scenario")
+
+	code, stdout, _ = kinesim(t, "validate", "--schema")
+	require.Equal(t, 0, code)
+	assert.Contains(t, stdout, `"$schema"`)
+}

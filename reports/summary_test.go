@@ -1,0 +1,49 @@
+package reports
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSummaryGolden(t *testing.T) {
+	tests := []struct {
+		golden string
+		mode   string
+		write  func(*bytes.Buffer, *Result, ...SummaryOption) error
+	}{
+		// The terminal summary as `kinesim run` prints it by default.
+		{"summary_compact.txt.golden", "compact", func(b *bytes.Buffer, r *Result, o ...SummaryOption) error { return WriteSummary(b, r, o...) }},
+		// --summary full: producers, distribution, the series condensed.
+		{"summary_full.txt.golden", "full", func(b *bytes.Buffer, r *Result, o ...SummaryOption) error { return WriteSummary(b, r, o...) }},
+		// summary.md as written in the run folder and to $GITHUB_STEP_SUMMARY.
+		{"summary_compact.md.golden", "compact", func(b *bytes.Buffer, r *Result, o ...SummaryOption) error { return WriteMarkdown(b, r, o...) }},
+		// summary.md with --summary full.
+		{"summary_full.md.golden", "full", func(b *bytes.Buffer, r *Result, o ...SummaryOption) error { return WriteMarkdown(b, r, o...) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			opts, err := SummaryMode(tt.mode)
+			require.NoError(t, err)
+			var b bytes.Buffer
+			require.NoError(t, tt.write(&b, fixedResult(), opts...))
+			assertGolden(t, tt.golden, b.Bytes())
+		})
+	}
+}
+
+func TestSummaryModeRejectsUnknown(t *testing.T) {
+	_, err := SummaryMode("verbose")
+	assert.EqualError(t, err, `summary "verbose": use compact or full`)
+}
+
+func TestMarkdownVerdict(t *testing.T) {
+	r := fixedResult()
+	assert.Equal(t, "❌ 1 threshold(s) failed", markdownVerdict(r), "a failed threshold")
+	r.Thresholds = r.Thresholds[:2]
+	assert.Equal(t, "✅ passed", markdownVerdict(r), "passed and skipped only")
+	r.Complete, r.StopReason = false, "interrupted"
+	assert.Equal(t, "⚠️ incomplete (interrupted)", markdownVerdict(r), "a stopped run")
+}

@@ -1,0 +1,207 @@
+package ledger
+
+import (
+	"sync"
+	"time"
+
+	"github.com/kinesim/kinesim/reports"
+)
+
+// Delivery is one record as a consumer received it.
+type Delivery struct {
+	// RecordID is the id the generator embedded, PRODUCER-N.
+	RecordID string
+	// ShardID and SequenceNumber say which write was delivered; optional.
+	ShardID        string
+	SequenceNumber string
+	// PartitionKey groups deliveries for the order check; when empty the
+	// ledger's key for the record is used.
+	PartitionKey string
+	// At is when the consumer received the record.
+	At time.Time
+	// Applied is true when the consumer's sink applied the record's effect
+	// (a naive sink applies every delivery, an idempotent one the first).
+	Applied bool
+}
+
+// deliveryState is one record as one consumer saw it: 3 bytes.
+type deliveryState struct {
+	delivered uint8 // saturating counts
+	applied   uint8
+	foreign   bool // delivered from a write the producer never saw acknowledged
+}
+
+// Consumer is the consumer side of one consumer's deliveries.
+type Consumer struct {
+	l     *Ledger
+	index int
+	name  string
+
+	mu         sync.Mutex
+	pages      [][]*[pageSize]deliveryState // by producer index, then page
+	lastSeq    map[uint64]string            // highest sequence number delivered, by key hash
+	deliveries int64
+	unknown    int64
+	reordered  int64
+}
+
+// Consumer returns the handle for the named consumer, adding it on first use.
+func (l *Ledger) Consumer(name string) *Consumer {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, c := range l.consumers {
+		if c.name == name {
+			return c
+		}
+	}
+	c := &Consumer{l: l, index: len(l.consumers), name: name, lastSeq: map[uint64]string{}}
+	l.consumers = append(l.consumers, c)
+	if l.file != nil {
+		l.file.defineConsumer(name)
+	}
+	return c
+}
+
+// Name is the consumer's name.
+func (c *Consumer) Name() string { return c.name }
+
+// Delivered records one delivery.
+func (c *Consumer) Delivered(d Delivery) {
+	if c == nil {
+		return
+	}
+	name, id, ok := ParseRecordID(d.RecordID)
+	var p *Producer
+	if ok {
+		p = c.l.producerByName(name)
+	}
+	if p == nil {
+		c.mu.Lock()
+		c.deliveries++
+		c.unknown++
+		c.mu.Unlock()
+		return
+	}
+	e := p.lookup(id)
+	c.mu.Lock()
+	c.deliveries++
+	st := c.slot(p.index, id)
+	first := st.delivered == 0
+	st.delivered = satInc(st.delivered)
+	if d.Applied {
+		st.applied = satInc(st.applied)
+	}
+	if e.outcome != Acknowledged || d.SequenceNumber != "" && e.seqHash != 0 && SeqHash(d.SequenceNumber) != e.seqHash {
+		st.foreign = true
+	}
+	if first && d.SequenceNumber != "" {
+		key := e.keyHash
+		if d.PartitionKey != "" {
+			key = KeyHash(d.PartitionKey)
+		}
+		if last, seen := c.lastSeq[key]; seen && SeqLess(d.SequenceNumber, last) {
+			c.reordered++
+		} else {
+			c.lastSeq[key] = d.SequenceNumber
+		}
+	}
+	c.mu.Unlock()
+	if f := c.l.file; f != nil {
+		f.delivery(c.index, p.index, id, d)
+	}
+}
+
+func satInc(n uint8) uint8 {
+	if n == 255 {
+		return n
+	}
+	return n + 1
+}
+
+// slot returns the state of producer's record id. Callers hold c.mu.
+func (c *Consumer) slot(producer int, id uint64) *deliveryState {
+	for len(c.pages) <= producer {
+		c.pages = append(c.pages, nil)
+	}
+	pages := c.pages[producer]
+	i := id - 1
+	page := int(i >> pageBits)
+	for len(pages) <= page {
+		pages = append(pages, nil)
+	}
+	if pages[page] == nil {
+		pages[page] = new([pageSize]deliveryState)
+	}
+	c.pages[producer] = pages
+	return &pages[page][i&(pageSize-1)]
+}
+
+// SeqLess reports whether sequence number a is below b. Sequence numbers are
+// decimal strings without leading zeros, so a shorter one is smaller.
+func SeqLess(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
+// Verdict compares the consumer's deliveries with the producer side so far.
+// Expectations are not judged (see reports.ConsumerVerdict.Judge).
+func (c *Consumer) Verdict() reports.ConsumerVerdict {
+	c.l.mu.Lock()
+	producers := append([]*Producer(nil), c.l.producers...)
+	c.l.mu.Unlock()
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v := reports.ConsumerVerdict{Consumer: c.name, Deliveries: c.deliveries, Unknown: c.unknown, Reordered: c.reordered}
+	for _, p := range producers {
+		var pages []*[pageSize]deliveryState
+		if p.index < len(c.pages) {
+			pages = c.pages[p.index]
+		}
+		state := func(id uint64) deliveryState {
+			i := id - 1
+			if pg := int(i >> pageBits); pg < len(pages) && pages[pg] != nil {
+				return pages[pg][i&(pageSize-1)]
+			}
+			return deliveryState{}
+		}
+		p.each(func(id uint64, e *entry) {
+			if e.outcome == Acknowledged {
+				v.Acknowledged++
+				if state(id).delivered == 0 {
+					v.Lost++
+				}
+			}
+		})
+		for _, pg := range pages {
+			if pg == nil {
+				continue
+			}
+			for i := range pg {
+				st := &pg[i]
+				if st.delivered == 0 {
+					continue
+				}
+				v.DistinctRecords++
+				v.DuplicateDeliveries += int64(st.delivered) - 1
+				if st.applied > 1 {
+					v.DuplicateEffects++
+				}
+				if st.foreign {
+					v.DeliveredNotAcknowledged++
+				}
+			}
+		}
+	}
+	v.Passed = true
+	return v
+}
+
+// Consumers lists the consumers with deliveries in the ledger.
+func (l *Ledger) Consumers() []*Consumer {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]*Consumer(nil), l.consumers...)
+}
