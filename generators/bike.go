@@ -98,7 +98,10 @@ type bikeGenerator struct {
 	lastEvent, lastBike, lastStation string
 }
 
-var _ Generator = (*bikeGenerator)(nil)
+var (
+	_ Generator = (*bikeGenerator)(nil)
+	_ resizable = (*bikeGenerator)(nil)
+)
 
 // newBikeGenerator builds the fleet once: stations with gofakeit names and
 // addresses at seeded positions inside the city, bikes docked among them.

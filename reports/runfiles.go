@@ -31,6 +31,7 @@ func WriteRunFiles(r *Result, dir string, opts ...SummaryOption) error {
 		r.Files[role] = path
 	}
 	write("summary_md", SummaryMarkdownFile, func(b *bytes.Buffer) error { return WriteMarkdown(b, r, opts...) })
+	write("report_html", HTMLReportFile, func(b *bytes.Buffer) error { return WriteHTML(b, r) })
 	if r.Files["result"] == "" {
 		r.Files["result"] = filepath.Join(dir, "result.json")
 	}

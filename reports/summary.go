@@ -90,6 +90,9 @@ func WriteSummary(w io.Writer, r *Result, opts ...SummaryOption) error {
 	if err := writeThresholdsText(&b, r.Thresholds); err != nil {
 		return err
 	}
+	if err := WriteVerification(&b, r.Verification); err != nil {
+		return err
+	}
 	if dir := r.Files["result"]; dir != "" {
 		fmt.Fprintf(&b, "result     %s\n", dir)
 	}

@@ -3,7 +3,10 @@ package reports
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+
+	"github.com/kinesim/kinesim/scenarios"
 )
 
 // Verification is result.json's verification section: what each consumer
@@ -66,9 +69,7 @@ func (v *ConsumerVerdict) Value(name string) (n int64, ok bool) {
 }
 
 // VerdictNames lists the counts an expectation may name.
-func VerdictNames() []string {
-	return []string{"lost", "duplicate_deliveries", "duplicate_effects", "reordered", "delivered_not_acknowledged", "unknown"}
-}
+func VerdictNames() []string { return slices.Clone(scenarios.ExpectNames) }
 
 // Judge compares the verdict with expect (name → most allowed) and sets
 // Expect, Failures and Passed.

@@ -21,9 +21,11 @@ import (
 	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/runner/ledger"
 	"github.com/kinesim/kinesim/runner/pacing"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
+	"github.com/kinesim/kinesim/stream/kinesis"
 )
 
 // Config is one run.
@@ -77,14 +79,10 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 	if err := writeScenario(sc, filepath.Join(cfg.OutDir, ScenarioFile)); err != nil {
 		return nil, err
 	}
-	for _, name := range streamNames(sc) {
-		if err := cfg.Target.CreateStream(ctx, &stream.CreateStreamInput{
-			StreamName: name,
-			ShardCount: sc.Target.Shards,
-			Mode:       streamMode(sc.Target.Mode),
-		}); err != nil {
-			return nil, fmt.Errorf("create stream %q: %w", name, err)
-		}
+	cleanup, err := createStreams(ctx, cfg.Target, sc, filepath.Base(cfg.OutDir))
+	defer cleanup()
+	if err != nil {
+		return nil, err
 	}
 
 	dead := newDeadLetters(filepath.Join(cfg.OutDir, DeadLetterFile))
@@ -98,6 +96,10 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 		return nil, err
 	}
 	if err := rec.AttachIntervalLog(filepath.Join(cfg.OutDir, reports.IntervalLogFile)); err != nil {
+		return nil, err
+	}
+	consumers, err := startConsumers(sc, cfg.Target, rec, clk, start, cfg.OutDir, producers)
+	if err != nil {
 		return nil, err
 	}
 
@@ -127,6 +129,7 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 	// Producers return after their calls finish, so waiting for them is the drain.
 	wg.Wait()
 	close(scheduleDone)
+	verification, ledgerErr := consumers.finish(drain)
 	end := clk.Now()
 
 	res := reports.NewResult(rec.Finish(end), end.Sub(start))
@@ -146,7 +149,9 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 	}
 	res.Files["result"] = filepath.Join(cfg.OutDir, ResultFile)
 	res.Files["scenario"] = filepath.Join(cfg.OutDir, ScenarioFile)
-	deadErr := errors.Join(dead.close(), logErr)
+	res.Files["ledger"] = filepath.Join(cfg.OutDir, ledger.FileName)
+	res.Verification = verification
+	deadErr := errors.Join(dead.close(), logErr, ledgerErr)
 	if dead.written() {
 		res.Files["dead_letters"] = filepath.Join(cfg.OutDir, DeadLetterFile)
 	}
@@ -162,6 +167,47 @@ func stopReason(ctx context.Context) string {
 		return cause.Error()
 	}
 	return "interrupted"
+}
+
+// StreamDeleteTimeout bounds deleting a run's streams at its end.
+const StreamDeleteTimeout = 2 * time.Minute
+
+// createStreams creates the scenario's streams (unless target.existing),
+// tagged with the run's id so `kinesim cleanup` finds any a crash left
+// behind. The returned cleanup deletes the ones created unless target.keep;
+// it runs even after a Ctrl-C (on a context of its own) and never fails the run.
+func createStreams(ctx context.Context, target stream.Target, sc *scenarios.Scenario, runID string) (cleanup func(), err error) {
+	var created []string
+	cleanup = func() {
+		if sc.Target.Keep || len(created) == 0 {
+			return
+		}
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), StreamDeleteTimeout)
+		defer cancel()
+		for _, name := range created {
+			if err := target.DeleteStream(dctx, name); err != nil {
+				fmt.Fprintf(os.Stderr, "kinesim: could not delete stream %q (delete it by hand, or run kinesim cleanup): %v\n", name, err)
+			}
+		}
+	}
+	for _, name := range streamNames(sc) {
+		if sc.Target.Existing {
+			if _, err := target.ListShards(ctx, name); err != nil {
+				return cleanup, fmt.Errorf("existing stream %q: %w", name, err)
+			}
+			continue
+		}
+		if err := target.CreateStream(ctx, &stream.CreateStreamInput{
+			StreamName: name,
+			ShardCount: sc.Target.Shards,
+			Mode:       streamMode(sc.Target.Mode),
+			Tags:       map[string]string{kinesis.TagRunID: runID},
+		}); err != nil {
+			return cleanup, fmt.Errorf("create stream %q: %w", name, err)
+		}
+		created = append(created, name)
+	}
+	return cleanup, nil
 }
 
 // streamNames lists the streams a scenario writes to, target.stream first.

@@ -3,20 +3,123 @@ package runner
 import (
 	"context"
 	"fmt"
+	"strings"
 
+	"github.com/kinesim/kinesim/runner/pacing"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 	"github.com/kinesim/kinesim/stream/emulated"
+	"github.com/kinesim/kinesim/stream/kinesis"
 )
+
+// OpenOptions are the command line's say in opening a target.
+type OpenOptions struct {
+	// Yes confirms a run against Amazon Kinesis itself (it costs money).
+	Yes bool
+}
+
+// CostGuardError stops a run that would create streams on Amazon Kinesis
+// itself without the user's confirmation. Nothing has been created.
+type CostGuardError struct {
+	Endpoint string
+	Estimate CostEstimate
+}
+
+func (e *CostGuardError) Error() string {
+	return fmt.Sprintf("this run would create streams on Amazon Kinesis itself (%s), which costs money: %s; "+
+		"confirm with --yes or allow_real_aws: true in the scenario's target, or point --endpoint at a Kinesis-compatible server",
+		e.Endpoint, e.Estimate)
+}
 
 // OpenTarget connects to the scenario's target. It returns the target, the
 // endpoint to name in reports (empty for the emulated stream) and a function
-// that releases it.
-func OpenTarget(ctx context.Context, sc *scenarios.Scenario) (target stream.Target, endpoint string, closeFn func(), err error) {
-	switch sc.Target.Kind {
+// that releases it. It makes no call that creates anything.
+func OpenTarget(ctx context.Context, sc *scenarios.Scenario, o OpenOptions) (target stream.Target, endpoint string, closeFn func(), err error) {
+	t := sc.Target
+	switch t.Kind {
 	case scenarios.TargetEmulated:
-		return emulated.New(emulated.WithMaxRecordSize(int(sc.Target.MaxRecordSize))), "", func() {}, nil
-	default:
-		return nil, "", nil, fmt.Errorf("target kind %q is not supported yet", sc.Target.Kind)
+		return emulated.New(emulated.WithMaxRecordSize(int(t.MaxRecordSize))), "", func() {}, nil
+	case scenarios.TargetKinesis:
+		opts := []kinesis.Option{kinesis.WithMaxInFlight(totalInFlight(sc))}
+		if t.Endpoint != "" {
+			opts = append(opts, kinesis.WithEndpoint(t.Endpoint))
+		}
+		if t.Region != "" {
+			opts = append(opts, kinesis.WithRegion(t.Region))
+		}
+		if t.Profile != "" {
+			opts = append(opts, kinesis.WithProfile(t.Profile))
+		}
+		tg, err := kinesis.New(ctx, opts...)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		if tg.IsAWS() && !t.Existing && !o.Yes && !t.AllowRealAWS {
+			est, err := EstimateCost(sc)
+			if err != nil {
+				return nil, "", nil, err
+			}
+			return nil, "", nil, &CostGuardError{Endpoint: tg.Describe(), Estimate: est}
+		}
+		return tg, tg.Describe(), func() {}, nil
 	}
+	return nil, "", nil, fmt.Errorf("target kind %q is not supported", t.Kind)
+}
+
+func totalInFlight(sc *scenarios.Scenario) int {
+	n := 0
+	for _, p := range sc.Producers {
+		n += p.MaxInFlight
+	}
+	return n + 8*len(sc.Consumers)
+}
+
+// Provisioned-mode list prices used for the cost guard's estimate: us-east-1,
+// as commonly cited (AWS pricing page for Kinesis Data Streams); checked
+// 2026-11-26 against ../shared/KINESIS-FACTS.md, which marks them unverified.
+const (
+	PriceDate             = "2026-11-26 (us-east-1 list prices, unverified)"
+	pricePerShardHour     = 0.015
+	pricePerMillionPUTs   = 0.014
+	putPayloadUnitBytes   = 25 * 1024
+	assumedRecordPUTUnits = 1
+)
+
+// CostEstimate is what a run on Amazon Kinesis would cost, roughly.
+type CostEstimate struct {
+	ShardHours  float64
+	PUTUnits    float64
+	USD         float64
+	PricesAsOf  string
+	Assumptions string
+}
+
+func (c CostEstimate) String() string {
+	return fmt.Sprintf("about $%.4f (%.2f shard-hours, %.0f PUT payload units; %s; prices of %s)",
+		c.USD, c.ShardHours, c.PUTUnits, c.Assumptions, c.PricesAsOf)
+}
+
+// EstimateCost estimates a provisioned run's cost from its shard count,
+// duration and scheduled records (each assumed under 25 KB: one PUT payload
+// unit). Streams are billed for whole hours they exist; the estimate counts
+// the run's duration rounded up to an hour per stream.
+func EstimateCost(sc *scenarios.Scenario) (CostEstimate, error) {
+	hours := float64(int(sc.Duration.D().Hours()) + 1)
+	streams := len(streamNames(sc))
+	var records float64
+	for _, p := range sc.Producers {
+		sched, err := pacing.New(p.Rate, sc.Duration.D(), sc.Seed)
+		if err != nil {
+			return CostEstimate{}, fmt.Errorf("producer %q: rate: %w", p.Name, err)
+		}
+		records += sched.Due(sc.Duration.D())
+	}
+	est := CostEstimate{
+		ShardHours:  hours * float64(streams*max(sc.Target.Shards, 1)),
+		PUTUnits:    records * assumedRecordPUTUnits,
+		PricesAsOf:  PriceDate,
+		Assumptions: "records under " + strings.TrimSuffix(fmt.Sprint(putPayloadUnitBytes/1024), ".0") + " KiB, whole shard-hours",
+	}
+	est.USD = est.ShardHours*pricePerShardHour + est.PUTUnits/1e6*pricePerMillionPUTs
+	return est, nil
 }

@@ -30,6 +30,8 @@ type Scenario struct {
 	// Thresholds are k6-like pass/fail expressions per metric, e.g.
 	// put_latency_ms: ["p(99) < 250"] (judged once the reports issue lands).
 	Thresholds map[string][]string `yaml:"thresholds,omitempty" json:"thresholds,omitempty"`
+	// Objectives are what `kinesim plan` sizes the stream for.
+	Objectives *Objectives `yaml:"objectives,omitempty" json:"objectives,omitempty"`
 
 	// File is where the scenario was loaded from ("builtin:NAME" for the catalogue).
 	File string `yaml:"-" json:"-"`
@@ -57,6 +59,17 @@ type Target struct {
 	Region string `yaml:"region,omitempty" json:"region,omitempty"`
 	// MaxRecordSize is the stream's record size limit (default 1MiB, at most 10MiB).
 	MaxRecordSize ByteSize `yaml:"max_record_size,omitempty" json:"max_record_size,omitempty"`
+	// Profile is the AWS shared-config profile (kinesis targets).
+	Profile string `yaml:"profile,omitempty" json:"profile,omitempty"`
+	// Existing uses streams that already exist, untouched: kinesim neither
+	// creates nor deletes them.
+	Existing bool `yaml:"existing,omitempty" json:"existing,omitempty"`
+	// Keep leaves the streams kinesim created in place after the run
+	// (default: they are deleted, on Ctrl-C too).
+	Keep bool `yaml:"keep,omitempty" json:"keep,omitempty"`
+	// AllowRealAWS lets a run create streams on Amazon Kinesis itself (no
+	// endpoint override), which costs money; the same as --yes.
+	AllowRealAWS bool `yaml:"allow_real_aws,omitempty" json:"allow_real_aws,omitempty"`
 }
 
 // Producer makes one stream of records.
@@ -335,6 +348,24 @@ const (
 
 // ExpectNames are the verification counts a consumer's expect may name.
 var ExpectNames = []string{"lost", "duplicate_deliveries", "duplicate_effects", "reordered", "delivered_not_acknowledged", "unknown"}
+
+// Objectives are what `kinesim plan` sizes the stream for; each one left
+// out takes its default. In YAML:
+// objectives: {max_write_throttle_ratio: 0.001, headroom: 0.3, represents: 24h}.
+type Objectives struct {
+	// MaxWriteThrottleRatio is the largest share of first write attempts
+	// that may be throttled, in [0, 1] (default 0.001, i.e. 0.1%).
+	MaxWriteThrottleRatio *float64 `yaml:"max_write_throttle_ratio,omitempty" json:"max_write_throttle_ratio,omitempty"`
+	// Headroom is the share of each shard's limits left unused at the
+	// peak, in [0, 1) (default 0: the peak may fill a shard).
+	Headroom *float64 `yaml:"headroom,omitempty" json:"headroom,omitempty"`
+	// MaxShards is the most shards the plan tries (default 200).
+	MaxShards int `yaml:"max_shards,omitempty" json:"max_shards,omitempty"`
+	// Represents is how much real time the scenario stands for, which
+	// scales its traffic to a month for costs (default: its duration times
+	// the largest time_scale of its rate segments, e.g. 60s at 1440 is 24h).
+	Represents Duration `yaml:"represents,omitempty" json:"represents,omitempty"`
+}
 
 // Duration is a time.Duration written as "30s", "2m", "1h30m" in YAML.
 type Duration time.Duration

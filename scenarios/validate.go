@@ -106,7 +106,24 @@ func validate(s *Scenario, o options) Errors {
 		v.consumer(&c, fmt.Sprintf("consumers[%d]", i))
 	}
 	v.thresholds(s.Thresholds)
+	v.objectives(s.Objectives)
 	return v.es
+}
+
+func (v *validator) objectives(o *Objectives) {
+	if o == nil {
+		return
+	}
+	if r := o.MaxWriteThrottleRatio; r != nil && !(*r >= 0 && *r <= 1) {
+		v.addf("objectives.max_write_throttle_ratio", "%v is not a ratio; use 0..1, e.g. 0.001 for 0.1%%", *r)
+	}
+	if h := o.Headroom; h != nil && !(*h >= 0 && *h < 1) {
+		v.addf("objectives.headroom", "%v; use 0 (none) up to under 1, e.g. 0.3 for 30%%", *h)
+	}
+	between(v, "objectives.max_shards", o.MaxShards, 0, MaxShards, " (shards)")
+	if o.Represents < 0 {
+		v.addf("objectives.represents", "must not be negative; leave it out to use the duration")
+	}
 }
 
 func (v *validator) target(t *Target) {

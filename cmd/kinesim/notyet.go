@@ -9,9 +9,6 @@ import (
 func notYetImplemented() []*cobra.Command {
 	planned := []struct{ use, short, issue string }{
 		{"plan SCENARIO", "Find the fewest shards (and cheapest mode) that meet the objectives", "#10"},
-		{"verify", "Check a consumer's output against the run's ledger", "#7"},
-		{"compare BASE CUR", "Compare two result.json files; fail on regression", "#8"},
-		{"report RESULT", "Re-render reports (text, Markdown, HTML) from a result.json", "#8"},
 		{"generate KIND", "Print generated records as JSON lines", "#4"},
 		{"emulate", "Serve the emulated stream over the Kinesis API on loopback", "#11"},
 	}

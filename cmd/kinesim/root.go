@@ -22,6 +22,10 @@ Kinesis endpoint, and kinesim reports latency, throughput, throttling and loss.`
 		newRunCommand(),
 		newValidateCommand(),
 		newScenariosCommand(),
+		newReportCommand(),
+		newCompareCommand(),
+		newVerifyCommand(),
+		newCleanupCommand(),
 	)
 	for _, c := range notYetImplemented() {
 		root.AddCommand(c)

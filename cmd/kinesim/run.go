@@ -26,6 +26,12 @@ type runFlags struct {
 	quiet        bool
 	drainTimeout time.Duration
 	summary      string
+	target       string
+	endpoint     string
+	region       string
+	profile      string
+	yes          bool
+	keep         bool
 }
 
 func newRunCommand() *cobra.Command {
@@ -57,6 +63,12 @@ still written, marked incomplete.`,
 	fl.BoolVar(&f.quiet, "quiet", false, "print no live status line")
 	fl.DurationVar(&f.drainTimeout, "drain-timeout", runner.DefaultDrainCap, "how long calls in flight may finish after the schedule ends or Ctrl-C")
 	fl.StringVar(&f.summary, "summary", "compact", "summary detail, printed and in summary.md: compact or full")
+	fl.StringVar(&f.target, "target", "", "override the target kind: emulated or kinesis")
+	fl.StringVar(&f.endpoint, "endpoint", "", "Kinesis endpoint URL (a Kinesis-compatible server); implies --target kinesis")
+	fl.StringVar(&f.region, "region", "", "AWS region (kinesis target)")
+	fl.StringVar(&f.profile, "profile", "", "AWS shared-config profile (kinesis target)")
+	fl.BoolVar(&f.yes, "yes", false, "confirm creating streams on Amazon Kinesis itself, which costs money")
+	fl.BoolVar(&f.keep, "keep", false, "keep the streams the run created instead of deleting them")
 	return cmd
 }
 
@@ -93,6 +105,7 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	if fl.Changed("shards") {
 		sc.Target.Shards = f.shards
 	}
+	applyTargetFlags(sc, f)
 	if err := scenarios.Validate(sc); err != nil {
 		return &exitError{code: exitUsage, err: fmt.Errorf("after command-line overrides: %w", err)}
 	}
@@ -103,7 +116,11 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	target, endpoint, closeTarget, err := runner.OpenTarget(ctx, sc)
+	target, endpoint, closeTarget, err := runner.OpenTarget(ctx, sc, runner.OpenOptions{Yes: f.yes})
+	var guard *runner.CostGuardError
+	if errors.As(err, &guard) {
+		return usageError("%w", guard)
+	}
 	if err != nil {
 		return failure(err)
 	}
@@ -145,7 +162,30 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	if n := res.ThresholdsFailed(); n > 0 {
 		return &exitError{code: exitThreshold, err: fmt.Errorf("%d threshold(s) failed", n)}
 	}
+	if v := res.Verification; v != nil && !v.Passed {
+		return &exitError{code: exitThreshold, err: errors.New("verification failed: a consumer's deliveries did not meet its expect")}
+	}
 	return nil
+}
+
+// applyTargetFlags overrides the scenario's target from the command line.
+func applyTargetFlags(sc *scenarios.Scenario, f runFlags) {
+	t := &sc.Target
+	if f.endpoint != "" {
+		t.Kind, t.Endpoint = scenarios.TargetKinesis, f.endpoint
+	}
+	if f.target != "" {
+		t.Kind = f.target
+	}
+	if f.region != "" {
+		t.Region = f.region
+	}
+	if f.profile != "" {
+		t.Profile = f.profile
+	}
+	if f.keep {
+		t.Keep = true
+	}
 }
 
 func isTerminal(w io.Writer) bool {

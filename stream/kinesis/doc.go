@@ -66,7 +66,8 @@
 //	CreateStream on-demand            no (ValidationException)   yes
 //	CreateStream Tags                 ignored (driver adds them) yes
 //	DeleteStream, DescribeStreamSummary, ListStreams, tags   yes  yes
-//	PutRecords, GetShardIterator, GetRecords                 yes  yes
+//	PutRecords, PutRecord, GetShardIterator, GetRecords      yes  yes
+//	Increase/DecreaseStreamRetentionPeriod                   yes  yes
 //	ListShards pagination             ignores MaxResults         NextToken pages
 //	addressing by StreamARN           by name only (driver)      yes
 //	SplitShard, MergeShards           yes                        yes
@@ -81,6 +82,11 @@
 // and through chaos injection, and the error mapping of answers neither
 // server gives (throttling, 5xx, ThrottlingException) against a loopback
 // HTTP server with canned answers.
+//
+// Besides stream.Target, a Target implements the optional stream.Resharder,
+// stream.SingleWriter and stream.RetentionSetter, and offers what a run on
+// real streams needs beyond the contract: DescribeStream, ListStreams,
+// StreamTags and StreamsTagged (for `kinesim cleanup`, with TagRunID).
 //
 // A Target is safe for concurrent use by many goroutines.
 package kinesis

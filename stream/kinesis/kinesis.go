@@ -21,8 +21,10 @@ import (
 
 // Compile-time checks that Target satisfies the contract.
 var (
-	_ stream.Target    = (*Target)(nil)
-	_ stream.Resharder = (*Target)(nil)
+	_ stream.Target          = (*Target)(nil)
+	_ stream.Resharder       = (*Target)(nil)
+	_ stream.SingleWriter    = (*Target)(nil)
+	_ stream.RetentionSetter = (*Target)(nil)
 )
 
 // LocalAccessKeyID and LocalSecretAccessKey sign requests to a loopback

@@ -65,6 +65,8 @@ func TestDriver(t *testing.T) {
 			t.Run("UpdateShardCount", func(t *testing.T) { testUpdateShardCount(ctx, t, tg, caps) })
 			t.Run("Tags", func(t *testing.T) { testTags(ctx, t, tg, caps) })
 			t.Run("ByARN", func(t *testing.T) { testByARN(ctx, t, tg) })
+			t.Run("PutRecord", func(t *testing.T) { testPutRecord(ctx, t, tg) })
+			t.Run("Retention", func(t *testing.T) { testRetention(ctx, t, tg) })
 		})
 	}
 }
@@ -471,4 +473,34 @@ func testByARN(ctx context.Context, t *testing.T, tg *kinesis.Target) {
 	require.NoError(t, err)
 	require.Len(t, got.Records, 1)
 	assert.Equal(t, "by arn", string(got.Records[0].Data))
+}
+
+func testPutRecord(ctx context.Context, t *testing.T, tg *kinesis.Target) {
+	name := createStream(ctx, t, tg, 2)
+	out, err := tg.PutRecord(ctx, &stream.PutRecordInput{StreamName: name, Record: stream.Record{
+		PartitionKey: "k", ExplicitHashKey: "340282366920938463463374607431768211455", Data: []byte("single"),
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, "shardId-000000000001", out.ShardID, "the explicit hash key routes it")
+	assert.NotEmpty(t, out.SequenceNumber)
+
+	got := readAll(ctx, t, tg, name)
+	require.Len(t, got[out.ShardID], 1)
+	assert.Equal(t, out.SequenceNumber, got[out.ShardID][0].SequenceNumber)
+	assert.Equal(t, "single", string(got[out.ShardID][0].Data))
+
+	_, err = tg.PutRecord(ctx, &stream.PutRecordInput{StreamName: "kinesim-missing", Record: stream.Record{PartitionKey: "k", Data: []byte("x")}})
+	assert.ErrorIs(t, err, stream.ErrNotFound)
+}
+
+func testRetention(ctx context.Context, t *testing.T, tg *kinesis.Target) {
+	name := createStream(ctx, t, tg, 1)
+	for _, period := range []time.Duration{48 * time.Hour, 36 * time.Hour, stream.DefaultRetention} {
+		require.NoError(t, tg.SetRetentionPeriod(ctx, name, period), "to %v", period)
+		sum, err := tg.DescribeStream(ctx, name)
+		require.NoError(t, err)
+		assert.Equal(t, period, sum.Retention, "after setting %v", period)
+	}
+	assert.ErrorIs(t, tg.SetRetentionPeriod(ctx, name, 90*time.Minute), stream.ErrInvalidArgument, "not whole hours")
+	assert.ErrorIs(t, tg.SetRetentionPeriod(ctx, name, time.Hour), stream.ErrInvalidArgument, "below 24 h")
 }

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kinesim/kinesim/reports"
+)
+
+type reportFlags struct {
+	format  string
+	out     string
+	summary string
+}
+
+func newReportCommand() *cobra.Command {
+	var f reportFlags
+	cmd := &cobra.Command{
+		Use:   "report RESULT.json",
+		Short: "Re-render reports (text, Markdown, HTML) from a result.json",
+		Long: `Re-render a run's report from its result.json: the terminal summary (text),
+summary.md (md) or the self-contained report.html (html). Output goes to
+stdout unless --out names a file. Thresholds are shown as judged by the run.`,
+		Example: `  kinesim report runs/bike-rush-hour-20260101T080000Z/result.json
+  kinesim report result.json --format md --summary full >> "$GITHUB_STEP_SUMMARY"
+  kinesim report result.json --format html --out report.html`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return renderReport(cmd, args[0], f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.format, "format", "text", "text, md or html")
+	fl.StringVar(&f.out, "out", "", "write to this file instead of stdout")
+	fl.StringVar(&f.summary, "summary", "compact", "text and md detail: compact or full")
+	return cmd
+}
+
+func renderReport(cmd *cobra.Command, path string, f reportFlags) error {
+	opts, err := reports.SummaryMode(f.summary)
+	if err != nil {
+		return usageError("--summary: %w", err)
+	}
+	var render func(*bytes.Buffer, *reports.Result) error
+	switch f.format {
+	case "text":
+		render = func(b *bytes.Buffer, r *reports.Result) error { return reports.WriteSummary(b, r, opts...) }
+	case "md", "markdown":
+		render = func(b *bytes.Buffer, r *reports.Result) error { return reports.WriteMarkdown(b, r, opts...) }
+	case "html":
+		render = func(b *bytes.Buffer, r *reports.Result) error { return reports.WriteHTML(b, r) }
+	default:
+		return usageError("--format %q: use text, md or html", f.format)
+	}
+	res, err := reports.ReadResult(path)
+	if err != nil {
+		return usageError("%w", err)
+	}
+	var b bytes.Buffer
+	if err := render(&b, res); err != nil {
+		return failure(err)
+	}
+	if f.out == "" {
+		_, err = cmd.OutOrStdout().Write(b.Bytes())
+	} else {
+		err = os.WriteFile(f.out, b.Bytes(), 0o644)
+	}
+	if err != nil {
+		return failure(err)
+	}
+	return nil
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kinesim/kinesim/reports"
+)
+
+// runOnce runs bike-rush-hour for one second into a fresh folder and returns
+// its result.json path.
+func runOnce(t *testing.T) string {
+	t.Helper()
+	out := t.TempDir()
+	code, stdout, stderr := kinesim(t, "run", "bike-rush-hour", "--duration", "1s", "--out", out, "--quiet")
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	return filepath.Join(out, "result.json")
+}
+
+func TestRunWritesReportFiles(t *testing.T) {
+	result := runOnce(t)
+	dir := filepath.Dir(result)
+	for _, name := range []string{"summary.md", "report.html", "latency.hlog"} {
+		assert.FileExists(t, filepath.Join(dir, name))
+	}
+	res, err := reports.ReadResult(result)
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(dir, "report.html"), res.Files["report_html"], "result.json lists the report")
+	assert.NotEmpty(t, res.Thresholds, "the built-in scenario's thresholds are judged")
+
+	tests := []struct {
+		format string
+		want   string // a line the output has
+	}{
+		// The terminal summary.
+		{"text", "kinesim run bike-rush-hour: complete"},
+		// Markdown.
+		{"md", "## kinesim run `bike-rush-hour`"},
+		// The HTML page.
+		{"html", "<!DOCTYPE html>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			code, stdout, stderr := kinesim(t, "report", result, "--format", tt.format)
+			require.Equal(t, 0, code, stderr)
+			assert.True(t, strings.Contains(stdout, tt.want), "output has %q", tt.want)
+		})
+	}
+	out := filepath.Join(t.TempDir(), "r.html")
+	code, _, stderr := kinesim(t, "report", result, "--format", "html", "--out", out)
+	require.Equal(t, 0, code, stderr)
+	assert.FileExists(t, out)
+
+	code, _, stderr = kinesim(t, "report", result, "--format", "pdf")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "use text, md or html")
+}
+
+// slower writes a copy of result with every record latency percentile
+// multiplied by factor and returns its path.
+func slower(t *testing.T, result string, factor float64) string {
+	t.Helper()
+	res, err := reports.ReadResult(result)
+	require.NoError(t, err)
+	p := res.LatencyMs["record"]
+	p.P50, p.P90, p.P99, p.P999, p.Max = p.P50*factor+5, p.P90*factor+5, p.P99*factor+5, p.P999*factor+5, p.Max*factor+20
+	res.LatencyMs["record"] = p
+	data, err := json.Marshal(res)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "slower.json")
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	return path
+}
+
+func TestCompareExitCodes(t *testing.T) {
+	base := runOnce(t)
+	worse := slower(t, base, 2)
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     string
+	}{
+		// A result compared with itself: no regression.
+		{"same", []string{base, base}, 0, "no regression"},
+		// Twice as slow, plus 5 ms: beyond both floors.
+		{"regression", []string{base, worse}, exitThreshold, "REGRESSED"},
+		// The other way round is an improvement, which never fails.
+		{"improvement", []string{worse, base}, 0, "improved"},
+		// Markdown output.
+		{"markdown", []string{base, worse, "--format", "md"}, exitThreshold, "| record_latency_ms.p99 |"},
+		// A huge tolerance on every record latency accepts it.
+		{"tolerated", []string{base, worse, "--tolerance",
+			"record_latency_ms.p50=+1000%,record_latency_ms.p90=+1000%,record_latency_ms.p99=+1000%,record_latency_ms.p999=+1000%,record_latency_ms.max=+1000%"}, 0, "no regression"},
+		// A bad tolerance is bad usage.
+		{"bad tolerance", []string{base, base, "--tolerance", "throughput=+5%"}, exitUsage, ""},
+		// A missing file is bad usage.
+		{"missing file", []string{base, "nope.json"}, exitUsage, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := kinesim(t, append([]string{"compare"}, tt.args...)...)
+			assert.Equal(t, tt.wantCode, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			assert.Contains(t, stdout, tt.want)
+		})
+	}
+}

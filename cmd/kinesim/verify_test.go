@@ -1,0 +1,118 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/runner/ledger"
+)
+
+// handLedger writes a run folder whose ledger holds bikes-1..6 acknowledged
+// (keys a, a, a, b, b, b; sequence numbers 1..6) and bikes-7 dead-lettered.
+func handLedger(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	l, err := ledger.Create(filepath.Join(dir, ledger.FileName))
+	require.NoError(t, err)
+	p := l.Producer("bikes")
+	for id := 1; id <= 6; id++ {
+		key := map[bool]string{true: "a", false: "b"}[id <= 3]
+		p.Acknowledged(uint64(id), key, "shardId-000000000000", seqOf(id), 1)
+	}
+	p.Failed(7, "b", 5, ledger.DeadLettered)
+	require.NoError(t, l.Close())
+	return dir
+}
+
+func seqOf(n int) string { return fmt.Sprintf("1%020d%06d", n, 0) }
+
+// line is one consumed line; seq 0 leaves the sequence number out.
+func line(id, seq int) string {
+	if seq == 0 {
+		return fmt.Sprintf(`{"record_id": "bikes-%d"}`, id)
+	}
+	return fmt.Sprintf(`{"record_id": "bikes-%d", "shard_id": "shardId-000000000000", "sequence_number": "%s"}`, id, seqOf(seq))
+}
+
+func TestVerifyConsumedFile(t *testing.T) {
+	run := handLedger(t)
+	tests := []struct {
+		name   string
+		lines  []string
+		expect string
+		code   int
+		want   reports.ConsumerVerdict // counts only
+	}{
+		// Everything once, in order: passes.
+		{"exactly once", []string{line(1, 1), line(2, 2), line(3, 3), line(4, 4), line(5, 5), line(6, 6)}, "", 0,
+			reports.ConsumerVerdict{Deliveries: 6, DistinctRecords: 6}},
+		// Records 2 and 5 never processed: two lost, exit 99.
+		{"two lost", []string{line(1, 0), line(3, 0), line(4, 0), line(6, 0)}, "", 99,
+			reports.ConsumerVerdict{Deliveries: 4, DistinctRecords: 4, Lost: 2}},
+		// Record 3 processed twice and record 1 three times: three duplicate
+		// deliveries, two records with duplicate effects.
+		{"duplicates", []string{line(1, 0), line(2, 0), line(3, 0), line(3, 0), line(4, 0), line(5, 0), line(6, 0), line(1, 0), line(1, 0)}, "", 99,
+			reports.ConsumerVerdict{Deliveries: 9, DistinctRecords: 6, DuplicateDeliveries: 3, DuplicateEffects: 2}},
+		// Key a's records 2 before 1, key b's 6 before 4 and 5: three reorders.
+		{"reordered", []string{line(2, 2), line(1, 1), line(3, 3), line(6, 6), line(4, 4), line(5, 5)}, "reordered=0", 99,
+			reports.ConsumerVerdict{Deliveries: 6, DistinctRecords: 6, Reordered: 3}},
+		// The same reorders pass when only losses count.
+		{"reorders allowed", []string{line(2, 2), line(1, 1), line(3, 3), line(6, 6), line(4, 4), line(5, 5)}, "lost=0", 0,
+			reports.ConsumerVerdict{Deliveries: 6, DistinctRecords: 6, Reordered: 3}},
+		// Record 7 was dead-lettered yet processed (its write had succeeded),
+		// and an id no producer made.
+		{"not acknowledged and unknown", []string{line(1, 0), line(2, 0), line(3, 0), line(4, 0), line(5, 0), line(6, 0), line(7, 0), `{"record_id": "cars-1"}`}, "delivered_not_acknowledged=0", 99,
+			reports.ConsumerVerdict{Deliveries: 8, DistinctRecords: 7, DeliveredNotAcknowledged: 1, Unknown: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "consumed.jsonl")
+			require.NoError(t, os.WriteFile(file, []byte(strings.Join(tt.lines, "\n")+"\n"), 0o644))
+			args := []string{"verify", "--ledger", run, "--consumed", file, "--json"}
+			if tt.expect != "" {
+				args = append(args, "--expect", tt.expect)
+			}
+			code, stdout, stderr := kinesim(t, args...)
+			assert.Equal(t, tt.code, code, "exit code; stderr: %s", stderr)
+			var v reports.Verification
+			require.NoError(t, json.Unmarshal([]byte(stdout), &v), "stdout: %s", stdout)
+			require.Len(t, v.Consumers, 1)
+			got := v.Consumers[0]
+			want := tt.want
+			want.Consumer, want.Acknowledged = "external", 6
+			got.Expect, got.Failures, got.Passed = nil, nil, false
+			assert.Equal(t, want, got)
+		})
+	}
+}
+
+func TestVerifyRejectsMalformedLines(t *testing.T) {
+	run := handLedger(t)
+	tests := []struct {
+		name, content, want string
+	}{
+		// Not JSON at all, on line 3 (blank lines count).
+		{"not json", line(1, 0) + "\n\nbikes-2\n", "line 3:"},
+		// A field the format does not have.
+		{"unknown field", line(1, 0) + "\n" + `{"id": "bikes-2"}` + "\n", "line 2:"},
+		// An object without record_id.
+		{"no record id", `{"shard_id": "shardId-000000000000"}` + "\n", "line 1: record_id is missing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "consumed.jsonl")
+			require.NoError(t, os.WriteFile(file, []byte(tt.content), 0o644))
+			code, _, stderr := kinesim(t, "verify", "--ledger", run, "--consumed", file)
+			assert.Equal(t, 2, code, "exit code")
+			assert.Contains(t, stderr, tt.want)
+		})
+	}
+}

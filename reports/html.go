@@ -1,0 +1,206 @@
+package reports
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+)
+
+// HTMLReportFile is the HTML report's name in a run folder.
+const HTMLReportFile = "report.html"
+
+// The chart library is uPlot (MIT, assets/uPlot.LICENSE), pinned and
+// refreshed by assets/update.sh; it is inlined so report.html opens offline.
+var (
+	//go:embed assets/uPlot.iife.min.js
+	uplotJS string
+	//go:embed assets/uPlot.min.css
+	uplotCSS string
+	//go:embed report.html.tmpl
+	reportTemplateText string
+
+	reportTemplate = template.Must(template.New("report").Parse(reportTemplateText))
+)
+
+// htmlData is what report.html.tmpl shows; the charts' columns go to the
+// page's script as JSON (Data).
+type htmlData struct {
+	R            *Result
+	CSS          template.CSS
+	JS           template.JS
+	Verdict      string
+	VerdictClass string
+	Target, Ran  string
+	Records      string
+	Attempts     string
+	Throughput   string
+
+	ThresholdCounts string
+	Thresholds      []htmlThreshold
+	Latency         []htmlLatency
+	Data            chartData
+}
+
+type htmlThreshold struct{ Mark, Class, Metric, Expression, Actual, Excess string }
+
+type htmlLatency struct {
+	Name                           string
+	P50, P90, P99, P999, Max, Mean string
+	Count                          string
+}
+
+// chartData holds uPlot's columns: one x array and one y array per line,
+// null where a line has no value.
+type chartData struct {
+	Seconds          []int        `json:"seconds"`
+	ThroughputLabels []string     `json:"throughputLabels"`
+	Throughput       [][]int64    `json:"throughput"`
+	LatencyLabels    []string     `json:"latencyLabels"`
+	Latency          [][]*float64 `json:"latency"`
+	// DistX is 100/(100-percentile): 1 at p0, 100 at p99, 1e5 at p99.999,
+	// so a log axis spreads the tail.
+	DistX      []float64    `json:"distX"`
+	DistLabels []string     `json:"distLabels"`
+	Dist       [][]*float64 `json:"dist"`
+}
+
+// WriteHTML writes report.html: one self-contained page (no network needed)
+// with the run's facts, thresholds, throughput and latency over time, and
+// the latency percentile distribution. Sections without data are left out.
+func WriteHTML(w io.Writer, r *Result) error {
+	d := htmlData{
+		R: r, CSS: template.CSS(uplotCSS), JS: template.JS(uplotJS),
+		Data: newChartData(r),
+	}
+	switch {
+	case !r.Complete:
+		d.Verdict, d.VerdictClass = "incomplete: "+r.StopReason, "warn"
+	case r.ThresholdsFailed() > 0:
+		d.Verdict, d.VerdictClass = fmt.Sprintf("%d threshold(s) failed", r.ThresholdsFailed()), "fail"
+	default:
+		d.Verdict, d.VerdictClass = "passed", "pass"
+	}
+	t := r.Target
+	d.Target = fmt.Sprintf("%s stream %q, %d shard(s) %s %s", t.Kind, t.Stream, t.Shards, t.Mode, t.Endpoint)
+	d.Ran = roundSeconds(r.ElapsedS) + " of " + roundSeconds(r.PlannedDurationS)
+	tot, tp := r.Totals, r.Throughput
+	d.Records = fmt.Sprintf("scheduled %s, sent %s, acknowledged %s, dead-lettered %s, unfinished %s",
+		thousands(tot.RecordsScheduled), thousands(tot.RecordsSent), thousands(tot.RecordsAcknowledged),
+		thousands(tot.RecordsDeadLettered), thousands(tot.RecordsUnfinished))
+	d.Attempts = fmt.Sprintf("%s (%s retries), throttled %s (%.2f%%), failed %s; %s PutRecords calls (%s failed)",
+		thousands(tot.PutAttempts), thousands(tot.RecordsRetried), thousands(tot.RecordsThrottled),
+		100*r.ThrottledRatio, thousands(tot.RecordsFailed), thousands(tot.PutCalls), thousands(tot.PutCallErrors))
+	d.Throughput = fmt.Sprintf("%s records/s mean, %s peak second, %.2f MiB/s",
+		thousands(int64(tp.RecordsAcknowledgedPerS+0.5)), thousands(tp.PeakRecordsAcknowledgedPerS),
+		tp.BytesAcknowledgedPerS/(1<<20))
+	if len(r.Thresholds) > 0 {
+		d.ThresholdCounts = thresholdCounts(r.Thresholds)
+	}
+	for _, th := range r.Thresholds {
+		class := map[string]string{"ok": "pass", "FAIL": "fail", "SKIP": "warn"}[thresholdVerdict(th)]
+		d.Thresholds = append(d.Thresholds, htmlThreshold{Mark: thresholdVerdict(th), Class: class, Metric: th.Metric,
+			Expression: th.Expression, Actual: th.actualText(), Excess: th.Excess()})
+	}
+	for _, m := range reportedMetrics(r) {
+		p := r.LatencyMs[m.Name()]
+		d.Latency = append(d.Latency, htmlLatency{Name: m.Name(), P50: ms(p.P50), P90: ms(p.P90), P99: ms(p.P99),
+			P999: ms(p.P999), Max: ms(p.Max), Mean: ms(p.Mean), Count: thousands(p.Count)})
+	}
+	var b strings.Builder
+	if err := reportTemplate.Execute(&b, d); err != nil {
+		return fmt.Errorf("render report.html: %w", err)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func newChartData(r *Result) chartData {
+	var c chartData
+	type line struct {
+		label string
+		value func(SeriesPoint) int64
+		shown bool
+	}
+	lines := []line{
+		{"scheduled", func(p SeriesPoint) int64 { return p.RecordsScheduled }, true},
+		{"sent", func(p SeriesPoint) int64 { return p.RecordsSent }, true},
+		{"acknowledged", func(p SeriesPoint) int64 { return p.RecordsAcknowledged }, true},
+		{"throttled", func(p SeriesPoint) int64 { return p.RecordsThrottled }, false},
+		{"failed", func(p SeriesPoint) int64 { return p.RecordsFailed }, false},
+		{"dead-lettered", func(p SeriesPoint) int64 { return p.RecordsDeadLettered }, false},
+	}
+	// Lines that are zero all run long are left out, except the first three.
+	for i := range lines {
+		for _, p := range r.Series {
+			if lines[i].value(p) != 0 {
+				lines[i].shown = true
+				break
+			}
+		}
+	}
+	for _, l := range lines {
+		if !l.shown {
+			continue
+		}
+		col := make([]int64, len(r.Series))
+		for i, p := range r.Series {
+			col[i] = l.value(p)
+		}
+		c.ThroughputLabels = append(c.ThroughputLabels, l.label)
+		c.Throughput = append(c.Throughput, col)
+	}
+	latencyLines := []struct {
+		label string
+		value func(SeriesPoint) (float64, int64)
+	}{
+		{"record p50", func(p SeriesPoint) (float64, int64) { return p.RecordLatencyMs.P50, p.RecordLatencyMs.Count }},
+		{"record p90", func(p SeriesPoint) (float64, int64) { return p.RecordLatencyMs.P90, p.RecordLatencyMs.Count }},
+		{"record p99", func(p SeriesPoint) (float64, int64) { return p.RecordLatencyMs.P99, p.RecordLatencyMs.Count }},
+		{"record max", func(p SeriesPoint) (float64, int64) { return p.RecordLatencyMs.Max, p.RecordLatencyMs.Count }},
+		{"send delay p99", func(p SeriesPoint) (float64, int64) { return p.SendDelayMs.P99, p.SendDelayMs.Count }},
+	}
+	for _, l := range latencyLines {
+		col := make([]*float64, len(r.Series))
+		for i, p := range r.Series {
+			if v, n := l.value(p); n > 0 {
+				col[i] = &v
+			}
+		}
+		c.LatencyLabels = append(c.LatencyLabels, l.label)
+		c.Latency = append(c.Latency, col)
+	}
+	for _, p := range r.Series {
+		c.Seconds = append(c.Seconds, p.Second)
+	}
+	for _, q := range DistributionPercentiles {
+		if q < 100 {
+			c.DistX = append(c.DistX, 100/(100-q))
+		}
+	}
+	for _, m := range reportedMetrics(r) {
+		dist, ok := r.LatencyDistributionMs[m.Name()]
+		if !ok {
+			continue
+		}
+		col := make([]*float64, len(c.DistX))
+		for _, qv := range dist {
+			if qv.Percentile >= 100 || qv.ValueMs <= 0 {
+				continue // the log axis has no place for p100 or 0
+			}
+			for i, x := range c.DistX {
+				if x == 100/(100-qv.Percentile) {
+					v := qv.ValueMs
+					col[i] = &v
+				}
+			}
+		}
+		c.DistLabels = append(c.DistLabels, m.Name())
+		c.Dist = append(c.Dist, col)
+	}
+	if len(c.Dist) == 0 {
+		c.DistX = nil
+	}
+	return c
+}

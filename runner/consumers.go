@@ -1,0 +1,137 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kinesim/kinesim/clock"
+	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/runner/ledger"
+	"github.com/kinesim/kinesim/scenarios"
+	"github.com/kinesim/kinesim/stream"
+)
+
+// LedgerFlushInterval is how often the ledger file is flushed: a crash
+// loses at most this much of it.
+const LedgerFlushInterval = time.Second
+
+// consumerGroup is a run's ledger and built-in consumers.
+type consumerGroup struct {
+	ledger    *ledger.Ledger
+	consumers []*pollingConsumer
+	expect    []map[string]int64
+	clk       clock.Clock
+
+	cancel        context.CancelFunc
+	producersDone chan struct{}
+	doneAt        atomic.Pointer[time.Time]
+	wg            sync.WaitGroup // the ledger's syncer
+	consumersWG   sync.WaitGroup
+}
+
+// startConsumers opens the run's ledger (outDir/ledger.bin), hooks the
+// producers to it and starts the scenario's consumers. They read until
+// finish says the producers are done and the backlog is drained.
+func startConsumers(sc *scenarios.Scenario, reader stream.Reader, rec *reports.Recorder, clk clock.Clock, start time.Time, outDir string, producers []*producer) (*consumerGroup, error) {
+	led, err := ledger.Create(filepath.Join(outDir, ledger.FileName))
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range producers {
+		p.ledger = led.Producer(p.cfg.Name)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	g := &consumerGroup{ledger: led, clk: clk, cancel: cancel, producersDone: make(chan struct{})}
+	for i, cc := range sc.Consumers {
+		name := cc.Name
+		if name == "" {
+			name = fmt.Sprintf("consumer-%d", i+1)
+		}
+		var store CheckpointStore = &MemoryCheckpoints{}
+		if cc.Checkpoint.Store == scenarios.CheckpointFile {
+			fs, err := OpenFileCheckpoints(filepath.Join(outDir, "checkpoints-"+ledger.SafeName(name)+".json"))
+			if err != nil {
+				cancel()
+				return nil, errors.Join(err, led.Close())
+			}
+			store = fs
+		}
+		c := &pollingConsumer{
+			name:        name,
+			streamName:  sc.Target.Stream,
+			reader:      reader,
+			clk:         clk,
+			rec:         rec,
+			ledger:      led.Consumer(name),
+			store:       store,
+			sink:        newSink(cc),
+			poll:        orDefault(cc.PollInterval.D(), DefaultPollInterval),
+			ckptRecords: cc.Checkpoint.Records,
+			ckptEvery:   orDefault(cc.Checkpoint.Every.D(), DefaultCheckpointEvery),
+		}
+		if c.ckptRecords <= 0 {
+			c.ckptRecords = DefaultCheckpointRecords
+		}
+		for _, at := range cc.RestartAt {
+			c.restarts = append(c.restarts, start.Add(at.D()))
+		}
+		g.consumers = append(g.consumers, c)
+		g.expect = append(g.expect, cc.Expect)
+	}
+	g.wg.Go(func() { led.Sync(ctx, LedgerFlushInterval) })
+	for _, c := range g.consumers {
+		g.consumersWG.Go(func() { c.run(ctx, g.producersDone, g.producersFinishedAt) })
+	}
+	return g, nil
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+func (g *consumerGroup) producersFinishedAt() time.Time { return *g.doneAt.Load() }
+
+// finish tells the consumers the producers are done, waits until they have
+// drained the stream or drain has passed, and judges their deliveries
+// against the ledger. The verification is nil without consumers.
+func (g *consumerGroup) finish(drain time.Duration) (*reports.Verification, error) {
+	now := g.clk.Now()
+	g.doneAt.Store(&now)
+	close(g.producersDone)
+	consumed := make(chan struct{})
+	go func() {
+		g.consumersWG.Wait() // consumers end on their own once drained
+		close(consumed)
+	}()
+	if len(g.consumers) > 0 {
+		timer := time.NewTimer(drain)
+		select {
+		case <-consumed:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+	g.cancel()
+	g.wg.Wait()
+	<-consumed
+	err := g.ledger.Close()
+	if len(g.consumers) == 0 {
+		return nil, err
+	}
+	v := &reports.Verification{Passed: true}
+	for i, c := range g.consumers {
+		verdict := c.ledger.Verdict()
+		verdict.Judge(g.expect[i])
+		v.Passed = v.Passed && verdict.Passed
+		v.Consumers = append(v.Consumers, verdict)
+	}
+	return v, err
+}

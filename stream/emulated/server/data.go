@@ -1,0 +1,170 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kinesim/kinesim/stream"
+)
+
+// Data plane: PutRecord(s), GetShardIterator, GetRecords. The emulator
+// enforces the limits and answers the errors; the server checks the API
+// model's constraints first, as AWS's front end does.
+
+// maxDataBytes is the API model's bound on one record's Data (1 MiB); a
+// stream may accept more (UpdateMaxRecordSize), which the emulator checks.
+const maxDataBytes = stream.MaxSettableRecordBytes
+
+func checkEntry(v *validation, e *putRecordsEntry, prefix string) {
+	if e.Data == nil {
+		v.add(nil, prefix+"data", "Member must not be null")
+	} else if len(e.Data) > maxDataBytes {
+		v.add(fmt.Sprintf("%d bytes", len(e.Data)), prefix+"data", fmt.Sprintf("Member must have length less than or equal to %d", maxDataBytes))
+	}
+	requiredString(v, e.PartitionKey, prefix+"partitionKey")
+	// Partition keys have 1 to 256 Unicode characters; the emulator counts
+	// characters, this checks only that a key is not empty.
+	stringLength(v, e.PartitionKey, prefix+"partitionKey", 1, 4*stream.MaxPartitionKeyLength)
+}
+
+func (e *putRecordsEntry) record() stream.Record {
+	r := stream.Record{PartitionKey: *e.PartitionKey, Data: e.Data}
+	if e.ExplicitHashKey != nil {
+		r.ExplicitHashKey = *e.ExplicitHashKey
+	}
+	return r
+}
+
+func putRecords(ctx context.Context, s *Server, req *putRecordsRequest) (any, error) {
+	name, err := streamName(req.streamRefJSON)
+	if err != nil {
+		return nil, err
+	}
+	var v validation
+	if n := len(req.Records); n < 1 || n > stream.MaxRecordsPerPutRecords {
+		v.add(fmt.Sprintf("%d records", n), "records", fmt.Sprintf("Member must have length between 1 and %d, inclusive", stream.MaxRecordsPerPutRecords))
+	}
+	recs := make([]stream.Record, len(req.Records))
+	for i := range req.Records {
+		e := &req.Records[i]
+		before := len(v.problems)
+		checkEntry(&v, e, fmt.Sprintf("records.%d.member.", i+1))
+		if len(v.problems) == before {
+			recs[i] = e.record()
+		}
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	out, err := s.emu.PutRecords(ctx, &stream.PutRecordsInput{StreamName: name, Records: recs})
+	if err != nil {
+		return nil, err
+	}
+	results := make([]putRecordsResultJSON, len(out.Records))
+	for i, r := range out.Records {
+		results[i] = putRecordsResultJSON(r)
+	}
+	return struct {
+		FailedRecordCount int                    `json:"FailedRecordCount"`
+		Records           []putRecordsResultJSON `json:"Records"`
+		EncryptionType    string                 `json:"EncryptionType"`
+	}{out.FailedRecordCount, results, "NONE"}, nil
+}
+
+func putRecord(ctx context.Context, s *Server, req *putRecordRequest) (any, error) {
+	name, err := streamName(req.streamRefJSON)
+	if err != nil {
+		return nil, err
+	}
+	var v validation
+	checkEntry(&v, &req.putRecordsEntry, "")
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	// SequenceNumberForOrdering needs nothing: the emulator's sequence
+	// numbers already increase within a shard across calls.
+	out, err := s.emu.PutRecord(ctx, &stream.PutRecordInput{StreamName: name, Record: req.record()})
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		ShardID        string `json:"ShardId"`
+		SequenceNumber string `json:"SequenceNumber"`
+		EncryptionType string `json:"EncryptionType"`
+	}{out.ShardID, out.SequenceNumber, "NONE"}, nil
+}
+
+func getShardIterator(ctx context.Context, s *Server, req *getShardIteratorRequest) (any, error) {
+	name, err := streamName(req.streamRefJSON)
+	if err != nil {
+		return nil, err
+	}
+	var v validation
+	requiredString(&v, req.ShardID, "shardId")
+	stringLength(&v, req.ShardID, "shardId", 1, 128)
+	requiredString(&v, req.ShardIteratorType, "shardIteratorType")
+	oneOf(&v, req.ShardIteratorType, "shardIteratorType", string(stream.AtSequenceNumber), string(stream.AfterSequenceNumber),
+		string(stream.TrimHorizon), string(stream.Latest), string(stream.AtTimestamp))
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	in := &stream.GetShardIteratorInput{StreamName: name, ShardID: *req.ShardID, Type: stream.IteratorType(*req.ShardIteratorType)}
+	switch in.Type {
+	case stream.AtSequenceNumber, stream.AfterSequenceNumber:
+		if req.StartingSequenceNumber == nil {
+			return nil, invalidArgument("StartingSequenceNumber is required for ShardIteratorType %s", in.Type)
+		}
+		in.SequenceNumber = *req.StartingSequenceNumber
+	case stream.AtTimestamp:
+		if req.Timestamp == nil {
+			return nil, invalidArgument("Timestamp is required for ShardIteratorType AT_TIMESTAMP")
+		}
+		in.Timestamp = time.Time(*req.Timestamp)
+	}
+	it, err := s.emu.GetShardIterator(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"ShardIterator": it}, nil
+}
+
+func getRecords(ctx context.Context, s *Server, req *getRecordsRequest) (any, error) {
+	var v validation
+	requiredString(&v, req.ShardIterator, "shardIterator")
+	stringLength(&v, req.ShardIterator, "shardIterator", 1, 512)
+	// Limit above 10,000 is the emulator's InvalidArgumentException, as on AWS.
+	intRange(&v, req.Limit, "limit", 1, 1<<31-1)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	out, err := s.emu.GetRecords(ctx, &stream.GetRecordsInput{ShardIterator: *req.ShardIterator, Limit: int(valueOr(req.Limit, 0))})
+	if err != nil {
+		return nil, err
+	}
+	records := make([]recordJSON, len(out.Records))
+	for i, r := range out.Records {
+		records[i] = recordJSON{
+			SequenceNumber:              r.SequenceNumber,
+			ApproximateArrivalTimestamp: epochTime(r.ApproximateArrivalTimestamp),
+			Data:                        r.Data,
+			PartitionKey:                r.PartitionKey,
+		}
+		if records[i].Data == nil {
+			records[i].Data = []byte{}
+		}
+	}
+	resp := struct {
+		Records            []recordJSON     `json:"Records"`
+		NextShardIterator  *string          `json:"NextShardIterator"`
+		MillisBehindLatest int64            `json:"MillisBehindLatest"`
+		ChildShards        []childShardJSON `json:"ChildShards,omitempty"`
+	}{Records: records, MillisBehindLatest: out.MillisBehindLatest}
+	if out.NextShardIterator != "" {
+		resp.NextShardIterator = &out.NextShardIterator
+	}
+	for _, c := range out.ChildShards {
+		resp.ChildShards = append(resp.ChildShards, childShardJSON{ShardID: c.ShardID, ParentShards: c.ParentShards, HashKeyRange: hashKeyRangeJSON(c.HashKeyRange)})
+	}
+	return resp, nil
+}

@@ -1,0 +1,330 @@
+// Package server serves an emulated stream (stream/emulated) over the Amazon
+// Kinesis Data Streams API, so that any Kinesis client (an AWS SDK, the AWS
+// CLI, a KCL application) can be put under test against kinesim's emulator,
+// limits included. It is what `kinesim emulate` runs.
+//
+// The protocol is Kinesis's JSON 1.1: POST /, X-Amz-Target:
+// Kinesis_20131202.<Operation>, Content-Type: application/x-amz-json-1.1,
+// blobs in base64 and timestamps as epoch seconds with a fraction. Errors come
+// back as AWS sends them, a JSON body {"__type": CODE, "message": ...} with
+// HTTP 400 (throttling included), 500 for InternalFailure and 503 for
+// ServiceUnavailable, so SDK retry logic behaves as in production.
+//
+// Security: the server accepts any SigV4 signature and any credentials
+// without checking them, and has no TLS. Serve it on loopback only.
+//
+// Operations: CreateStream, DeleteStream, DescribeStream,
+// DescribeStreamSummary, ListStreams, ListShards, PutRecord, PutRecords,
+// GetShardIterator, GetRecords, SplitShard, MergeShards, UpdateShardCount,
+// IncreaseStreamRetentionPeriod, DecreaseStreamRetentionPeriod,
+// AddTagsToStream, RemoveTagsFromStream and ListTagsForStream. Anything else
+// is UnknownOperationException. CBOR (application/x-amz-cbor-1.1) and
+// enhanced fan-out (SubscribeToShard) are not served: the emulator has no
+// enhanced fan-out, and the Go SDK speaks JSON.
+//
+// What the emulator does not keep, the server does: creation time, capacity
+// mode, retention hours and tags. Streams created or deleted on the emulator
+// directly are still served (the server learns of them when a request names
+// them) but with PROVISIONED mode, 24 h retention and no tags; Server.Target
+// returns a stream.Target that keeps the server informed.
+//
+// A *Server is an http.Handler safe for concurrent use by many goroutines;
+// requests to different shards do not contend in the server. Request bodies
+// are capped at MaxBodyBytes unless WithMaxBodyBytes says otherwise, and a
+// panic while serving a request answers InternalFailure rather than crashing
+// the process.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kinesim/kinesim/stream"
+	"github.com/kinesim/kinesim/stream/emulated"
+)
+
+// MaxBodyBytes is the default cap on a request body: 24 MiB. The largest
+// valid request is a PutRecords of 10 MiB of data and partition keys, which
+// base64 and JSON grow to about 13.5 MiB; the rest is headroom for escaped
+// keys.
+const MaxBodyBytes = 24 << 20
+
+// targetPrefix starts every X-Amz-Target this server answers.
+const targetPrefix = "Kinesis_20131202."
+
+// account is the AWS account id in ARNs; the emulator names the same one in
+// its error messages.
+const account = "111111111111"
+
+// Option configures New.
+type Option func(*options)
+
+type options struct {
+	region       string
+	maxBodyBytes int64
+	log          *slog.Logger
+	now          func() time.Time
+}
+
+// WithRegion sets the region in stream ARNs. Default: us-east-1. Requests
+// signed for any region are accepted whatever it is.
+func WithRegion(region string) Option {
+	return func(o *options) { o.region = region }
+}
+
+// WithMaxBodyBytes caps request bodies at n bytes; a larger body gets
+// ValidationException. Default: MaxBodyBytes (24 MiB).
+func WithMaxBodyBytes(n int64) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.maxBodyBytes = n
+		}
+	}
+}
+
+// WithLogger logs each failed request (at Info, client errors at Debug).
+// Default: no logging.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) { o.log = l }
+}
+
+// WithNow sets the clock for creation timestamps and NextToken expiry; pass
+// the emulator's clock's Now when it runs in virtual time. Default: time.Now.
+func WithNow(now func() time.Time) Option {
+	return func(o *options) { o.now = now }
+}
+
+// Server answers Kinesis API requests from an emulator.
+type Server struct {
+	emu  *emulated.Emulator
+	opts options
+	ops  map[string]operation
+
+	mu      sync.Mutex
+	streams map[string]*streamMeta
+}
+
+// streamMeta is what the server keeps about a stream beside the emulator.
+// Its mutable fields are guarded by Server.mu.
+type streamMeta struct {
+	name      string
+	arn       string
+	created   time.Time
+	mode      stream.StreamMode
+	retention int64 // hours
+	tags      map[string]string
+	updating  int // reshards under way
+}
+
+// operation serves one API operation: it decodes body itself and returns
+// the response to encode as JSON.
+type operation func(ctx context.Context, s *Server, body []byte) (any, error)
+
+// New returns a server for emu.
+func New(emu *emulated.Emulator, opts ...Option) *Server {
+	o := options{region: "us-east-1", maxBodyBytes: MaxBodyBytes, log: slog.New(slog.DiscardHandler), now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return &Server{emu: emu, opts: o, ops: operations, streams: map[string]*streamMeta{}}
+}
+
+var _ http.Handler = (*Server)(nil)
+
+// ServeHTTP answers one Kinesis API call.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	requestID := newRequestID()
+	w.Header().Set("x-amzn-RequestId", requestID)
+	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	defer func() {
+		if p := recover(); p != nil {
+			s.opts.log.Error("panic serving a request", "operation", op, "request_id", requestID, "panic", p)
+			s.writeError(w, r, op, stream.Errorf(stream.CodeInternalFailure, "the server failed serving %s (request id %s)", op, requestID))
+		}
+	}()
+	resp, err := s.serve(w, r, op)
+	if err != nil {
+		s.writeError(w, r, op, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	buf, err := json.Marshal(resp)
+	if err != nil {
+		s.writeError(w, r, op, err)
+		return
+	}
+	_, _ = w.Write(buf)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, op string) (any, error) {
+	if r.Method != http.MethodPost {
+		return nil, stream.Errorf(codeUnknownOperation, "%s %s: the Kinesis API takes POST /", r.Method, r.URL.Path)
+	}
+	target := r.Header.Get("X-Amz-Target")
+	serveOp, ok := s.ops[op]
+	if !ok || !strings.HasPrefix(target, targetPrefix) {
+		return nil, stream.Errorf(codeUnknownOperation, "X-Amz-Target %q: not an operation this server has (want %s<Operation>)", target, targetPrefix)
+	}
+	switch ct := r.Header.Get("Content-Type"); {
+	case strings.Contains(ct, "cbor"):
+		return nil, serializationError("Content-Type %s: this server speaks JSON only (application/x-amz-json-1.1)", ct)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.maxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, stream.Errorf(stream.CodeValidation, "the request body exceeds this server's cap of %d bytes", tooLarge.Limit)
+		}
+		return nil, serializationError("reading the request body: %v", err)
+	}
+	return serveOp(r.Context(), s, body)
+}
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op string, err error) {
+	api := asAPIError(err)
+	status := statusOf(api.Code)
+	level := slog.LevelDebug
+	if status >= 500 {
+		level = slog.LevelInfo
+	}
+	s.opts.log.Log(r.Context(), level, "request failed", "operation", op, "status", status, "code", api.Code, "message", api.Message)
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.WriteHeader(status)
+	buf, _ := json.Marshal(struct {
+		Type    string `json:"__type"`
+		Message string `json:"message"`
+	}{api.Code, api.Message})
+	_, _ = w.Write(buf)
+}
+
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// decode decodes body into req, mapping failures to SerializationException.
+func decode(body []byte, req any) error {
+	if err := decodeBody(body, req); err != nil {
+		return serializationError("%v", err)
+	}
+	return nil
+}
+
+// handle makes an operation from a typed function.
+func handle[Req any](fn func(ctx context.Context, s *Server, req *Req) (any, error)) operation {
+	return func(ctx context.Context, s *Server, body []byte) (any, error) {
+		req := new(Req)
+		if err := decode(body, req); err != nil {
+			return nil, err
+		}
+		return fn(ctx, s, req)
+	}
+}
+
+// operations maps each X-Amz-Target operation to its handler.
+var operations = map[string]operation{
+	"CreateStream":                  handle(createStream),
+	"DeleteStream":                  handle(deleteStream),
+	"DescribeStream":                handle(describeStream),
+	"DescribeStreamSummary":         handle(describeStreamSummary),
+	"ListStreams":                   handle(listStreams),
+	"ListShards":                    handle(listShards),
+	"PutRecord":                     handle(putRecord),
+	"PutRecords":                    handle(putRecords),
+	"GetShardIterator":              handle(getShardIterator),
+	"GetRecords":                    handle(getRecords),
+	"SplitShard":                    handle(splitShard),
+	"MergeShards":                   handle(mergeShards),
+	"UpdateShardCount":              handle(updateShardCount),
+	"IncreaseStreamRetentionPeriod": handle(increaseRetention),
+	"DecreaseStreamRetentionPeriod": handle(decreaseRetention),
+	"AddTagsToStream":               handle(addTags),
+	"RemoveTagsFromStream":          handle(removeTags),
+	"ListTagsForStream":             handle(listTags),
+}
+
+func (s *Server) arn(name string) string {
+	return fmt.Sprintf("arn:aws:kinesis:%s:%s:stream/%s", s.opts.region, account, name)
+}
+
+// streamName resolves a request's StreamName and StreamARN to a name. The
+// ARN's region and account are not checked: any signature is accepted, so
+// any ARN naming a stream of this server is too.
+func streamName(ref streamRefJSON) (string, error) {
+	var v validation
+	stringLength(&v, ref.StreamName, "streamName", 1, 128)
+	stringLength(&v, ref.StreamARN, "streamARN", 1, 2048)
+	if err := v.err(); err != nil {
+		return "", err
+	}
+	var fromARN string
+	if ref.StreamARN != nil {
+		parts := strings.SplitN(*ref.StreamARN, ":", 6)
+		if len(parts) != 6 || parts[2] != "kinesis" || !strings.HasPrefix(parts[5], "stream/") || len(parts[5]) == len("stream/") {
+			return "", invalidArgument("StreamARN %q is not a stream ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)", *ref.StreamARN)
+		}
+		fromARN = strings.TrimPrefix(parts[5], "stream/")
+	}
+	switch {
+	case ref.StreamName != nil && ref.StreamARN != nil && *ref.StreamName != fromARN:
+		return "", invalidArgument("StreamName %s and StreamARN %s name different streams", *ref.StreamName, *ref.StreamARN)
+	case ref.StreamName != nil:
+		return *ref.StreamName, nil
+	case ref.StreamARN != nil:
+		return fromARN, nil
+	}
+	return "", invalidArgument("Either StreamName or StreamARN should be provided.")
+}
+
+// meta returns what the server keeps about a stream, learning of streams
+// created on the emulator directly. It fails with ResourceNotFoundException
+// when the emulator has no such stream, and returns the shards it looked at.
+func (s *Server) meta(ctx context.Context, name string) (*streamMeta, []stream.Shard, error) {
+	shards, err := s.emu.ListShards(ctx, name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.streams[name]
+	if err != nil {
+		if errors.Is(err, stream.ErrNotFound) {
+			delete(s.streams, name) // deleted on the emulator directly
+		}
+		return nil, nil, err
+	}
+	if m == nil {
+		m = s.newMeta(name, stream.ModeProvisioned)
+		s.streams[name] = m
+	}
+	return m, shards, nil
+}
+
+// newMeta makes a stream's record. Call with mu held.
+func (s *Server) newMeta(name string, mode stream.StreamMode) *streamMeta {
+	return &streamMeta{
+		name:      name,
+		arn:       s.arn(name),
+		created:   s.opts.now(),
+		mode:      mode,
+		retention: int64(stream.DefaultRetention / time.Hour),
+		tags:      map[string]string{},
+	}
+}
+
+// status is the stream's StreamStatus. Call with mu held.
+func (m *streamMeta) status() string {
+	if m.updating > 0 {
+		return "UPDATING"
+	}
+	return "ACTIVE"
+}
