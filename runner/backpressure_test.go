@@ -112,6 +112,7 @@ func TestProducersWriteToTheirOwnStreams(t *testing.T) {
 	second := sc.Producers[0]
 	second.Name, second.Stream = "other", "other-stream"
 	sc.Producers = append(sc.Producers, second)
+	sc.Target.Keep = true // read the streams back after the run
 	target := emulated.New()
 	synctest.Test(t, func(t *testing.T) {
 		res, err := Run(t.Context(), Config{Scenario: sc, Target: target, OutDir: t.TempDir()})

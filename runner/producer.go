@@ -86,6 +86,8 @@ func (p *producer) run(ctx, callCtx context.Context) {
 		batchBytes = 0
 		slab = nil
 	}
+	scheduled := secondCounter{rec: p.rec, counter: reports.RecordsScheduled, start: p.start}
+	defer scheduled.flush()
 	for {
 		offset, ok := p.arrivals.Next()
 		if !ok {
@@ -107,7 +109,7 @@ func (p *producer) run(ctx, callCtx context.Context) {
 		} else if ctx.Err() != nil {
 			break
 		}
-		p.rec.Add(reports.RecordsScheduled, 1, due)
+		scheduled.add(due)
 		handed := p.clk.Now()
 
 		id++
@@ -378,4 +380,28 @@ func (p *producer) letter(r pending, code, format string, args ...any) DeadLette
 		IntendedSend:    r.intended,
 		Data:            r.record.Data,
 	}
+}
+
+// secondCounter adds to a recorder counter once per second of event time
+// instead of once per event, keeping the recorder's lock off the per-record
+// path. Not safe for concurrent use.
+type secondCounter struct {
+	rec     *reports.Recorder
+	counter reports.Counter
+	start   time.Time
+	n       int64
+	at      time.Time
+}
+
+func (c *secondCounter) add(t time.Time) {
+	if c.n > 0 && t.Sub(c.start)/time.Second != c.at.Sub(c.start)/time.Second {
+		c.flush()
+	}
+	c.n++
+	c.at = t
+}
+
+func (c *secondCounter) flush() {
+	c.rec.Add(c.counter, c.n, c.at)
+	c.n = 0
 }

@@ -19,6 +19,10 @@ const (
 	maxTagKeyLen     = 128
 	maxTagValueLen   = 256
 	defaultListLimit = 100 // DescribeStream's Limit, ListStreams' Limit
+	// maxCreateShards bounds CreateStream's ShardCount so that one request
+	// cannot make the process allocate without end. AWS's default account
+	// quota is lower still (500 shards in the largest regions).
+	maxCreateShards = 10000
 )
 
 func createStream(ctx context.Context, s *Server, req *createStreamRequest) (any, error) {
@@ -45,6 +49,9 @@ func createStream(ctx context.Context, s *Server, req *createStreamRequest) (any
 	}
 	if in.Mode != stream.ModeOnDemand && req.ShardCount == nil {
 		return nil, invalidArgument("ShardCount is required for a PROVISIONED stream")
+	}
+	if in.ShardCount > maxCreateShards {
+		return nil, stream.Errorf(stream.CodeLimitExceeded, "ShardCount %d: this server creates streams of at most %d shards", in.ShardCount, maxCreateShards)
 	}
 	return struct{}{}, s.CreateStream(ctx, in)
 }
