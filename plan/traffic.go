@@ -45,19 +45,19 @@ type producerTraffic struct {
 	weights []keyWeight // each key's share of the records; nil when random
 	poisson bool
 
-	sampled              int     // records generated to measure sizes and keys
-	meanBytes, meanSq    float64 // record size (data and key): mean, mean of squares
-	putUnits, kbUnits    float64 // per record: 25 KB PUT payload units, 1 KB on-demand units
-	peakRate             float64 // records/s
-	peakAt               int     // the second of peakRate
-	totalRecords         float64
-	gen                  generators.Generator
-	keyChooser           generators.KeyChooser
-	sched                pacing.Schedule
-	rng                  *rand.Rand
-	keyCount, keyBytes   map[int32]float64 // sampled, for field keys
-	sampledBytes         float64
-	sampledSq            float64
+	sampled               int     // records generated to measure sizes and keys
+	meanBytes, meanSq     float64 // record size (data and key): mean, mean of squares
+	putUnits, kbUnits     float64 // per record: 25 KB PUT payload units, 1 KB on-demand units
+	peakRate              float64 // records/s
+	peakAt                int     // the second of peakRate
+	totalRecords          float64
+	gen                   generators.Generator
+	keyChooser            generators.KeyChooser
+	sched                 pacing.Schedule
+	rng                   *rand.Rand
+	keyCount, keyBytes    map[int32]float64 // sampled, for field keys
+	sampledBytes          float64
+	sampledSq             float64
 	sampledPut, sampledKB float64
 }
 
@@ -90,7 +90,7 @@ type window struct {
 const (
 	// presample is how many records each producer makes first, to measure
 	// sizes and keys before the windows are chosen.
-	presample = 20_000
+	presample = 5_000
 	// gridCells splits each second to place records along the schedule:
 	// Due is read at every cell edge and interpolated linearly between.
 	gridCells = 100

@@ -98,7 +98,7 @@ func fixedResult() *Result {
 	r.Throughput.RecordsAcknowledgedPerS = float64(r.Totals.RecordsAcknowledged) / r.ElapsedS
 	r.Throughput.BytesAcknowledgedPerS = float64(r.Totals.BytesAcknowledged) / r.ElapsedS
 	r.Thresholds = []ThresholdResult{
-		{Metric: "lost_records", Expression: "count == 0", Skipped: true, Reason: "not measured: needs consumers (issue #7)"},
+		{Metric: "lost_records", Expression: "count == 0", Skipped: true, Reason: "not measured: the run has no consumers to verify"},
 		{Metric: "put_latency_ms", Expression: "p(99) < 250", Actual: ptr(20.5), OK: true, Limit: 250},
 		{Metric: "record_latency_ms", Expression: "p(99) < 250", Actual: ptr(312.4), Limit: 250},
 	}

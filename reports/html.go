@@ -130,6 +130,8 @@ func newChartData(r *Result) chartData {
 		{"throttled", func(p SeriesPoint) int64 { return p.RecordsThrottled }, false},
 		{"failed", func(p SeriesPoint) int64 { return p.RecordsFailed }, false},
 		{"dead-lettered", func(p SeriesPoint) int64 { return p.RecordsDeadLettered }, false},
+		{"dropped", func(p SeriesPoint) int64 { return p.RecordsDropped }, false},
+		{"consumed", func(p SeriesPoint) int64 { return p.RecordsConsumed }, false},
 	}
 	// Lines that are zero all run long are left out, except the first three.
 	for i := range lines {

@@ -1,6 +1,8 @@
 // Package reports records what a run measured and renders it: HdrHistograms
-// of latencies, counters and per-second series (the Recorder), the run's
-// result.json (Result), and the terminal summary.
+// of latencies, counters and per-second series (the Recorder) with an
+// HdrHistogram interval log (latency.hlog), the run's result.json (Result),
+// thresholds judged against it, the terminal and Markdown summaries, the
+// self-contained HTML report, and the comparison of two results.
 //
 // A Recorder is safe for concurrent use by every producer goroutine. Result
 // values are plain data.

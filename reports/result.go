@@ -47,6 +47,9 @@ type Result struct {
 	// Verification compares the consumers' deliveries with the ledger;
 	// absent when the scenario has no consumers.
 	Verification *Verification `json:"verification,omitempty"`
+	// Chaos is what each fault of the scenario's chaos timeline did, in
+	// timeline order; absent without chaos.
+	Chaos []FaultResult `json:"chaos,omitempty"`
 	// Files written in the run folder, by role (result, dead_letters, scenario).
 	Files map[string]string `json:"files"`
 }

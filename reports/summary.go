@@ -93,6 +93,9 @@ func WriteSummary(w io.Writer, r *Result, opts ...SummaryOption) error {
 	if err := WriteVerification(&b, r.Verification); err != nil {
 		return err
 	}
+	if err := WriteChaos(&b, r.Chaos); err != nil {
+		return err
+	}
 	if dir := r.Files["result"]; dir != "" {
 		fmt.Fprintf(&b, "result     %s\n", dir)
 	}

@@ -8,9 +8,9 @@ import (
 
 // ThresholdResult is one judged threshold in result.json.
 //
-// A threshold on a metric this run did not measure (lost_records until
-// verification feeds it, a latency with no samples such as
-// end_to_end_latency_ms in a run without consumers) is
+// A threshold on a metric this run did not measure (lost_records or
+// end_to_end_latency_ms in a run without consumers, any latency with no
+// samples) is
 // Skipped: it neither passes nor fails the run, and every summary lists it as
 // "not measured" so nobody mistakes it for a pass. Failing it instead would
 // make every scenario that declares it fail for a reason the user cannot fix.
@@ -64,11 +64,6 @@ var latencyThresholdMetrics = map[string]Metric{
 	"end_to_end_latency_ms": EndToEndLatency,
 }
 
-// notMeasured are threshold metrics kinesim does not measure yet, and why.
-var notMeasured = map[string]string{
-	"lost_records": "not measured: needs consumers and verification (issue #7)",
-}
-
 // JudgeThresholds judges each threshold against r. rec, when not nil, is
 // the run's recorder: it answers any p(N) exactly. Without it (re-judging a
 // result.json) p(N) is answered only for the percentiles result.json keeps
@@ -91,9 +86,6 @@ func JudgeThresholds(ths []scenarios.Threshold, r *Result, rec *Recorder) []Thre
 
 // thresholdActual returns the value a threshold compares, or why there is none.
 func thresholdActual(th scenarios.Threshold, r *Result, rec *Recorder) (float64, string) {
-	if why, ok := notMeasured[th.Metric]; ok {
-		return 0, why
-	}
 	t := r.Totals
 	switch th.Metric {
 	case "throttled_ratio":
@@ -108,6 +100,16 @@ func thresholdActual(th scenarios.Threshold, r *Result, rec *Recorder) (float64,
 		return float64(t.RecordsUnfinished), ""
 	case "put_call_errors":
 		return float64(t.PutCallErrors), ""
+	case "lost_records":
+		// The most any one consumer lost: each must get every record.
+		if r.Verification == nil || len(r.Verification.Consumers) == 0 {
+			return 0, "not measured: the run has no consumers to verify"
+		}
+		var lost int64
+		for _, c := range r.Verification.Consumers {
+			lost = max(lost, c.Lost)
+		}
+		return float64(lost), ""
 	}
 	m, ok := latencyThresholdMetrics[th.Metric]
 	if !ok {

@@ -38,8 +38,8 @@ func TestJudgeThresholds(t *testing.T) {
 		{"throttled_ratio", "rate < 0.01", false, 320.0 / 10870, false, ""},
 		// A counter.
 		{"records_dead_lettered", "count == 0", false, 0, true, ""},
-		// lost_records is not measured yet: skipped.
-		{"lost_records", "count == 0", false, 0, false, "not measured"},
+		// lost_records without consumers: skipped.
+		{"lost_records", "count == 0", false, 0, false, "no consumers"},
 		// end-to-end latency without consumers has no samples: skipped.
 		{"end_to_end_latency_ms", "p(95) < 2000", false, 0, false, "no samples"},
 	}
@@ -71,6 +71,17 @@ func TestJudgeThresholds(t *testing.T) {
 			assert.Equal(t, !tt.wantOK, g.Failed())
 		})
 	}
+}
+
+func TestLostRecordsFromVerification(t *testing.T) {
+	th, err := scenarios.ParseThreshold("lost_records", "count == 0")
+	require.NoError(t, err)
+	r := fixedResult()
+	r.Verification = &Verification{Consumers: []ConsumerVerdict{{Consumer: "a", Lost: 0}, {Consumer: "b", Lost: 3}}}
+	got := JudgeThresholds([]scenarios.Threshold{th}, r, nil)[0]
+	require.NotNil(t, got.Actual, "measured once a consumer was verified: %+v", got)
+	assert.Equal(t, 3.0, *got.Actual, "the worst consumer's loss")
+	assert.True(t, got.Failed())
 }
 
 func TestExcess(t *testing.T) {

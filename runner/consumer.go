@@ -90,15 +90,16 @@ type shardProgress struct {
 func (c *pollingConsumer) run(ctx context.Context, producersDone <-chan struct{}, doneAt func() time.Time) {
 	restarts := c.restarts
 	for {
-		genCtx, cancel := context.WithCancel(ctx)
+		genCtx, cancelGen := context.WithCancel(ctx)
+		cancel := clock.CancelFunc(c.clk, cancelGen)
 		if len(restarts) > 0 {
 			at := restarts[0]
 			restarts = restarts[1:]
-			go func() {
+			clock.Go(c.clk, func() {
 				if c.clk.Sleep(genCtx, at.Sub(c.clk.Now())) == nil {
 					cancel() // the crash
 				}
-			}()
+			})
 		}
 		drained := c.generation(genCtx, producersDone, doneAt)
 		cancel()
@@ -112,8 +113,9 @@ func (c *pollingConsumer) run(ctx context.Context, producersDone <-chan struct{}
 // drained after the producers finished (true).
 func (c *pollingConsumer) generation(ctx context.Context, producersDone <-chan struct{}, doneAt func() time.Time) bool {
 	prog := &shardProgress{running: map[string]bool{}, caughtUp: map[string]time.Time{}}
-	ctx, stopWorkers := context.WithCancel(ctx)
-	var wg sync.WaitGroup
+	ctx, cancelWorkers := context.WithCancel(ctx)
+	stopWorkers := clock.CancelFunc(c.clk, cancelWorkers)
+	wg := clock.NewGroup(c.clk)
 	defer wg.Wait()
 	defer stopWorkers() // before the wait: workers read until stopped
 	for {

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/kinesim/kinesim/chaos"
 	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/reports"
 	"github.com/kinesim/kinesim/runner/ledger"
@@ -31,13 +33,13 @@ type consumerGroup struct {
 	producersDone chan struct{}
 	doneAt        atomic.Pointer[time.Time]
 	wg            sync.WaitGroup // the ledger's syncer
-	consumersWG   sync.WaitGroup
+	consumersWG   *clock.Group
 }
 
 // startConsumers opens the run's ledger (outDir/ledger.bin), hooks the
 // producers to it and starts the scenario's consumers. They read until
 // finish says the producers are done and the backlog is drained.
-func startConsumers(sc *scenarios.Scenario, reader stream.Reader, rec *reports.Recorder, clk clock.Clock, start time.Time, outDir string, producers []*producer) (*consumerGroup, error) {
+func startConsumers(sc *scenarios.Scenario, reader stream.Reader, rec *reports.Recorder, clk clock.Clock, start time.Time, outDir string, producers []*producer, faults *chaos.Plan) (*consumerGroup, error) {
 	led, err := ledger.Create(filepath.Join(outDir, ledger.FileName))
 	if err != nil {
 		return nil, err
@@ -46,7 +48,7 @@ func startConsumers(sc *scenarios.Scenario, reader stream.Reader, rec *reports.R
 		p.ledger = led.Producer(p.cfg.Name)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	g := &consumerGroup{ledger: led, clk: clk, cancel: cancel, producersDone: make(chan struct{})}
+	g := &consumerGroup{ledger: led, clk: clk, cancel: cancel, producersDone: make(chan struct{}), consumersWG: clock.NewGroup(clk)}
 	for i, cc := range sc.Consumers {
 		name := cc.Name
 		if name == "" {
@@ -64,7 +66,7 @@ func startConsumers(sc *scenarios.Scenario, reader stream.Reader, rec *reports.R
 		c := &pollingConsumer{
 			name:        name,
 			streamName:  sc.Target.Stream,
-			reader:      reader,
+			reader:      faults.Reader(name, reader),
 			clk:         clk,
 			rec:         rec,
 			ledger:      led.Consumer(name),
@@ -77,9 +79,10 @@ func startConsumers(sc *scenarios.Scenario, reader stream.Reader, rec *reports.R
 		if c.ckptRecords <= 0 {
 			c.ckptRecords = DefaultCheckpointRecords
 		}
-		for _, at := range cc.RestartAt {
+		for _, at := range append(slices.Clone(cc.RestartAt), durations(faults.Restarts(name))...) {
 			c.restarts = append(c.restarts, start.Add(at.D()))
 		}
+		slices.SortFunc(c.restarts, time.Time.Compare)
 		g.consumers = append(g.consumers, c)
 		g.expect = append(g.expect, cc.Expect)
 	}
@@ -88,6 +91,24 @@ func startConsumers(sc *scenarios.Scenario, reader stream.Reader, rec *reports.R
 		g.consumersWG.Go(func() { c.run(ctx, g.producersDone, g.producersFinishedAt) })
 	}
 	return g, nil
+}
+
+func durations(ds []time.Duration) []scenarios.Duration {
+	out := make([]scenarios.Duration, len(ds))
+	for i, d := range ds {
+		out[i] = scenarios.Duration(d)
+	}
+	return out
+}
+
+// deliveryCounters are the consumers' ledgers, for chaos to count the
+// duplicates its faults caused.
+func (g *consumerGroup) deliveryCounters() []chaos.DeliveryCounter {
+	out := make([]chaos.DeliveryCounter, len(g.consumers))
+	for i, c := range g.consumers {
+		out[i] = c.ledger
+	}
+	return out
 }
 
 func orDefault(d, def time.Duration) time.Duration {
@@ -106,22 +127,12 @@ func (g *consumerGroup) finish(drain time.Duration) (*reports.Verification, erro
 	now := g.clk.Now()
 	g.doneAt.Store(&now)
 	close(g.producersDone)
-	consumed := make(chan struct{})
-	go func() {
-		g.consumersWG.Wait() // consumers end on their own once drained
-		close(consumed)
-	}()
-	if len(g.consumers) > 0 {
-		timer := time.NewTimer(drain)
-		select {
-		case <-consumed:
-		case <-timer.C:
-		}
-		timer.Stop()
-	}
+	// Consumers end on their own once drained, or when the drain time is up.
+	stop := clock.AfterFunc(g.clk, drain, clock.CancelFunc(g.clk, g.cancel))
+	g.consumersWG.Wait()
+	stop()
 	g.cancel()
 	g.wg.Wait()
-	<-consumed
 	err := g.ledger.Close()
 	if len(g.consumers) == 0 {
 		return nil, err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -39,8 +38,9 @@ type producer struct {
 	ledger    *ledger.Producer
 	maxRecord int
 
-	inFlight chan struct{}
-	wg       sync.WaitGroup
+	inFlight *clock.Semaphore
+	// calls holds the goroutines making calls (and waiting to).
+	calls *clock.Group
 	// buffered counts records waiting for a call slot (policy buffer).
 	buffered atomic.Int64
 	// sampled spreads the kept share evenly (policy sample); loop-owned.
@@ -61,7 +61,7 @@ type pending struct {
 // then waits for its calls; callCtx bounds the calls themselves (it is
 // cancelled when the drain time after a stop runs out).
 func (p *producer) run(ctx, callCtx context.Context) {
-	defer p.wg.Wait()
+	defer p.calls.Wait()
 	maxRecords := p.cfg.Batch.MaxRecords
 	maxBytes := int(p.cfg.Batch.MaxBytes)
 	linger := p.cfg.Batch.Linger.D()
@@ -159,9 +159,7 @@ func (p *producer) dispatch(ctx context.Context, batch []pending) {
 		n := int64(len(batch))
 		if p.buffered.Add(n) <= int64(bp.Buffer) {
 			// Wait for a slot off the producer's loop; the schedule goes on.
-			p.wg.Add(1)
-			go func() {
-				defer p.wg.Done()
+			p.calls.Go(func() {
 				ok := p.acquire(ctx)
 				p.buffered.Add(-n)
 				if !ok {
@@ -169,7 +167,7 @@ func (p *producer) dispatch(ctx context.Context, batch []pending) {
 					return
 				}
 				p.send(ctx, batch)
-			}()
+			})
 			return
 		}
 		p.buffered.Add(-n)
@@ -184,11 +182,7 @@ func (p *producer) dispatch(ctx context.Context, batch []pending) {
 
 // launch sends a batch in its own goroutine; the caller holds a call slot.
 func (p *producer) launch(ctx context.Context, batch []pending) {
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		p.send(ctx, batch)
-	}()
+	p.calls.Go(func() { p.send(ctx, batch) })
 }
 
 // sample keeps share of the batch, spread evenly across batches, and counts
@@ -206,25 +200,11 @@ func (p *producer) sample(batch []pending, share float64) []pending {
 	return kept
 }
 
-func (p *producer) tryAcquire() bool {
-	select {
-	case p.inFlight <- struct{}{}:
-		return true
-	default:
-		return false
-	}
-}
+func (p *producer) tryAcquire() bool { return p.inFlight.TryAcquire() }
 
-func (p *producer) acquire(ctx context.Context) bool {
-	select {
-	case p.inFlight <- struct{}{}:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
+func (p *producer) acquire(ctx context.Context) bool { return p.inFlight.Acquire(ctx) == nil }
 
-func (p *producer) release() { <-p.inFlight }
+func (p *producer) release() { p.inFlight.Release() }
 
 // send puts a batch, retrying failed records with backoff until they are
 // acknowledged, out of attempts (dead-lettered) or the run is out of time.

@@ -15,9 +15,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"time"
 
+	"github.com/kinesim/kinesim/chaos"
 	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/reports"
@@ -95,39 +95,53 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	faults, err := chaos.New(sc, cfg.Target, start, chaos.WithClock(clk), chaos.WithProxy(chaosProxy(cfg.Target)))
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range producers {
+		p.target = faults.Writer(p.cfg.Name, p.target)
+		p.single = faults.SingleWriter(p.cfg.Name, p.single)
+	}
 	if err := rec.AttachIntervalLog(filepath.Join(cfg.OutDir, reports.IntervalLogFile)); err != nil {
 		return nil, err
 	}
-	consumers, err := startConsumers(sc, cfg.Target, rec, clk, start, cfg.OutDir, producers)
+	consumers, err := startConsumers(sc, cfg.Target, rec, clk, start, cfg.OutDir, producers, faults)
 	if err != nil {
 		return nil, err
 	}
 
 	// Calls run under their own context: a stop (ctx) ends scheduling at
 	// once, and the calls get the drain time before they are cut.
-	callCtx, cancelCalls := context.WithCancel(context.WithoutCancel(ctx))
+	callCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	cancelCalls := clock.CancelFunc(clk, cancel)
 	defer cancelCalls()
 	scheduleDone := make(chan struct{})
+	// This goroutine waits on channels, so it stays out of a virtual clock's
+	// group; it wakes the group's waits when a stop cancels them.
 	go func() {
 		select {
 		case <-ctx.Done():
+			if v, ok := clk.(*clock.Virtual); ok {
+				v.WakeCancelled()
+			}
 		case <-scheduleDone:
 		}
-		timer := time.AfterFunc(drain, cancelCalls)
+		stopTimer := clock.AfterFunc(clk, drain, cancelCalls)
 		<-callCtx.Done()
-		timer.Stop()
+		stopTimer()
 	}()
 
-	var wg sync.WaitGroup
+	// Scheduled chaos (reshards, network windows) runs beside the producers.
+	chaosGroup := clock.NewGroup(clk)
+	chaosGroup.Go(func() { faults.Run(ctx) })
+	producerGroup := clock.NewGroup(clk)
 	for _, p := range producers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p.run(ctx, callCtx)
-		}()
+		producerGroup.Go(func() { p.run(ctx, callCtx) })
 	}
 	// Producers return after their calls finish, so waiting for them is the drain.
-	wg.Wait()
+	producerGroup.Wait()
+	chaosGroup.Wait()
 	close(scheduleDone)
 	verification, ledgerErr := consumers.finish(drain)
 	end := clk.Now()
@@ -151,6 +165,7 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 	res.Files["scenario"] = filepath.Join(cfg.OutDir, ScenarioFile)
 	res.Files["ledger"] = filepath.Join(cfg.OutDir, ledger.FileName)
 	res.Verification = verification
+	res.Chaos = faults.Results(res, consumers.deliveryCounters())
 	deadErr := errors.Join(dead.close(), logErr, ledgerErr)
 	if dead.written() {
 		res.Files["dead_letters"] = filepath.Join(cfg.OutDir, DeadLetterFile)
@@ -272,7 +287,8 @@ func compile(sc *scenarios.Scenario, target stream.Target, rec *reports.Recorder
 			start:      start,
 			dead:       dead,
 			maxRecord:  int(sc.Target.MaxRecordSize),
-			inFlight:   make(chan struct{}, pc.MaxInFlight),
+			inFlight:   clock.NewSemaphore(clk, pc.MaxInFlight),
+			calls:      clock.NewGroup(clk),
 		})
 		infos = append(infos, reports.ProducerInfo{Name: pc.Name, Generator: pc.Generator, PartitionKey: describeKeys(pc.PartitionKey)})
 	}

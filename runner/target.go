@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/kinesim/kinesim/chaos"
+	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/runner/pacing"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
@@ -16,6 +19,18 @@ import (
 type OpenOptions struct {
 	// Yes confirms a run against Amazon Kinesis itself (it costs money).
 	Yes bool
+	// Clock is the emulated stream's clock (default the wall clock); a run
+	// in virtual time shares its Virtual clock with the stream.
+	Clock clock.Clock
+}
+
+// NewClock returns the clock a scenario runs on: the wall clock, or a
+// virtual clock starting at start when the scenario says clock: virtual.
+func NewClock(sc *scenarios.Scenario, start time.Time) clock.Clock {
+	if sc.Clock == scenarios.ClockVirtual {
+		return clock.NewVirtual(start)
+	}
+	return clock.Real{}
 }
 
 // CostGuardError stops a run that would create streams on Amazon Kinesis
@@ -38,11 +53,23 @@ func OpenTarget(ctx context.Context, sc *scenarios.Scenario, o OpenOptions) (tar
 	t := sc.Target
 	switch t.Kind {
 	case scenarios.TargetEmulated:
-		return emulated.New(emulated.WithMaxRecordSize(int(t.MaxRecordSize))), "", func() {}, nil
+		opts := []emulated.Option{emulated.WithMaxRecordSize(int(t.MaxRecordSize))}
+		if o.Clock != nil {
+			opts = append(opts, emulated.WithClock(o.Clock))
+		}
+		return emulated.New(opts...), "", func() {}, nil
 	case scenarios.TargetKinesis:
 		opts := []kinesis.Option{kinesis.WithMaxInFlight(totalInFlight(sc))}
-		if t.Endpoint != "" {
-			opts = append(opts, kinesis.WithEndpoint(t.Endpoint))
+		via := t.Endpoint
+		var proxy *chaos.Proxy
+		if hasNetworkFaults(sc) {
+			// Network faults need every connection to go through the proxy.
+			if proxy, via, err = chaos.StartEndpointProxy(t.Endpoint); err != nil {
+				return nil, "", nil, err
+			}
+		}
+		if via != "" {
+			opts = append(opts, kinesis.WithEndpoint(via))
 		}
 		if t.Region != "" {
 			opts = append(opts, kinesis.WithRegion(t.Region))
@@ -52,6 +79,9 @@ func OpenTarget(ctx context.Context, sc *scenarios.Scenario, o OpenOptions) (tar
 		}
 		tg, err := kinesis.New(ctx, opts...)
 		if err != nil {
+			if proxy != nil {
+				proxy.Close()
+			}
 			return nil, "", nil, err
 		}
 		if tg.IsAWS() && !t.Existing && !o.Yes && !t.AllowRealAWS {
@@ -59,11 +89,41 @@ func OpenTarget(ctx context.Context, sc *scenarios.Scenario, o OpenOptions) (tar
 			if err != nil {
 				return nil, "", nil, err
 			}
+			if proxy != nil {
+				proxy.Close()
+			}
 			return nil, "", nil, &CostGuardError{Endpoint: tg.Describe(), Estimate: est}
+		}
+		if proxy != nil {
+			return &proxiedTarget{Target: tg, proxy: proxy}, t.Endpoint + " (through the chaos proxy at " + proxy.Addr() + ")", proxy.Close, nil
 		}
 		return tg, tg.Describe(), func() {}, nil
 	}
 	return nil, "", nil, fmt.Errorf("target kind %q is not supported", t.Kind)
+}
+
+// proxiedTarget is a Kinesis target whose connections go through a chaos
+// proxy; its methods (Resharder, SingleWriter too) are the target's.
+type proxiedTarget struct {
+	*kinesis.Target
+	proxy *chaos.Proxy
+}
+
+// chaosProxy returns the proxy in front of target, nil when there is none.
+func chaosProxy(target stream.Target) *chaos.Proxy {
+	if p, ok := target.(*proxiedTarget); ok {
+		return p.proxy
+	}
+	return nil
+}
+
+func hasNetworkFaults(sc *scenarios.Scenario) bool {
+	for _, f := range sc.Chaos {
+		if f.Kind() == scenarios.FaultNetwork {
+			return true
+		}
+	}
+	return false
 }
 
 func totalInFlight(sc *scenarios.Scenario) int {

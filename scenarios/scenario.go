@@ -25,17 +25,27 @@ type Scenario struct {
 	Producers []Producer `yaml:"producers" json:"producers"`
 	// Consumers read the stream back (the consumers issue gives them meaning).
 	Consumers []Consumer `yaml:"consumers,omitempty" json:"consumers,omitempty"`
-	// Chaos is the fault timeline (reserved for the chaos issue).
-	Chaos []map[string]any `yaml:"chaos,omitempty" json:"chaos,omitempty"`
+	// Chaos is the fault timeline: faults injected at chosen times (see Fault).
+	Chaos []Fault `yaml:"chaos,omitempty" json:"chaos,omitempty"`
 	// Thresholds are k6-like pass/fail expressions per metric, e.g.
 	// put_latency_ms: ["p(99) < 250"] (judged once the reports issue lands).
 	Thresholds map[string][]string `yaml:"thresholds,omitempty" json:"thresholds,omitempty"`
+	// Clock is wall (default: the run takes its duration) or virtual
+	// (emulated targets only: simulated time jumps ahead whenever every
+	// producer and consumer waits, so hours of traffic run in seconds).
+	Clock string `yaml:"clock,omitempty" json:"clock,omitempty"`
 	// Objectives are what `kinesim plan` sizes the stream for.
 	Objectives *Objectives `yaml:"objectives,omitempty" json:"objectives,omitempty"`
 
 	// File is where the scenario was loaded from ("builtin:NAME" for the catalogue).
 	File string `yaml:"-" json:"-"`
 }
+
+// Clocks a scenario runs on.
+const (
+	ClockWall    = "wall"
+	ClockVirtual = "virtual"
+)
 
 // Target kinds.
 const (

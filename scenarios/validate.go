@@ -105,6 +105,16 @@ func validate(s *Scenario, o options) Errors {
 		}
 		v.consumer(&c, fmt.Sprintf("consumers[%d]", i))
 	}
+	v.chaos(s)
+	switch s.Clock {
+	case "", ClockWall:
+	case ClockVirtual:
+		if s.Target.Kind != TargetEmulated {
+			v.addf("clock", "virtual time needs the emulated target (target.kind: emulated); a real endpoint runs in wall-clock time")
+		}
+	default:
+		v.addf("clock", "%q is not a clock; use %s or %s", s.Clock, ClockWall, ClockVirtual)
+	}
 	v.thresholds(s.Thresholds)
 	v.objectives(s.Objectives)
 	return v.es

@@ -8,9 +8,7 @@ import (
 // landed yet; each exits 2 saying so.
 func notYetImplemented() []*cobra.Command {
 	planned := []struct{ use, short, issue string }{
-		{"plan SCENARIO", "Find the fewest shards (and cheapest mode) that meet the objectives", "#10"},
 		{"generate KIND", "Print generated records as JSON lines", "#4"},
-		{"emulate", "Serve the emulated stream over the Kinesis API on loopback", "#11"},
 	}
 	var cmds []*cobra.Command
 	for _, p := range planned {

@@ -22,10 +22,12 @@ Kinesis endpoint, and kinesim reports latency, throughput, throttling and loss.`
 		newRunCommand(),
 		newValidateCommand(),
 		newScenariosCommand(),
+		newPlanCommand(),
 		newReportCommand(),
 		newCompareCommand(),
 		newVerifyCommand(),
 		newCleanupCommand(),
+		newEmulateCommand(),
 	)
 	for _, c := range notYetImplemented() {
 		root.AddCommand(c)

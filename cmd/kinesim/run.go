@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/reports"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/scenarios"
@@ -32,6 +33,7 @@ type runFlags struct {
 	profile      string
 	yes          bool
 	keep         bool
+	noThresholds bool
 }
 
 func newRunCommand() *cobra.Command {
@@ -68,6 +70,7 @@ still written, marked incomplete.`,
 	fl.StringVar(&f.region, "region", "", "AWS region (kinesis target)")
 	fl.StringVar(&f.profile, "profile", "", "AWS shared-config profile (kinesis target)")
 	fl.BoolVar(&f.yes, "yes", false, "confirm creating streams on Amazon Kinesis itself, which costs money")
+	fl.BoolVar(&f.noThresholds, "no-thresholds", false, "do not judge the scenario's thresholds (as k6's --no-thresholds)")
 	fl.BoolVar(&f.keep, "keep", false, "keep the streams the run created instead of deleting them")
 	return cmd
 }
@@ -116,7 +119,8 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	target, endpoint, closeTarget, err := runner.OpenTarget(ctx, sc, runner.OpenOptions{Yes: f.yes})
+	clk := runner.NewClock(sc, time.Now())
+	target, endpoint, closeTarget, err := runner.OpenTarget(ctx, sc, runner.OpenOptions{Yes: f.yes, Clock: clk})
 	var guard *runner.CostGuardError
 	if errors.As(err, &guard) {
 		return usageError("%w", guard)
@@ -126,26 +130,35 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	}
 	defer closeTarget()
 
-	rec := reports.NewRecorder(time.Now())
+	rec := reports.NewRecorder(clk.Now())
 	stdout := cmd.OutOrStdout()
 	if !f.quiet && isTerminal(stdout) {
-		stopStatus := startStatus(stdout, rec)
+		stopStatus := startStatus(stdout, rec, clk)
 		defer stopStatus()
 	}
-	res, runErr := runner.Run(ctx, runner.Config{
-		Scenario:     sc,
-		Target:       target,
-		Endpoint:     endpoint,
-		OutDir:       out,
-		DrainTimeout: f.drainTimeout,
-		Version:      version,
-		Recorder:     rec,
+	var (
+		res    *reports.Result
+		runErr error
+	)
+	clock.Run(clk, func() {
+		res, runErr = runner.Run(ctx, runner.Config{
+			Scenario:     sc,
+			Target:       target,
+			Endpoint:     endpoint,
+			OutDir:       out,
+			Clock:        clk,
+			DrainTimeout: f.drainTimeout,
+			Version:      version,
+			Recorder:     rec,
+		})
 	})
 	if res == nil {
 		return failure(runErr)
 	}
 	clearStatus(stdout, f.quiet)
-	res.Thresholds = reports.JudgeThresholds(thresholds, res, rec)
+	if !f.noThresholds {
+		res.Thresholds = reports.JudgeThresholds(thresholds, res, rec)
+	}
 	reportErr := reports.WriteRunFiles(res, out, summary...)
 	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
 		reportErr = errors.Join(reportErr, reports.AppendStepSummary(path, res, summary...))
@@ -197,7 +210,7 @@ func isTerminal(w io.Writer) bool {
 }
 
 // startStatus prints a one-line live status every second until stopped.
-func startStatus(w io.Writer, rec *reports.Recorder) (stop func()) {
+func startStatus(w io.Writer, rec *reports.Recorder, clk clock.Clock) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -209,7 +222,8 @@ func startStatus(w io.Writer, rec *reports.Recorder) (stop func()) {
 			select {
 			case <-ctx.Done():
 				return
-			case now := <-tick.C:
+			case <-tick.C:
+				now := clk.Now()
 				acked := rec.Count(reports.RecordsAcknowledged)
 				attempts := rec.Count(reports.PutAttempts)
 				throttled := rec.Count(reports.RecordsThrottled)

@@ -53,6 +53,15 @@ func TestFailedThresholdExits99(t *testing.T) {
 	assert.Contains(t, string(md), "❌ 1 threshold(s) failed")
 }
 
+func TestNoThresholdsSkipsJudging(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "th.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(thresholdScenario), 0o644))
+	code, stdout, stderr := kinesim(t, "run", file, "--out", filepath.Join(dir, "run"), "--quiet", "--no-thresholds")
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	assert.NotContains(t, stdout, "passed", "no threshold lines")
+}
+
 func TestBadSummaryFlagExitsTwo(t *testing.T) {
 	code, _, stderr := kinesim(t, "run", "bike-rush-hour", "--summary", "verbose")
 	assert.Equal(t, exitUsage, code)

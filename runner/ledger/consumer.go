@@ -43,6 +43,16 @@ type Consumer struct {
 	deliveries int64
 	unknown    int64
 	reordered  int64
+	// early are deliveries that arrived before the producer recorded the
+	// record's outcome (a consumer can read a write before the producer has
+	// handled its answer); Verdict judges them against the final outcome.
+	early []earlyDelivery
+}
+
+type earlyDelivery struct {
+	producer int
+	id       uint64
+	seqHash  uint32
 }
 
 // Consumer returns the handle for the named consumer, adding it on first use.
@@ -91,7 +101,10 @@ func (c *Consumer) Delivered(d Delivery) {
 	if d.Applied {
 		st.applied = satInc(st.applied)
 	}
-	if e.outcome != Acknowledged || d.SequenceNumber != "" && e.seqHash != 0 && SeqHash(d.SequenceNumber) != e.seqHash {
+	switch {
+	case e.outcome == Unknown && d.SequenceNumber != "":
+		c.early = append(c.early, earlyDelivery{producer: p.index, id: id, seqHash: SeqHash(d.SequenceNumber)})
+	case e.outcome != Acknowledged || d.SequenceNumber != "" && e.seqHash != 0 && SeqHash(d.SequenceNumber) != e.seqHash:
 		st.foreign = true
 	}
 	if first && d.SequenceNumber != "" {
@@ -154,6 +167,12 @@ func (c *Consumer) Verdict() reports.ConsumerVerdict {
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	for _, d := range c.early {
+		if e := producers[d.producer].lookup(d.id); e.outcome != Acknowledged || e.seqHash != d.seqHash {
+			c.slot(d.producer, d.id).foreign = true
+		}
+	}
+	c.early = c.early[:0]
 	v := reports.ConsumerVerdict{Consumer: c.name, Deliveries: c.deliveries, Unknown: c.unknown, Reordered: c.reordered}
 	for _, p := range producers {
 		var pages []*[pageSize]deliveryState
@@ -204,4 +223,31 @@ func (l *Ledger) Consumers() []*Consumer {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]*Consumer(nil), l.consumers...)
+}
+
+// DeliveryCount returns how many times the consumer received the record
+// with the given id (PRODUCER-N), 0 for an id the ledger does not know.
+func (c *Consumer) DeliveryCount(recordID string) int {
+	if c == nil {
+		return 0
+	}
+	name, id, ok := ParseRecordID(recordID)
+	if !ok {
+		return 0
+	}
+	p := c.l.producerByName(name)
+	if p == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p.index >= len(c.pages) {
+		return 0
+	}
+	pages := c.pages[p.index]
+	i := id - 1
+	if pg := int(i >> pageBits); pg < len(pages) && pages[pg] != nil {
+		return int(pages[pg][i&(pageSize-1)].delivered)
+	}
+	return 0
 }

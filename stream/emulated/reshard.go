@@ -211,10 +211,13 @@ func (e *Emulator) reshard(ctx context.Context, streamName string, plan func(*st
 		apply()
 		return nil
 	}
+	// The change is due delay after the call, however late the goroutine
+	// starts to wait.
+	due := e.cfg.clock.Now().Add(delay)
 	done := make(chan struct{})
 	go func() {
 		// The change goes on even when the caller stops waiting, as on AWS.
-		_ = e.cfg.clock.Sleep(context.Background(), delay)
+		_ = e.cfg.clock.Sleep(context.Background(), due.Sub(e.cfg.clock.Now()))
 		apply()
 		close(done)
 	}()

@@ -2,6 +2,7 @@ package emulated_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"slices"
@@ -226,10 +227,12 @@ func TestReshardKeepsStreamUpdatingForTheDelay(t *testing.T) {
 		done <- em.SplitShard(ctx, &stream.SplitShardInput{StreamName: testStream, ShardToSplit: shard0, NewStartingHashKey: quarter})
 	}()
 	// While UPDATING another reshard is refused, writes go on and the shards
-	// are unchanged.
+	// are unchanged. The probe is a split at a shard's own start, which
+	// changes nothing: InvalidArgument until the stream is UPDATING, then
+	// ResourceInUse.
 	require.Eventually(t, func() bool {
-		err := em.MergeShards(ctx, &stream.MergeShardsInput{StreamName: testStream, ShardToMerge: shard0, AdjacentShardToMerge: "shardId-000000000001"})
-		return err != nil && assert.ErrorIs(t, err, stream.ErrInUse)
+		err := em.SplitShard(ctx, &stream.SplitShardInput{StreamName: testStream, ShardToSplit: "shardId-000000000001", NewStartingHashKey: half})
+		return errors.Is(err, stream.ErrInUse)
 	}, 5*time.Second, time.Millisecond)
 	out := put(t, em, stream.Record{PartitionKey: "a"})
 	assert.Equal(t, shard0, out.Records[0].ShardID)

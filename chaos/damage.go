@@ -1,0 +1,228 @@
+package chaos
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/scenarios"
+)
+
+// DeliveryCounter says how many times a consumer received a record, by the
+// record's kinesim id (runner/ledger's *Consumer has it).
+type DeliveryCounter interface {
+	DeliveryCount(recordID string) int
+}
+
+// PreFaultWindow is how much of the run before a fault sets the level its
+// damage must return to.
+const PreFaultWindow = 5 * time.Second
+
+// Results says what each fault did, in timeline order. res is the run's
+// result (its per-second series measure backlog and send delay); consumers
+// are the ledger's consumers, which count the duplicate deliveries of the
+// records producer faults stored twice. Without consumers a producer fault's
+// duplicates are the records it stored twice.
+func (p *Plan) Results(res *reports.Result, consumers []DeliveryCounter) []reports.FaultResult {
+	if p.Empty() {
+		return nil
+	}
+	levels := newLevels(res.Series, len(p.sc.Consumers))
+	out := make([]reports.FaultResult, 0, len(p.faults))
+	for _, f := range p.faults {
+		f.mu.Lock()
+		twice := slices.Clone(f.twice)
+		detail, errText, took := f.detail, f.errText, f.took
+		f.mu.Unlock()
+		r := reports.FaultResult{
+			Index:           f.index,
+			Fault:           f.kind,
+			Description:     describe(&f.cfg),
+			AtS:             f.cfg.At.D().Seconds(),
+			ForS:            f.cfg.For.D().Seconds(),
+			CallsAffected:   f.calls.Load(),
+			RecordsAffected: f.records.Load(),
+			RetriesCaused:   f.retries.Load(),
+			Detail:          detail,
+			Error:           errText,
+		}
+		if f.cfg.IsStreamOperation() {
+			r.ForS = took.Seconds()
+		}
+		switch {
+		case f.cfg.IsConsumerFault():
+			r.DuplicatesCaused = f.redelivered.Load()
+		case len(consumers) == 0:
+			r.DuplicatesCaused = int64(len(twice))
+		default:
+			r.DuplicatesCaused = duplicatesOf(twice, consumers)
+		}
+		r.PeakBacklogRecords, r.RecoveryS = levels.recovery(r.AtS, r.AtS+r.ForS)
+		out = append(out, r)
+	}
+	return out
+}
+
+// duplicatesOf counts the deliveries beyond the first of the records, for
+// the consumer that saw the most.
+func duplicatesOf(ids []string, consumers []DeliveryCounter) int64 {
+	var most int64
+	for _, c := range consumers {
+		var n int64
+		for _, id := range ids {
+			if d := c.DeliveryCount(id); d > 1 {
+				n += int64(d - 1)
+			}
+		}
+		most = max(most, n)
+	}
+	return most
+}
+
+// levels are the per-second send delay (p99, ms) and backlog (records
+// acknowledged and not yet consumed) of a run.
+type levels struct {
+	sendDelay []float64
+	backlog   []int64
+	consumers bool
+}
+
+func newLevels(series []reports.SeriesPoint, consumers int) *levels {
+	l := &levels{consumers: consumers > 0}
+	var acked, consumed int64
+	for _, pt := range series {
+		for len(l.sendDelay) < pt.Second {
+			// A second with nothing recorded holds the level of the one before.
+			l.sendDelay = append(l.sendDelay, 0)
+			l.backlog = append(l.backlog, acked-consumed/int64(max(consumers, 1)))
+		}
+		acked += pt.RecordsAcknowledged
+		consumed += pt.RecordsConsumed
+		l.sendDelay = append(l.sendDelay, pt.SendDelayMs.P99)
+		l.backlog = append(l.backlog, max(acked-consumed/int64(max(consumers, 1)), 0))
+	}
+	return l
+}
+
+// recovery returns the peak backlog from a fault's start to its recovery
+// and how long after its end (seconds) send delay and backlog were back at
+// their level in the PreFaultWindow before it; nil when they never were.
+func (l *levels) recovery(atS, endS float64) (peak int64, recovery *float64) {
+	at, end := int(atS), int(endS+0.999)
+	if len(l.sendDelay) == 0 {
+		return 0, nil
+	}
+	from := max(at-int(PreFaultWindow/time.Second), 0)
+	var delayLevel float64
+	var backlogLevel int64
+	if from < at {
+		for s := from; s < at && s < len(l.sendDelay); s++ {
+			delayLevel = max(delayLevel, l.sendDelay[s])
+			backlogLevel = max(backlogLevel, l.backlog[s])
+		}
+	} else {
+		// No time before the fault: the run's typical second.
+		delayLevel = median(l.sendDelay)
+		backlogLevel = int64(median(toFloats(l.backlog)))
+	}
+	delayOK := func(s int) bool { return l.sendDelay[s] <= delayLevel*1.1+1 }
+	backlogOK := func(s int) bool {
+		return !l.consumers || float64(l.backlog[s]) <= float64(backlogLevel)*1.1+1
+	}
+	for s := at; s < len(l.sendDelay); s++ {
+		if l.consumers {
+			peak = max(peak, l.backlog[s])
+		}
+		if s >= end && delayOK(s) && backlogOK(s) {
+			d := float64(s - end)
+			return peak, &d
+		}
+	}
+	return peak, nil
+}
+
+func toFloats(xs []int64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// describe says what a fault is, in a few words.
+func describe(f *scenarios.Fault) string {
+	var what string
+	share := func(p float64, n int) string {
+		switch {
+		case n > 0:
+			return fmt.Sprintf("count %d", n)
+		case p > 0:
+			return fmt.Sprintf("probability %g", p)
+		}
+		return "every one"
+	}
+	switch f.Kind() {
+	case scenarios.FaultProducerTimeout:
+		t := f.ProducerTimeout
+		what = "timeouts"
+		if t.AckLost {
+			what = "lost-ack timeouts"
+		}
+		what += " (" + share(t.Probability, t.Count) + ")"
+	case scenarios.FaultInjectError:
+		what = fmt.Sprintf("injected %s (%s)", f.InjectError.Kind, share(f.InjectError.Probability, f.InjectError.Count))
+	case scenarios.FaultLatency:
+		l := f.Latency
+		switch {
+		case l.Uniform != nil:
+			what = fmt.Sprintf("latency uniform %v..%v", l.Uniform.Min, l.Uniform.Max)
+		case l.LogNormal != nil:
+			what = fmt.Sprintf("latency log-normal median %v sigma %g", l.LogNormal.Median, l.LogNormal.Sigma)
+		default:
+			what = fmt.Sprintf("latency %v", l.Fixed)
+		}
+		what += " (" + share(l.Probability, l.Count) + ")"
+	case scenarios.FaultDuplicateSend:
+		what = "duplicate sends (" + share(f.DuplicateSend.Probability, f.DuplicateSend.Count) + ")"
+	case scenarios.FaultSplitShard:
+		what = "split the " + f.SplitShard + " shard"
+	case scenarios.FaultMergeShards:
+		what = "merge the " + f.MergeShards + " adjacent shards"
+	case scenarios.FaultUpdateShardCount:
+		what = fmt.Sprintf("update shard count to %d", f.UpdateShardCount)
+	case scenarios.FaultConsumer:
+		what = "consumer " + f.ConsumerFault
+	case scenarios.FaultNetwork:
+		n := f.Network
+		what = "network"
+		if n.Latency > 0 {
+			what += fmt.Sprintf(" latency %v", n.Latency)
+		}
+		if n.Bandwidth > 0 {
+			what += fmt.Sprintf(" bandwidth %d B/s", n.Bandwidth)
+		}
+		if n.Reset {
+			what += " reset"
+		}
+		if n.Down {
+			what += " down"
+		}
+	}
+	switch {
+	case f.Producer != "":
+		what += " on producer " + f.Producer
+	case f.Consumer != "":
+		what += " on consumer " + f.Consumer
+	}
+	return what
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kinesim/kinesim/stream"
+	"github.com/kinesim/kinesim/stream/emulated"
+	"github.com/kinesim/kinesim/stream/emulated/server"
+)
+
+type emulateFlags struct {
+	addr        string
+	allowRemote bool
+	stream      string
+	shards      int
+	region      string
+	verbose     bool
+}
+
+func newEmulateCommand() *cobra.Command {
+	var f emulateFlags
+	cmd := &cobra.Command{
+		Use:   "emulate",
+		Short: "Serve the emulated stream over the Kinesis API on loopback",
+		Long: `Serve kinesim's emulated stream over the Kinesis Data Streams API (JSON 1.1, as
+the AWS SDKs and CLI speak it), limits included, until Ctrl-C. Point any Kinesis
+client at it with AWS_ENDPOINT_URL_KINESIS=http://ADDR. Requests are accepted with
+any credentials and signature, unchecked: the address must be a loopback one
+unless --allow-remote. --stream (with --shards) creates a stream at start.
+See docs/emulate.md for a walk-through.`,
+		Example: `  kinesim emulate
+  kinesim emulate --stream smartcity-bikes --shards 4
+  kinesim emulate --addr 127.0.0.1:4568 --verbose`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("shards") && f.stream == "" {
+				return usageError("--shards needs --stream: it sizes the stream created at start")
+			}
+			if err := checkLoopback(f.addr, f.allowRemote); err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return emulate(ctx, cmd, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:4567", "address to listen on (host:port; port 0 picks a free one)")
+	fl.BoolVar(&f.allowRemote, "allow-remote", false, "allow a non-loopback --addr (the server checks no credentials)")
+	fl.StringVar(&f.stream, "stream", "", "create a provisioned stream of this name at start")
+	fl.IntVar(&f.shards, "shards", 1, "shard count of the --stream created at start")
+	fl.StringVar(&f.region, "region", "us-east-1", "region named in stream ARNs (requests for any region are served)")
+	fl.BoolVar(&f.verbose, "verbose", false, "log every failed request to stderr")
+	return cmd
+}
+
+// checkLoopback refuses an address that is not a loopback one unless
+// allowed: the server accepts any credentials.
+func checkLoopback(addr string, allowRemote bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usageError("--addr %q: want host:port, for example 127.0.0.1:4567 (%v)", addr, err)
+	}
+	ip := net.ParseIP(host)
+	if strings.EqualFold(host, "localhost") || (ip != nil && ip.IsLoopback()) || allowRemote {
+		return nil
+	}
+	if host == "" {
+		host = "every interface"
+	}
+	return usageError("--addr %q listens on %s, not loopback: the emulator checks no credentials, so anyone who can reach it can use it; bind 127.0.0.1, or pass --allow-remote", addr, host)
+}
+
+func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
+	logLevel := slog.LevelWarn
+	if f.verbose {
+		logLevel = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: logLevel}))
+	srv := server.New(emulated.New(), server.WithRegion(f.region), server.WithLogger(logger))
+	if f.stream != "" {
+		if err := srv.CreateStream(ctx, &stream.CreateStreamInput{StreamName: f.stream, ShardCount: f.shards}); err != nil {
+			return usageError("--stream %s --shards %d: %w", f.stream, f.shards, err)
+		}
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return failure(fmt.Errorf("listening on %s: %w", f.addr, err))
+	}
+	endpoint := "http://" + ln.Addr().String()
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "kinesim emulate: serving the Kinesis API at %s (any credentials accepted; Ctrl-C stops)\n", endpoint)
+	if f.stream != "" {
+		fmt.Fprintf(out, "stream %s: %d shard(s), ACTIVE\n", f.stream, f.shards)
+	}
+	fmt.Fprintf(out, "point a client at it:  export AWS_ENDPOINT_URL_KINESIS=%s AWS_REGION=%s\n", endpoint, f.region)
+
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	select {
+	case err := <-served:
+		return failure(fmt.Errorf("serving %s: %w", endpoint, err))
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err = hs.Shutdown(shutdown)
+	if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) {
+		err = errors.Join(err, serveErr)
+	}
+	fmt.Fprintln(out, "kinesim emulate: stopped")
+	if err != nil {
+		return failure(fmt.Errorf("stopping: %w", err))
+	}
+	return nil
+}

@@ -1,0 +1,165 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+)
+
+// File names in a plan folder.
+const (
+	JSONFile     = "plan.json"
+	MarkdownFile = "plan.md"
+)
+
+// WriteFiles writes plan.json and plan.md into dir, creating it.
+func (r *Result) WriteFiles(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("plan folder: %w", err)
+	}
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode plan: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, JSONFile), append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("plan folder: %w", err)
+	}
+	var md strings.Builder
+	if err := r.WriteMarkdown(&md); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, MarkdownFile), []byte(md.String()), 0o644); err != nil {
+		return fmt.Errorf("plan folder: %w", err)
+	}
+	return nil
+}
+
+// WriteText writes the terminal report: the recommendation, the table of
+// candidates and what binds the plan.
+func (r *Result) WriteText(w io.Writer) error {
+	ew := &errWriter{w: w}
+	ew.printf("Plan for %s: %s\n", r.Scenario, r.headline())
+	ew.printf("Traffic: %.0f records (%.1f MB) over %s; peak %.0f records/s, %.2f MiB/s at %s; mean record %.0f bytes\n",
+		r.Traffic.Records, r.Traffic.Bytes/1e6, seconds(r.Traffic.DurationS), r.Traffic.PeakRecordsPerS,
+		r.Traffic.PeakBytesPerS/shardBytesPerSecond, seconds(float64(r.Traffic.PeakAtS)), r.Traffic.MeanRecordBytes)
+	ew.printf("Objectives: write throttle ratio ≤ %s, headroom %s, up to %d shards; %d polling and %d enhanced fan-out consumers\n\n",
+		pct(r.Objectives.MaxWriteThrottleRatio), pct(r.Objectives.Headroom), r.Objectives.MaxShards,
+		r.Traffic.PollingConsumers, r.Traffic.EFOConsumers)
+	tw := tabwriter.NewWriter(ew, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "shards\tthrottled\t±bound\tpeak write\tpeak read\thottest shard\thottest key\t%s/month\t\n", r.Prices.Currency)
+	for _, c := range r.Candidates {
+		mark := ""
+		if c.Shards == r.Recommended {
+			mark = "  ← recommended"
+		} else if !c.Meets {
+			mark = "  ✗ " + strings.Join(c.Fails, "; ")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\n", c.Shards, pct(c.WriteThrottleRatio), pct(c.CoarseErrorBound),
+			pct(c.PeakWriteUtilisation), pct(c.PeakReadUtilisation), c.HottestShard, keyText(c), c.MonthlyCost.Total, mark)
+	}
+	od := "meets the objectives"
+	if !r.OnDemand.Meets {
+		od = "✗ " + strings.Join(r.OnDemand.Fails, "; ")
+	}
+	fmt.Fprintf(tw, "on-demand\t%s\t\t\t\t\t\t%.2f\t  %s\n", pct(r.OnDemand.WriteThrottleRatio), r.OnDemand.MonthlyCost.Total, od)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	ew.printf("\n")
+	for _, a := range r.Advice {
+		ew.printf("• %s\n", a)
+	}
+	if r.OnDemand.FirstDayNote != "" {
+		ew.printf("• On-demand: %s.\n", r.OnDemand.FirstDayNote)
+	}
+	ew.printf("\nPrices: %s, %s, dated %s (%s)", r.Prices.Region, r.Prices.Currency, r.Prices.Date, r.Prices.Source)
+	if len(r.Prices.Unsourced) > 0 {
+		ew.printf("; unsourced: %s", strings.Join(r.Prices.Unsourced, ", "))
+	}
+	ew.printf(".\nModel: %d records simulated one by one over %s of the busiest seconds; %s by the fluid model.\n",
+		r.Model.PerRecordRecords, seconds(float64(r.Model.PerRecordSeconds)), seconds(float64(r.Model.FluidSeconds)))
+	return ew.err
+}
+
+// WriteMarkdown writes the plan as a Markdown section.
+func (r *Result) WriteMarkdown(w io.Writer) error {
+	ew := &errWriter{w: w}
+	ew.printf("## Capacity plan: %s\n\n**%s**\n\n", r.Scenario, r.headline())
+	ew.printf("Objectives: write throttle ratio ≤ %s, headroom %s. Peak %.0f records/s, %.2f MiB/s; mean record %.0f bytes.\n\n",
+		pct(r.Objectives.MaxWriteThrottleRatio), pct(r.Objectives.Headroom), r.Traffic.PeakRecordsPerS,
+		r.Traffic.PeakBytesPerS/shardBytesPerSecond, r.Traffic.MeanRecordBytes)
+	ew.printf("| shards | throttled | ± bound | peak write | peak read | hottest shard | hottest key | %s/month | meets |\n", r.Prices.Currency)
+	ew.printf("|---:|---:|---:|---:|---:|---|---|---:|---|\n")
+	for _, c := range r.Candidates {
+		meets := "yes"
+		if !c.Meets {
+			meets = "no: " + strings.Join(c.Fails, "; ")
+		}
+		if c.Shards == r.Recommended {
+			meets = "**recommended**"
+		}
+		ew.printf("| %d | %s | %s | %s | %s | %s | %s | %.2f | %s |\n", c.Shards, pct(c.WriteThrottleRatio), pct(c.CoarseErrorBound),
+			pct(c.PeakWriteUtilisation), pct(c.PeakReadUtilisation), c.HottestShard, keyText(c), c.MonthlyCost.Total, meets)
+	}
+	od := "yes"
+	if !r.OnDemand.Meets {
+		od = "no: " + strings.Join(r.OnDemand.Fails, "; ")
+	}
+	ew.printf("| on-demand | %s | | | | | | %.2f | %s |\n\n", pct(r.OnDemand.WriteThrottleRatio), r.OnDemand.MonthlyCost.Total, od)
+	for _, a := range r.Advice {
+		ew.printf("- %s\n", a)
+	}
+	if r.OnDemand.FirstDayNote != "" {
+		ew.printf("- On-demand: %s.\n", r.OnDemand.FirstDayNote)
+	}
+	ew.printf("\nPrices: %s, dated %s (%s).\n", r.Prices.Region, r.Prices.Date, r.Prices.Source)
+	return ew.err
+}
+
+func (r *Result) headline() string {
+	if r.Recommended > 0 {
+		return fmt.Sprintf("%d shards (provisioned)", r.Recommended)
+	}
+	if len(r.Blockers) > 0 {
+		return "no shard count meets the objectives (more shards cannot help; see below)"
+	}
+	return fmt.Sprintf("no shard count up to %d meets the objectives", r.Objectives.MaxShards)
+}
+
+func keyText(c Candidate) string {
+	if c.HottestKey == "" {
+		return "(even)"
+	}
+	return fmt.Sprintf("%s %s", c.HottestKey, pct(c.KeyUtilisation))
+}
+
+func seconds(s float64) string {
+	switch {
+	case s >= 3600:
+		return fmt.Sprintf("%.1fh", s/3600)
+	case s >= 60:
+		return fmt.Sprintf("%.1fm", s/60)
+	}
+	return fmt.Sprintf("%.0fs", s)
+}
+
+// errWriter keeps the first write error.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }

@@ -1,0 +1,365 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// Fault is one entry of a scenario's chaos timeline: a fault that starts At
+// (from the run's start) and lasts For, or a stream operation made At.
+// Exactly one kind is set. In YAML:
+//
+//	chaos:
+//	  - {at: 40s, for: 15s, producer_timeout: {count: 100, ack_lost: true}, producer: bikes}
+//	  - {at: 60s, split_shard: hottest}
+//	  - {at: 70s, consumer_fault: crash, consumer: dashboard}
+type Fault struct {
+	// At is when the fault starts, from the run's start; under the duration.
+	At Duration `yaml:"at" json:"at"`
+	// For is how long the fault lasts: required for producer faults,
+	// latency, stalls and network faults; not allowed for stream operations,
+	// crashes and expired iterators (they happen once, At).
+	For Duration `yaml:"for,omitempty" json:"for,omitempty"`
+	// Producer limits a producer fault to the named producer (default: all).
+	Producer string `yaml:"producer,omitempty" json:"producer,omitempty"`
+	// Consumer limits a consumer fault to the named consumer (default: all).
+	// On a latency fault it moves the delay from PutRecords to the
+	// consumer's GetRecords calls.
+	Consumer string `yaml:"consumer,omitempty" json:"consumer,omitempty"`
+
+	// ProducerTimeout makes PutRecords calls time out. With ack_lost the
+	// write reaches the stream first, so the producer's retry stores each
+	// record twice (two sequence numbers): the classic producer duplicate.
+	ProducerTimeout *TimeoutFault `yaml:"producer_timeout,omitempty" json:"producer_timeout,omitempty"`
+	// InjectError fails records or calls with an error Kinesis answers.
+	InjectError *ErrorFault `yaml:"inject_error,omitempty" json:"inject_error,omitempty"`
+	// Latency adds a delay to calls.
+	Latency *LatencyFault `yaml:"latency,omitempty" json:"latency,omitempty"`
+	// DuplicateSend sends a share of records twice.
+	DuplicateSend *ShareFault `yaml:"duplicate_send,omitempty" json:"duplicate_send,omitempty"`
+	// SplitShard splits a shard in two at the middle of its hash key range:
+	// "hottest", the open shard with the most records written so far.
+	SplitShard string `yaml:"split_shard,omitempty" json:"split_shard,omitempty"`
+	// MergeShards merges two adjacent open shards: "coldest", the pair with
+	// the fewest records written so far.
+	MergeShards string `yaml:"merge_shards,omitempty" json:"merge_shards,omitempty"`
+	// UpdateShardCount scales the stream to this many open shards (uniform
+	// scaling; at most double or half the current count).
+	UpdateShardCount int `yaml:"update_shard_count,omitempty" json:"update_shard_count,omitempty"`
+	// ConsumerFault is crash (restart from the last checkpoint), stall (no
+	// reads for the window: the backlog grows, then drains) or
+	// expire_iterator (each shard's next read answers ExpiredIteratorException).
+	ConsumerFault string `yaml:"consumer_fault,omitempty" json:"consumer_fault,omitempty"`
+	// Network degrades the connection to a real endpoint through an
+	// in-process TCP proxy (kinesis targets with an endpoint only).
+	Network *NetworkFault `yaml:"network,omitempty" json:"network,omitempty"`
+}
+
+// TimeoutFault makes calls time out. Probability and Count pick the calls
+// (see ShareFault).
+type TimeoutFault struct {
+	// Probability that a call in the window times out, in [0, 1].
+	Probability float64 `yaml:"probability,omitempty" json:"probability,omitempty"`
+	// Count times out the first Count calls in the window instead.
+	Count int `yaml:"count,omitempty" json:"count,omitempty"`
+	// AckLost writes the records before the timeout: the acknowledgement is
+	// lost, not the write.
+	AckLost bool `yaml:"ack_lost,omitempty" json:"ack_lost,omitempty"`
+	// After is how long the call hangs before it times out (default 0).
+	After Duration `yaml:"after,omitempty" json:"after,omitempty"`
+}
+
+// Injected error kinds.
+const (
+	// ErrorThrottle fails records with ProvisionedThroughputExceededException,
+	// as AWS FIS's aws:kinesis:inject-api-provisioned-throughput-exception does.
+	ErrorThrottle = "throttle"
+	// ErrorInternalFailure fails records with InternalFailure (a partial failure).
+	ErrorInternalFailure = "internal_failure"
+	// ErrorHTTP500 fails whole calls as an HTTP 500 (InternalFailure) would.
+	ErrorHTTP500 = "http_500"
+	// ErrorHTTP503 fails whole calls as an HTTP 503 (ServiceUnavailable) would.
+	ErrorHTTP503 = "http_503"
+	// ErrorConnectionReset fails whole calls with a reset connection.
+	ErrorConnectionReset = "connection_reset"
+)
+
+// ErrorKinds lists the kinds of inject_error.
+var ErrorKinds = []string{ErrorThrottle, ErrorInternalFailure, ErrorHTTP500, ErrorHTTP503, ErrorConnectionReset}
+
+// ErrorFault injects errors. Record kinds (throttle, internal_failure) pick
+// records; call kinds pick calls.
+type ErrorFault struct {
+	// Kind is throttle, internal_failure, http_500, http_503 or connection_reset.
+	Kind        string  `yaml:"kind" json:"kind"`
+	Probability float64 `yaml:"probability,omitempty" json:"probability,omitempty"`
+	Count       int     `yaml:"count,omitempty" json:"count,omitempty"`
+}
+
+// LatencyFault adds a delay drawn from one distribution (exactly one of
+// Fixed, Uniform and LogNormal) to the calls it picks (default: every call).
+type LatencyFault struct {
+	Fixed     Duration        `yaml:"fixed,omitempty" json:"fixed,omitempty"`
+	Uniform   *UniformLatency `yaml:"uniform,omitempty" json:"uniform,omitempty"`
+	LogNormal *LogNormal      `yaml:"lognormal,omitempty" json:"lognormal,omitempty"`
+	// Probability that a call is delayed, in [0, 1].
+	Probability float64 `yaml:"probability,omitempty" json:"probability,omitempty"`
+	Count       int     `yaml:"count,omitempty" json:"count,omitempty"`
+}
+
+// UniformLatency is a delay uniform in [Min, Max].
+type UniformLatency struct {
+	Min Duration `yaml:"min" json:"min"`
+	Max Duration `yaml:"max" json:"max"`
+}
+
+// LogNormal is a delay whose logarithm is normal: Median is e^µ, Sigma σ.
+type LogNormal struct {
+	Median Duration `yaml:"median" json:"median"`
+	Sigma  float64  `yaml:"sigma" json:"sigma"`
+}
+
+// ShareFault picks records (or calls): each with Probability, or the first
+// Count in the window. With neither set, every one is picked. Each record
+// is picked at most once per fault, so its retry goes through.
+type ShareFault struct {
+	Probability float64 `yaml:"probability,omitempty" json:"probability,omitempty"`
+	Count       int     `yaml:"count,omitempty" json:"count,omitempty"`
+}
+
+// NetworkFault degrades the TCP connection to the endpoint for the window.
+type NetworkFault struct {
+	// Latency added to each response, with Jitter (uniform ±).
+	Latency Duration `yaml:"latency,omitempty" json:"latency,omitempty"`
+	Jitter  Duration `yaml:"jitter,omitempty" json:"jitter,omitempty"`
+	// Bandwidth limits each direction to this many bytes per second.
+	Bandwidth ByteSize `yaml:"bandwidth,omitempty" json:"bandwidth,omitempty"`
+	// Reset resets every connection (TCP RST) for the window.
+	Reset bool `yaml:"reset,omitempty" json:"reset,omitempty"`
+	// Down cuts the endpoint off: connections close and new ones are refused.
+	Down bool `yaml:"down,omitempty" json:"down,omitempty"`
+}
+
+// Consumer fault kinds.
+const (
+	ConsumerCrash          = "crash"
+	ConsumerStall          = "stall"
+	ConsumerExpireIterator = "expire_iterator"
+)
+
+// Stream operation selectors.
+const (
+	ShardHottest = "hottest"
+	ShardColdest = "coldest"
+)
+
+// Fault kinds, as Kind names them (and as the YAML fields are named).
+const (
+	FaultProducerTimeout  = "producer_timeout"
+	FaultInjectError      = "inject_error"
+	FaultLatency          = "latency"
+	FaultDuplicateSend    = "duplicate_send"
+	FaultSplitShard       = "split_shard"
+	FaultMergeShards      = "merge_shards"
+	FaultUpdateShardCount = "update_shard_count"
+	FaultConsumer         = "consumer_fault"
+	FaultNetwork          = "network"
+)
+
+// FaultKinds lists the fault kinds in the order of Fault's fields.
+var FaultKinds = []string{FaultProducerTimeout, FaultInjectError, FaultLatency, FaultDuplicateSend,
+	FaultSplitShard, FaultMergeShards, FaultUpdateShardCount, FaultConsumer, FaultNetwork}
+
+// kinds names the fault kinds f sets.
+func (f *Fault) kinds() []string {
+	set := map[string]bool{
+		FaultProducerTimeout:  f.ProducerTimeout != nil,
+		FaultInjectError:      f.InjectError != nil,
+		FaultLatency:          f.Latency != nil,
+		FaultDuplicateSend:    f.DuplicateSend != nil,
+		FaultSplitShard:       f.SplitShard != "",
+		FaultMergeShards:      f.MergeShards != "",
+		FaultUpdateShardCount: f.UpdateShardCount != 0,
+		FaultConsumer:         f.ConsumerFault != "",
+		FaultNetwork:          f.Network != nil,
+	}
+	var out []string
+	for _, k := range FaultKinds {
+		if set[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Kind is the fault's kind (one of FaultKinds), "" when none or several are set.
+func (f *Fault) Kind() string {
+	if k := f.kinds(); len(k) == 1 {
+		return k[0]
+	}
+	return ""
+}
+
+// IsStreamOperation reports a reshard: split_shard, merge_shards or update_shard_count.
+func (f *Fault) IsStreamOperation() bool {
+	switch f.Kind() {
+	case FaultSplitShard, FaultMergeShards, FaultUpdateShardCount:
+		return true
+	}
+	return false
+}
+
+// IsConsumerFault reports a fault on consumers' reads: consumer_fault, or
+// latency with a consumer named.
+func (f *Fault) IsConsumerFault() bool {
+	k := f.Kind()
+	return k == FaultConsumer || k == FaultLatency && f.Consumer != ""
+}
+
+// End is when the fault's window ends, from the run's start.
+func (f *Fault) End() Duration { return f.At + f.For }
+
+func (v *validator) chaos(s *Scenario) {
+	producers := map[string]bool{}
+	for _, p := range s.Producers {
+		producers[p.Name] = true
+	}
+	consumers := map[string]bool{}
+	for i, c := range s.Consumers {
+		name := c.Name
+		if name == "" {
+			name = fmt.Sprintf("consumer-%d", i+1)
+		}
+		consumers[name] = true
+	}
+	for i := range s.Chaos {
+		f := &s.Chaos[i]
+		path := fmt.Sprintf("chaos[%d]", i)
+		kinds := f.kinds()
+		switch len(kinds) {
+		case 0:
+			v.addf(path, "sets no fault; set one of %s", strings.Join(FaultKinds, ", "))
+			continue
+		case 1:
+		default:
+			v.addf(path, "sets %s; set exactly one fault per entry", strings.Join(kinds, " and "))
+			continue
+		}
+		kind := kinds[0]
+		if s.Duration > 0 && f.At >= s.Duration {
+			v.addf(path+".at", "%v is not before the scenario's end (duration %v); faults must start during the run", f.At, s.Duration)
+		}
+		once := f.IsStreamOperation() || kind == FaultConsumer && f.ConsumerFault != ConsumerStall
+		switch {
+		case once && f.For != 0:
+			v.addf(path+".for", "%s happens once, at; leave for out", kind)
+		case !once && f.For <= 0:
+			v.addf(path+".for", "required for %s: how long the fault lasts, e.g. 10s", kind)
+		}
+		if f.Producer != "" {
+			if !producers[f.Producer] {
+				v.addf(path+".producer", "%q is not a producer of this scenario", f.Producer)
+			}
+			if f.IsStreamOperation() || f.IsConsumerFault() || kind == FaultNetwork {
+				v.addf(path+".producer", "%s does not act on a producer; leave producer out", kind)
+			}
+		}
+		if f.Consumer != "" {
+			if !consumers[f.Consumer] {
+				v.addf(path+".consumer", "%q is not a consumer of this scenario", f.Consumer)
+			}
+			if !f.IsConsumerFault() {
+				v.addf(path+".consumer", "%s does not act on a consumer; leave consumer out", kind)
+			}
+		}
+		switch kind {
+		case FaultProducerTimeout:
+			t := f.ProducerTimeout
+			v.share(path+"."+kind, t.Probability, t.Count)
+		case FaultInjectError:
+			e := f.InjectError
+			if !slices.Contains(ErrorKinds, e.Kind) {
+				v.addf(path+".inject_error.kind", "%q is not an error kind; use one of %s", e.Kind, strings.Join(ErrorKinds, ", "))
+			}
+			v.share(path+".inject_error", e.Probability, e.Count)
+		case FaultLatency:
+			v.latency(f.Latency, path+".latency")
+		case FaultDuplicateSend:
+			v.share(path+".duplicate_send", f.DuplicateSend.Probability, f.DuplicateSend.Count)
+		case FaultSplitShard:
+			if f.SplitShard != ShardHottest {
+				v.addf(path+".split_shard", "%q; use %s (the open shard with the most records written)", f.SplitShard, ShardHottest)
+			}
+		case FaultMergeShards:
+			if f.MergeShards != ShardColdest {
+				v.addf(path+".merge_shards", "%q; use %s (the adjacent pair with the fewest records written)", f.MergeShards, ShardColdest)
+			}
+		case FaultUpdateShardCount:
+			between(v, path+".update_shard_count", f.UpdateShardCount, 1, MaxShards, " (shards)")
+			if s.Target.Mode == TargetModeOnDemand {
+				v.addf(path+".update_shard_count", "an on-demand stream scales itself; UpdateShardCount needs target.mode provisioned")
+			}
+		case FaultConsumer:
+			switch f.ConsumerFault {
+			case ConsumerCrash, ConsumerStall, ConsumerExpireIterator:
+			default:
+				v.addf(path+".consumer_fault", "%q is not a consumer fault; use %s, %s or %s", f.ConsumerFault, ConsumerCrash, ConsumerStall, ConsumerExpireIterator)
+			}
+			if len(s.Consumers) == 0 {
+				v.addf(path+".consumer_fault", "the scenario has no consumers; add one under consumers")
+			}
+		case FaultNetwork:
+			n := f.Network
+			if n.Latency == 0 && n.Bandwidth == 0 && !n.Reset && !n.Down {
+				v.addf(path+".network", "sets no effect; set latency, bandwidth, reset or down")
+			}
+			if n.Bandwidth < 0 {
+				v.addf(path+".network.bandwidth", "must be over 0 bytes per second, e.g. 64KiB")
+			}
+			if s.Target.Kind != TargetKinesis || s.Target.Endpoint == "" {
+				v.addf(path+".network", "network faults run through a TCP proxy to a real endpoint; they need target.kind kinesis with target.endpoint set")
+			}
+		}
+	}
+}
+
+// share checks a probability or a count (not both).
+func (v *validator) share(path string, p float64, count int) {
+	if !(p >= 0 && p <= 1) || math.IsNaN(p) {
+		v.addf(path+".probability", "%v is not a probability; use 0..1, e.g. 0.02", p)
+	}
+	if count < 0 {
+		v.addf(path+".count", "%d; use 1 or more", count)
+	}
+	if p > 0 && count > 0 {
+		v.addf(path, "sets probability and count; set one (or neither, for every one)")
+	}
+}
+
+func (v *validator) latency(l *LatencyFault, path string) {
+	var set []string
+	if l.Fixed > 0 {
+		set = append(set, "fixed")
+	}
+	if l.Uniform != nil {
+		set = append(set, "uniform")
+		if l.Uniform.Max < l.Uniform.Min || l.Uniform.Max <= 0 {
+			v.addf(path+".uniform.max", "%v must be over 0 and at least min (%v)", l.Uniform.Max, l.Uniform.Min)
+		}
+	}
+	if l.LogNormal != nil {
+		set = append(set, "lognormal")
+		if l.LogNormal.Median <= 0 {
+			v.addf(path+".lognormal.median", "must be over 0, e.g. 50ms")
+		}
+		if !(l.LogNormal.Sigma >= 0 && l.LogNormal.Sigma <= 5) {
+			v.addf(path+".lognormal.sigma", "%v; use 0..5, e.g. 0.5", l.LogNormal.Sigma)
+		}
+	}
+	if len(set) != 1 {
+		v.addf(path, "set exactly one of fixed, uniform or lognormal")
+	}
+	v.share(path, l.Probability, l.Count)
+}
