@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
-	"sync"
+
+	"github.com/kinesim/kinesim/clock"
 
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
@@ -18,7 +19,7 @@ func (p *Plan) Run(ctx context.Context) {
 	if p == nil {
 		return
 	}
-	var wg sync.WaitGroup
+	wg := clock.NewGroup(p.clk)
 	for _, f := range p.faults {
 		switch {
 		case f.cfg.IsStreamOperation():

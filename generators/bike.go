@@ -95,8 +95,17 @@ type bikeGenerator struct {
 	meta  metaWriter
 	clock clockFormatter
 
-	lastEvent, lastBike, lastStation string
+	recordKeys
 }
+
+// The bike kind's key fields, by index. bike_id of a station_status event,
+// which has no bike, is the station's id; station_id is the station of the
+// event (a riding bike's destination for pings and faults).
+const (
+	bikeKeyBike = iota
+	bikeKeyStation
+	bikeKeyEvent
+)
 
 var (
 	_ Generator = (*bikeGenerator)(nil)
@@ -118,6 +127,7 @@ func newBikeGenerator(c city, stations, bikes int, pingInterval time.Duration, s
 		bikes:        make([]bike, bikes),
 		maxRiding:    max(1, int(float64(bikes)*bikeRidingShare)),
 		rng:          newRand(seed, "bike/events"),
+		recordKeys:   newRecordKeys("bike_id", "station_id", "event_type"),
 	}
 	// Enough docks for every bike and room to return them.
 	minCapacity := (bikes*13/10 + stations - 1) / stations
@@ -180,23 +190,6 @@ func (g *bikeGenerator) resizer() resizer { return jsonResizer{} }
 
 func (g *bikeGenerator) Kind() string { return "bike" }
 
-// KeyFields: bike_id (for a station_status event, which has no bike, the
-// station's id), station_id (the station of the event; a riding bike's
-// destination for pings and faults) and event_type.
-func (g *bikeGenerator) KeyFields() []string { return []string{"bike_id", "station_id", "event_type"} }
-
-func (g *bikeGenerator) KeyField(i int) string {
-	switch i {
-	case 0:
-		return g.lastBike
-	case 1:
-		return g.lastStation
-	case 2:
-		return g.lastEvent
-	}
-	return ""
-}
-
 // Next appends one event: a station status or a fault now and then, and
 // otherwise the next step of a trip (a checkout, a ping, a return).
 func (g *bikeGenerator) Next(dst []byte, m Meta) []byte {
@@ -229,7 +222,7 @@ func (g *bikeGenerator) popularStation() int {
 
 // begin writes the fields every event starts with.
 func (g *bikeGenerator) begin(dst []byte, m Meta, event string) []byte {
-	g.lastEvent = event
+	g.values[bikeKeyEvent] = event
 	dst = g.meta.appendJSON(dst, m)
 	dst = append(dst, `,"event_type":"`...)
 	dst = append(dst, event...)
@@ -240,7 +233,7 @@ func (g *bikeGenerator) begin(dst []byte, m Meta, event string) []byte {
 }
 
 func (g *bikeGenerator) appendBike(dst []byte, b *bike) []byte {
-	g.lastBike = b.id
+	g.values[bikeKeyBike] = b.id
 	dst = append(dst, `,"bike_id":"`...)
 	dst = append(dst, b.id...)
 	if b.electric {
@@ -252,7 +245,7 @@ func (g *bikeGenerator) appendBike(dst []byte, b *bike) []byte {
 
 func (g *bikeGenerator) appendStation(dst []byte, s int) []byte {
 	st := &g.stations[s]
-	g.lastStation = st.id
+	g.values[bikeKeyStation] = st.id
 	return append(dst, st.json...)
 }
 
@@ -275,7 +268,7 @@ func (g *bikeGenerator) stationStatus(dst []byte, m Meta, s int) []byte {
 	dst = g.appendStation(dst, s)
 	// No bike is involved; a partition key must not be empty, so the
 	// bike_id key of a station event is the station's id.
-	g.lastBike = st.id
+	g.values[bikeKeyBike] = st.id
 	dst = append(dst, `,"address":`...)
 	dst = append(dst, st.address...)
 	dst = append(dst, `,"capacity":`...)
@@ -395,22 +388,29 @@ func (g *bikeGenerator) location(dst []byte, m Meta, i int) []byte {
 	if b.electric {
 		b.battery = max(0, b.battery-0.01*g.pingInterval.Seconds())
 	}
-	lat, lon := g.position(t, t.speed/3.6*elapsed)
 	dst = g.begin(dst, m, BikeLocation)
 	dst = g.appendBike(dst, b)
-	dst = appendTripID(dst, t.id)
-	dst = append(dst, `,"station_id":"`...)
-	dst = append(dst, g.stations[t.to].id...)
-	g.lastStation = g.stations[t.to].id
-	dst = append(dst, `","lat":`...)
-	dst = appendFixed(dst, lat, 6)
-	dst = append(dst, `,"lon":`...)
-	dst = appendFixed(dst, lon, 6)
+	dst = g.appendRiding(dst, t, t.speed/3.6*elapsed)
 	dst = append(dst, `,"speed_kmh":`...)
 	dst = appendFixed(dst, t.speed*(0.85+0.3*g.rng.Float64()), 1)
 	dst = append(dst, `,"elapsed_s":`...)
 	dst = appendFixed(dst, elapsed, 1)
 	return append(dst, '}')
+}
+
+// appendRiding appends a riding bike's trip, destination station and
+// position after distance meters of its route.
+func (g *bikeGenerator) appendRiding(dst []byte, t *bikeTrip, distance float64) []byte {
+	lat, lon := g.position(t, distance)
+	dest := &g.stations[t.to]
+	g.values[bikeKeyStation] = dest.id
+	dst = appendTripID(dst, t.id)
+	dst = append(dst, `,"station_id":"`...)
+	dst = append(dst, dest.id...)
+	dst = append(dst, `","lat":`...)
+	dst = appendFixed(dst, lat, 6)
+	dst = append(dst, `,"lon":`...)
+	return appendFixed(dst, lon, 6)
 }
 
 func (g *bikeGenerator) returnBike(dst []byte, m Meta, i int) []byte {
@@ -446,15 +446,7 @@ func (g *bikeGenerator) fault(dst []byte, m Meta) []byte {
 		dst = g.appendStation(dst, int(b.station))
 	} else {
 		t := g.tripOf(int32(bi))
-		lat, lon := g.position(t, t.speed/3.6*float64(t.ping)*g.pingInterval.Seconds())
-		dst = appendTripID(dst, t.id)
-		dst = append(dst, `,"station_id":"`...)
-		dst = append(dst, g.stations[t.to].id...)
-		g.lastStation = g.stations[t.to].id
-		dst = append(dst, `","lat":`...)
-		dst = appendFixed(dst, lat, 6)
-		dst = append(dst, `,"lon":`...)
-		dst = appendFixed(dst, lon, 6)
+		dst = g.appendRiding(dst, t, t.speed/3.6*float64(t.ping)*g.pingInterval.Seconds())
 	}
 	dst = append(dst, `,"fault_code":"`...)
 	dst = append(dst, pick(g.rng, bikeFaultCodes)...)

@@ -83,8 +83,17 @@ type clickstreamGenerator struct {
 	meta  metaWriter
 	clock clockFormatter
 
-	lastEvent, lastSession, lastUser, lastProduct string
+	recordKeys
 }
+
+// The clickstream kind's key fields, by index. product_id of an event
+// without a product is its session id.
+const (
+	clickKeySession = iota
+	clickKeyUser
+	clickKeyProduct
+	clickKeyEvent
+)
 
 var (
 	_ Generator = (*clickstreamGenerator)(nil)
@@ -95,11 +104,12 @@ func newClickstreamGenerator(o options, seed int64) *clickstreamGenerator {
 	faker := gofakeit.NewFaker(newPCG(seed, "clickstream/names"), false)
 	fleet := newRand(seed, "clickstream/fleet")
 	g := &clickstreamGenerator{
-		users:    make([]clickUser, o.int("users")),
-		products: make([]clickProduct, o.int("products")),
-		goOn:     [5]float64{o.float("product_view_rate"), o.float("add_to_cart_rate"), o.float("checkout_rate"), o.float("purchase_rate"), 0},
-		sessions: make([]clickSession, o.int("sessions")),
-		rng:      newRand(seed, "clickstream/events"),
+		users:      make([]clickUser, o.int("users")),
+		products:   make([]clickProduct, o.int("products")),
+		goOn:       [5]float64{o.float("product_view_rate"), o.float("add_to_cart_rate"), o.float("checkout_rate"), o.float("purchase_rate"), 0},
+		sessions:   make([]clickSession, o.int("sessions")),
+		rng:        newRand(seed, "clickstream/events"),
+		recordKeys: newRecordKeys("session_id", "user_id", "product_id", "event_type"),
 	}
 	// Distinct people are costly to fake; a pool of profiles is shared
 	// among the users (each keeps its own id).
@@ -142,25 +152,6 @@ func (g *clickstreamGenerator) startSession(s *clickSession) {
 func (g *clickstreamGenerator) Kind() string     { return "clickstream" }
 func (g *clickstreamGenerator) resizer() resizer { return jsonResizer{} }
 
-// KeyFields: product_id of an event without a product is its session id.
-func (g *clickstreamGenerator) KeyFields() []string {
-	return []string{"session_id", "user_id", "product_id", "event_type"}
-}
-
-func (g *clickstreamGenerator) KeyField(i int) string {
-	switch i {
-	case 0:
-		return g.lastSession
-	case 1:
-		return g.lastUser
-	case 2:
-		return g.lastProduct
-	case 3:
-		return g.lastEvent
-	}
-	return ""
-}
-
 // Next moves a random session one step down its funnel: it stays at its
 // stage, goes on to the next, or drops off (then a new session starts in
 // its place, and its first page view is the record).
@@ -183,7 +174,7 @@ func (g *clickstreamGenerator) Next(dst []byte, m Meta) []byte {
 	s.seq++
 	event := clickFunnel[s.stage]
 	user := &g.users[s.user]
-	g.lastEvent, g.lastSession, g.lastUser, g.lastProduct = event, s.id, user.id, s.id
+	g.values[clickKeySession], g.values[clickKeyUser], g.values[clickKeyProduct], g.values[clickKeyEvent] = s.id, user.id, s.id, event
 
 	dst = g.meta.appendJSON(dst, m)
 	dst = append(dst, `,"event_type":"`...)
@@ -208,7 +199,7 @@ func (g *clickstreamGenerator) Next(dst []byte, m Meta) []byte {
 			s.product = int32(searchCDF(g.productCDF, g.rng.Float64()))
 		}
 		p := &g.products[s.product]
-		g.lastProduct = p.id
+		g.values[clickKeyProduct] = p.id
 		dst = append(dst, p.json...)
 		dst = append(dst, `,"price":`...)
 		dst = appendFixed(dst, p.price, 2)

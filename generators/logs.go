@@ -86,9 +86,18 @@ type logsGenerator struct {
 	meta  metaWriter
 	clock clockFormatter
 
-	lastHost, lastService, lastClient string
-	layout                            textLayout // of the last text record
+	recordKeys
+	layout textLayout // of the last text record
 }
+
+// The logs kind's key fields, by index: host is the server that wrote the
+// line, service its application (the Apache virtual host), client_ip the
+// remote address.
+const (
+	logKeyHost = iota
+	logKeyService
+	logKeyClient
+)
 
 var (
 	_ Generator = (*logsGenerator)(nil)
@@ -104,6 +113,7 @@ func newLogsGenerator(o options, seed int64) *logsGenerator {
 		burstAt:    o.duration("error_burst_at"),
 		burstFor:   o.duration("error_burst_for"),
 		rng:        newRand(seed, "logs/events"),
+		recordKeys: newRecordKeys("host", "service", "client_ip"),
 	}
 	switch g.format {
 	case LogApacheCommon, LogApacheCombined:
@@ -204,22 +214,6 @@ func logMessages(faker *gofakeit.Faker, r *rand.Rand) [4][]string {
 
 func (g *logsGenerator) Kind() string { return "logs" }
 
-// KeyFields: host is the server that wrote the line, service its
-// application (the Apache virtual host), client_ip the remote address.
-func (g *logsGenerator) KeyFields() []string { return []string{"host", "service", "client_ip"} }
-
-func (g *logsGenerator) KeyField(i int) string {
-	switch i {
-	case 0:
-		return g.lastHost
-	case 1:
-		return g.lastService
-	case 2:
-		return g.lastClient
-	}
-	return ""
-}
-
 func (g *logsGenerator) resizer() resizer {
 	if g.format == LogJSON {
 		return jsonResizer{}
@@ -271,7 +265,7 @@ func (g *logsGenerator) draw(m Meta) logRequest {
 	if r.status == 304 || r.status == 204 || r.method == "HEAD" {
 		r.bytes = 0
 	}
-	g.lastHost, g.lastService, g.lastClient = g.hosts[r.host], g.services[r.service], r.client.ip
+	g.values[logKeyHost], g.values[logKeyService], g.values[logKeyClient] = g.hosts[r.host], g.services[r.service], r.client.ip
 	return r
 }
 

@@ -88,3 +88,25 @@ func Describe(kindName string) (string, error) {
 	k, err := lookupKind(kindName)
 	return k.doc, err
 }
+
+// recordKeys holds the key field values of the last record a generator
+// made; generators embed it for KeyFields and KeyField.
+type recordKeys struct {
+	names  []string
+	values []string
+}
+
+func newRecordKeys(names ...string) recordKeys {
+	return recordKeys{names: names, values: make([]string, len(names))}
+}
+
+// KeyFields names the key fields, in the order KeyField takes them.
+func (k *recordKeys) KeyFields() []string { return k.names }
+
+// KeyField returns the value of the i-th key field for the last record.
+func (k *recordKeys) KeyField(i int) string {
+	if i < 0 || i >= len(k.values) {
+		return ""
+	}
+	return k.values[i]
+}

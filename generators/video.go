@@ -54,10 +54,18 @@ type videoGenerator struct {
 	// One formatter per timestamp field, each caching its own second.
 	producerClock, serverClock, frameClock clockFormatter
 
-	lastCamera, lastSite, lastType string
-	sites                          []string
-	cameraSite                     []int32
+	recordKeys
+	sites      []string
+	cameraSite []int32
 }
+
+// The video-metadata kind's key fields, by index: camera_id (one video
+// stream each), site, record_type.
+const (
+	videoKeyCamera = iota
+	videoKeySite
+	videoKeyType
+)
 
 var (
 	_ Generator = (*videoGenerator)(nil)
@@ -77,6 +85,7 @@ func newVideoGenerator(o options, seed int64) *videoGenerator {
 		fragLength: o.duration("fragment_length"),
 		detections: o.float("detections"),
 		rng:        newRand(seed, "video/events"),
+		recordKeys: newRecordKeys("camera_id", "site", "record_type"),
 	}
 	account := strconv.FormatUint(100000000000+fleet.Uint64()%900000000000, 10)
 	region := pick(fleet, []string{"us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1"})
@@ -107,21 +116,6 @@ func newVideoGenerator(o options, seed int64) *videoGenerator {
 func (g *videoGenerator) Kind() string     { return "video-metadata" }
 func (g *videoGenerator) resizer() resizer { return jsonResizer{} }
 
-// KeyFields: camera_id (one video stream each), site, record_type.
-func (g *videoGenerator) KeyFields() []string { return []string{"camera_id", "site", "record_type"} }
-
-func (g *videoGenerator) KeyField(i int) string {
-	switch i {
-	case 0:
-		return g.lastCamera
-	case 1:
-		return g.lastSite
-	case 2:
-		return g.lastType
-	}
-	return ""
-}
-
 // Next reports, for a random camera, a detection in its last fragment if
 // any is pending, or else its next fragment. Each camera's timeline
 // advances one fragment length per fragment, so a stream's timestamps and
@@ -135,7 +129,7 @@ func (g *videoGenerator) Next(dst []byte, m Meta) []byte {
 	}
 	ci := g.rng.IntN(len(g.cameras))
 	c := &g.cameras[ci]
-	g.lastCamera, g.lastSite = c.id, g.sites[g.cameraSite[ci]]
+	g.values[videoKeyCamera], g.values[videoKeySite] = c.id, g.sites[g.cameraSite[ci]]
 	if c.pending > 0 && c.fragment > 0 {
 		c.pending--
 		return g.detection(dst, m, c)
@@ -144,7 +138,7 @@ func (g *videoGenerator) Next(dst []byte, m Meta) []byte {
 }
 
 func (g *videoGenerator) begin(dst []byte, m Meta, recordType string, c *videoCamera) []byte {
-	g.lastType = recordType
+	g.values[videoKeyType] = recordType
 	dst = g.meta.appendJSON(dst, m)
 	dst = append(dst, `,"record_type":"`...)
 	dst = append(dst, recordType...)

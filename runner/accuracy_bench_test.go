@@ -17,14 +17,7 @@ import (
 //
 //	go test -run '^$' -bench ProducerAccuracy -benchtime 1x ./runner/
 func BenchmarkProducerAccuracy(b *testing.B) {
-	duration := 20 * time.Second
-	if s := os.Getenv("KINESIM_BENCH_DURATION"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			b.Fatalf("KINESIM_BENCH_DURATION: %v", err)
-		}
-		duration = d
-	}
+	duration := benchDuration(b, 20*time.Second)
 	const rate = 50000
 	for b.Loop() {
 		sc := constantScenario(b, rate, 100, duration, "random")
@@ -45,4 +38,17 @@ func BenchmarkProducerAccuracy(b *testing.B) {
 		b.ReportMetric(res.LatencyMs["send_delay"].P99, "send-delay-p99-ms")
 		b.ReportMetric(float64(res.Totals.RecordsSent)/res.ElapsedS, "records/s")
 	}
+}
+
+// benchDuration is def, or KINESIM_BENCH_DURATION when set.
+func benchDuration(b *testing.B, def time.Duration) time.Duration {
+	s := os.Getenv("KINESIM_BENCH_DURATION")
+	if s == "" {
+		return def
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		b.Fatalf("KINESIM_BENCH_DURATION: %v", err)
+	}
+	return d
 }

@@ -60,21 +60,35 @@ type pending struct {
 // run schedules and batches records until the schedule ends or ctx is done,
 // then waits for its calls; callCtx bounds the calls themselves (it is
 // cancelled when the drain time after a stop runs out).
+//
+// On the wall clock the loop sleeps until each record is due and hands it to
+// the batcher then. On a virtual clock, where sleeping costs a handoff per
+// record, it makes records ahead and sleeps only until the moment the batch
+// would be sent on the wall clock (its last record's due time, or the
+// linger deadline): the same calls at the same simulated times.
 func (p *producer) run(ctx, callCtx context.Context) {
 	defer p.calls.Wait()
 	maxRecords := p.cfg.Batch.MaxRecords
 	maxBytes := int(p.cfg.Batch.MaxBytes)
 	linger := p.cfg.Batch.Linger.D()
+	_, ahead := p.clk.(*clock.Virtual)
 
 	var (
 		batch      = make([]pending, 0, maxRecords)
 		batchBytes int
 		slab       []byte // payloads of the current batch share one buffer
+		slabCap    int    // the last batch's payload bytes: the next one's first guess
 		id         uint64
 	)
-	flush := func() {
+	// flushAt sends the batch as it stands at time at (already reached on
+	// the wall clock; slept to when making records ahead).
+	flushAt := func(at time.Time) {
 		if len(batch) == 0 {
 			return
+		}
+		if ahead {
+			// A stop cuts the wait short; the batch is still sent.
+			_ = p.clk.Sleep(ctx, at.Sub(p.clk.Now()))
 		}
 		delays := make([]time.Duration, len(batch))
 		for i, r := range batch {
@@ -84,10 +98,12 @@ func (p *producer) run(ctx, callCtx context.Context) {
 		p.dispatch(callCtx, batch)
 		batch = make([]pending, 0, maxRecords)
 		batchBytes = 0
-		slab = nil
+		slabCap = max(slabCap, len(slab))
+		slab = make([]byte, 0, slabCap)
 	}
 	scheduled := secondCounter{rec: p.rec, counter: reports.RecordsScheduled, start: p.start}
 	defer scheduled.flush()
+	var lastDue time.Time
 	for {
 		offset, ok := p.arrivals.Next()
 		if !ok {
@@ -96,21 +112,27 @@ func (p *producer) run(ctx, callCtx context.Context) {
 		due := p.start.Add(offset)
 		if len(batch) > 0 {
 			if deadline := batch[0].intended.Add(linger); deadline.Before(due) {
-				if p.clk.Sleep(ctx, deadline.Sub(p.clk.Now())) != nil {
+				if !ahead && p.clk.Sleep(ctx, deadline.Sub(p.clk.Now())) != nil {
 					break
 				}
-				flush()
+				flushAt(deadline)
 			}
 		}
-		if wait := due.Sub(p.clk.Now()); wait > 0 {
-			if p.clk.Sleep(ctx, wait) != nil {
+		if !ahead {
+			if p.clk.Sleep(ctx, due.Sub(p.clk.Now())) != nil {
 				break
 			}
 		} else if ctx.Err() != nil {
 			break
 		}
 		scheduled.add(due)
+		lastDue = due
+		// Handed over when due, or later if the loop was held up (by
+		// backpressure, or by a slow generator on the wall clock).
 		handed := p.clk.Now()
+		if handed.Before(due) {
+			handed = due
+		}
 
 		id++
 		begin := len(slab)
@@ -119,7 +141,7 @@ func (p *producer) run(ctx, callCtx context.Context) {
 			record:   stream.Record{PartitionKey: p.keys.Key(), Data: slab[begin:len(slab):len(slab)]},
 			id:       id,
 			intended: due,
-			slip:     max(handed.Sub(due), 0),
+			slip:     handed.Sub(due),
 		}
 		size := r.record.Size()
 		if size > p.maxRecord {
@@ -127,15 +149,15 @@ func (p *producer) run(ctx, callCtx context.Context) {
 			continue
 		}
 		if batchBytes+size > maxBytes {
-			flush()
+			flushAt(due)
 		}
 		batch = append(batch, r)
 		batchBytes += size
 		if len(batch) >= maxRecords {
-			flush()
+			flushAt(due)
 		}
 	}
-	flush()
+	flushAt(lastDue)
 }
 
 // dispatch sends a batch once a call slot is free, applying the

@@ -132,15 +132,22 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 		stopTimer()
 	}()
 
-	// Scheduled chaos (reshards, network windows) runs beside the producers.
+	// Scheduled chaos (reshards, network windows) runs beside the producers
+	// and ends with them: operations due later are skipped.
+	chaosCtx, stopChaos := context.WithCancel(ctx)
+	defer stopChaos()
 	chaosGroup := clock.NewGroup(clk)
-	chaosGroup.Go(func() { faults.Run(ctx) })
+	chaosGroup.Go(func() { faults.Run(chaosCtx) })
 	producerGroup := clock.NewGroup(clk)
 	for _, p := range producers {
 		producerGroup.Go(func() { p.run(ctx, callCtx) })
 	}
 	// Producers return after their calls finish, so waiting for them is the drain.
 	producerGroup.Wait()
+	stopChaos()
+	if v, ok := clk.(*clock.Virtual); ok {
+		v.WakeCancelled()
+	}
 	chaosGroup.Wait()
 	close(scheduleDone)
 	verification, ledgerErr := consumers.finish(drain)

@@ -14,6 +14,7 @@ func TestConformance(t *testing.T) {
 		EnforcesReadLimits: true,
 		SplitMergeShards:   true,
 		UpdateShardCount:   true,
+		Retention:          true,
 	}
 	t.Run("wall clock", func(t *testing.T) {
 		streamtest.Run(t, func(*testing.T) stream.Target { return emulated.New() }, caps)

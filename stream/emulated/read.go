@@ -81,41 +81,47 @@ func (e *Emulator) GetShardIterator(ctx context.Context, in *stream.GetShardIter
 		return "", shardNotFound(in.ShardID, in.StreamName)
 	}
 	now := e.cfg.clock.Now().UnixNano()
+	pos, err := st.position(sh, now, stream.StartingPosition{Type: in.Type, SequenceNumber: in.SequenceNumber, Timestamp: in.Timestamp})
+	if err != nil {
+		return "", err
+	}
+	it := iterator{stream: st.name, incarnation: st.incarnation, shard: sh.index, pos: pos, issued: now}
+	return it.encode(), nil
+}
 
+// position finds where an iterator or a subscription starting at from
+// starts in sh, at now.
+func (st *streamState) position(sh *shard, now int64, from stream.StartingPosition) (int64, error) {
 	sh.mu.Lock()
 	st.expire(sh, now)
 	view := sh.log.view()
 	sh.mu.Unlock()
-	var pos int64
-	switch in.Type {
+	switch from.Type {
 	case stream.TrimHorizon:
-		pos = view.start
+		return view.start, nil
 	case stream.Latest:
-		pos = view.end
+		return view.end, nil
 	case stream.AtSequenceNumber, stream.AfterSequenceNumber:
-		seq, ok := parseSeqNum(in.SequenceNumber)
+		seq, ok := parseSeqNum(from.SequenceNumber)
 		if !ok {
-			return "", stream.Errorf(stream.CodeInvalidArgument, "StartingSequenceNumber %q is not a sequence number of stream %s", in.SequenceNumber, in.StreamName)
+			return 0, stream.Errorf(stream.CodeInvalidArgument, "StartingSequenceNumber %q is not a sequence number of stream %s", from.SequenceNumber, st.name)
 		}
 		if seq.shard != sh.index {
-			return "", stream.Errorf(stream.CodeInvalidArgument,
+			return 0, stream.Errorf(stream.CodeInvalidArgument,
 				"Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", shardID(seq.shard), sh.id)
 		}
-		after := in.Type == stream.AfterSequenceNumber
-		pos = view.search(func(r *storedRecord) bool {
+		after := from.Type == stream.AfterSequenceNumber
+		return view.search(func(r *storedRecord) bool {
 			return r.counter > seq.counter || (!after && r.counter == seq.counter)
-		})
+		}), nil
 	case stream.AtTimestamp:
-		if in.Timestamp.IsZero() {
-			return "", stream.Errorf(stream.CodeInvalidArgument, "Timestamp is required for AT_TIMESTAMP")
+		if from.Timestamp.IsZero() {
+			return 0, stream.Errorf(stream.CodeInvalidArgument, "Timestamp is required for AT_TIMESTAMP")
 		}
-		ts := in.Timestamp.UnixNano()
-		pos = view.search(func(r *storedRecord) bool { return r.arrival >= ts })
-	default:
-		return "", stream.Errorf(stream.CodeInvalidArgument, "ShardIteratorType %q: want TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER or AT_TIMESTAMP", in.Type)
+		ts := from.Timestamp.UnixNano()
+		return view.search(func(r *storedRecord) bool { return r.arrival >= ts }), nil
 	}
-	it := iterator{stream: st.name, incarnation: st.incarnation, shard: sh.index, pos: pos, issued: now}
-	return it.encode(), nil
+	return 0, stream.Errorf(stream.CodeInvalidArgument, "ShardIteratorType %q: want TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER or AT_TIMESTAMP", from.Type)
 }
 
 // GetRecords reads up to Limit records (10,000 when Limit is 0) and at most
@@ -161,7 +167,7 @@ func (e *Emulator) GetRecords(ctx context.Context, in *stream.GetRecordsInput) (
 	view := sh.log.view()
 	// A position trimmed away by retention reads from the trim horizon.
 	pos := min(max(it.pos, view.start), view.end)
-	next, size := view.page(pos, limit)
+	next, size := view.page(pos, limit, maxGetRecordsBytes)
 	if !sh.reads.admit(now.UnixNano(), size) {
 		sh.mu.Unlock()
 		return nil, stream.Errorf(stream.CodeThrottled, "%s", sh.readThrottleMessage)
@@ -185,14 +191,14 @@ func (e *Emulator) GetRecords(ctx context.Context, in *stream.GetRecordsInput) (
 	return out, nil
 }
 
-// page returns the end and payload bytes of the GetRecords response that
-// starts at pos: at most limit records and maxGetRecordsBytes, but at least
-// one record when there is one.
-func (v *logView) page(pos int64, limit int) (next int64, size int) {
+// page returns the end and payload bytes of the response that starts at pos:
+// at most limit records and maxBytes, but at least one record when there is
+// one.
+func (v *logView) page(pos int64, limit, maxBytes int) (next int64, size int) {
 	next = pos
 	for next < v.end && next-pos < int64(limit) {
 		n := v.at(next).size()
-		if next > pos && size+n > maxGetRecordsBytes {
+		if next > pos && size+n > maxBytes {
 			break
 		}
 		size += n

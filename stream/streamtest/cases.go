@@ -276,3 +276,23 @@ func testIteratorExpiry(t *testing.T, s *suite) {
 	_, err := s.target.GetRecords(t.Context(), &stream.GetRecordsInput{ShardIterator: next})
 	require.ErrorIs(t, err, stream.ErrExpiredIterator, "an iterator older than 5 minutes")
 }
+
+func testRetention(t *testing.T, s *suite) {
+	name, shards := s.createStream(t, 1)
+	trimHorizon := stream.GetShardIteratorInput{StreamName: name, ShardID: shards[0].ShardID, Type: stream.TrimHorizon}
+	s.putAll(t, name, testRecords(5, "old"))
+	s.sleep(t, 12*time.Hour)
+	s.putAll(t, name, testRecords(5, "new"))
+	assert.Len(t, s.readShard(t, trimHorizon, 10, 0), 10, "within the retention period every record is there")
+
+	s.sleep(t, 12*time.Hour+time.Minute)
+	got := s.readShard(t, trimHorizon, 5, 0)
+	assert.Equal(t, keysOf(recordsAsStream(testRecords(5, "new"))), keysOf(got), "after 24 hours TRIM_HORIZON starts past the old records")
+
+	if reporter, ok := s.target.(stream.RetentionReporter); ok {
+		stats, err := reporter.RetentionStats(t.Context(), name)
+		require.NoError(t, err)
+		assert.Equal(t, int64(5), stats.ExpiredRecords, "RetentionStats.ExpiredRecords")
+		assert.Zero(t, stats.ExpiredUnread, "every expired record had been read")
+	}
+}

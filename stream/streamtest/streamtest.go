@@ -45,6 +45,9 @@ type Capabilities struct {
 	// UpdateShardCount: the target implements stream.Resharder's
 	// UpdateShardCount (kinesalite does not).
 	UpdateShardCount bool
+	// Retention: the target removes records older than the stream's
+	// retention period (24 hours by default). Testing it also needs Clock.
+	Retention bool
 	// EnhancedFanOut: the target registers consumers and pushes records to
 	// them (SubscribeToShard).
 	EnhancedFanOut bool
@@ -89,6 +92,7 @@ var (
 	enforcesReadLimits = capability{"EnforcesReadLimits", func(c Capabilities) bool { return c.EnforcesReadLimits }}
 	splitMergeShards   = capability{"SplitMergeShards", func(c Capabilities) bool { return c.SplitMergeShards }}
 	updateShardCount   = capability{"UpdateShardCount", func(c Capabilities) bool { return c.UpdateShardCount }}
+	retention          = capability{"Retention", func(c Capabilities) bool { return c.Retention }}
 	virtualClock       = capability{"Clock (a virtual clock, to wait minutes)", func(c Capabilities) bool { return c.Clock != nil }}
 )
 
@@ -113,6 +117,7 @@ var cases = []testCase{
 	{name: "WriteThrottling", needs: []capability{enforcesLimits}, run: testWriteThrottling},
 	{name: "ReadThrottling", needs: []capability{enforcesReadLimits}, run: testReadThrottling},
 	{name: "IteratorExpiry", needs: []capability{virtualClock}, run: testIteratorExpiry},
+	{name: "RetentionExpiresRecords", needs: []capability{retention, virtualClock}, run: testRetention},
 	{name: "SplitShard", needs: []capability{splitMergeShards}, run: testSplitShard},
 	{name: "MergeShards", needs: []capability{splitMergeShards}, run: testMergeShards},
 	{name: "UpdateShardCountKeepsPerKeyOrder", needs: []capability{updateShardCount}, run: testUpdateShardCount},
