@@ -21,6 +21,7 @@ run:
 ## test-setup: install what the tests need (pinned npm Kinesis-compatible servers, Chromium)
 test-setup:
 	bash tools/testservers/install.sh
+	bash tools/chromium/install.sh
 
 ## vet: go vet and gofmt check
 vet:

@@ -121,6 +121,9 @@ func (v *Virtual) newWaiterLocked(ctx context.Context) *waiter {
 // waitLocked marks the calling goroutine as waiting; callers hold v.mu.
 func (v *Virtual) waitLocked() {
 	v.active--
+	if v.active < 0 {
+		panic("clock: a goroutine outside the virtual clock's group waited on it; start it with clock.Go or a clock.Group")
+	}
 	v.advanceLocked()
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinesim/kinesim/generators"
+	"github.com/kinesim/kinesim/reports"
 	"github.com/kinesim/kinesim/scenarios"
 )
 
@@ -32,6 +33,40 @@ func TestBuiltinScenariosRun(t *testing.T) {
 				assert.True(t, res.Complete)
 				assert.Positive(t, res.Totals.RecordsAcknowledged, "the scenario makes traffic")
 			})
+		})
+	}
+}
+
+// TestBuiltinScenariosRunInVirtualTime runs the catalogue again on a
+// virtual clock (clock: virtual), where a goroutine waiting outside the
+// clock would stall simulated time: each run must finish.
+func TestBuiltinScenariosRunInVirtualTime(t *testing.T) {
+	for _, info := range scenarios.Builtins() {
+		t.Run(info.Name, func(t *testing.T) {
+			sc, err := scenarios.Builtin(info.Name, scenarios.WithGenerators(generators.Kinds()...))
+			require.NoError(t, err)
+			sc.Duration = scenarios.Duration(min(sc.Duration.D(), 5*time.Second))
+			sc.Target.Kind = scenarios.TargetEmulated
+			sc.Clock = scenarios.ClockVirtual
+			type outcome struct {
+				res *reports.Result
+				err error
+			}
+			done := make(chan outcome, 1)
+			out := t.TempDir()
+			go func() {
+				res, err := virtualRun(t.Context(), sc, out)
+				done <- outcome{res, err}
+			}()
+			select {
+			case o := <-done:
+				require.NoError(t, o.err)
+				res := o.res
+				assert.True(t, res.Complete)
+				assert.Positive(t, res.Totals.RecordsAcknowledged, "the scenario makes traffic")
+			case <-time.After(time.Minute):
+				t.Fatal("the virtual-time run stalled: a goroutine waits outside the clock")
+			}
 		})
 	}
 }

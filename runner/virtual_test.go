@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"math"
 	"testing"
 	"time"
@@ -18,16 +19,17 @@ import (
 // runner and the emulated stream, as `clock: virtual` does.
 func runOnVirtualClock(t testing.TB, sc *scenarios.Scenario) *reports.Result {
 	t.Helper()
-	v := clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	var (
-		res *reports.Result
-		err error
-	)
-	v.Run(func() {
-		res, err = Run(t.Context(), Config{Scenario: sc, Target: emulated.New(emulated.WithClock(v)), Clock: v, OutDir: t.TempDir()})
-	})
+	res, err := virtualRun(t.Context(), sc, t.TempDir())
 	require.NoError(t, err)
 	return res
+}
+
+func virtualRun(ctx context.Context, sc *scenarios.Scenario, out string) (res *reports.Result, err error) {
+	v := clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	v.Run(func() {
+		res, err = Run(ctx, Config{Scenario: sc, Target: emulated.New(emulated.WithClock(v)), Clock: v, OutDir: out})
+	})
+	return res, err
 }
 
 // TestVirtualClockMatchesRealClockPath runs one overloaded scenario on the

@@ -15,6 +15,7 @@ func TestConformance(t *testing.T) {
 		SplitMergeShards:   true,
 		UpdateShardCount:   true,
 		Retention:          true,
+		EnhancedFanOut:     true,
 	}
 	t.Run("wall clock", func(t *testing.T) {
 		streamtest.Run(t, func(*testing.T) stream.Target { return emulated.New() }, caps)

@@ -68,6 +68,7 @@ type streamState struct {
 	ctl          sync.Mutex
 	updating     bool    // a reshard is under way
 	scalingCalls []int64 // times of recent UpdateShardCount calls
+	consumers    map[string]*consumer
 
 	// counter feeds sequence numbers; see seqnum.go.
 	counter atomic.Uint64
@@ -218,6 +219,7 @@ func (e *Emulator) DeleteStream(ctx context.Context, streamName string) error {
 		e.mem.freed(sh.log.payloadBytes())
 		sh.log = recordLog{}
 		sh.deleted = true
+		sh.notifyChanged()
 		sh.mu.Unlock()
 	}
 	return nil

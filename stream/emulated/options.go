@@ -17,6 +17,7 @@ type config struct {
 	maxRecordSize int
 	reshardDelay  time.Duration
 	memoryLimit   int64
+	consumerDelay time.Duration
 }
 
 func defaultConfig() config {
@@ -80,4 +81,11 @@ func WithPayloadMemoryLimit(n int64) Option {
 		panic(fmt.Sprintf("emulated.WithPayloadMemoryLimit(%d): the limit must be positive", n))
 	}
 	return func(cfg *config) { cfg.memoryLimit = n }
+}
+
+// WithConsumerDelay sets how long a consumer registered for enhanced fan-out
+// stays CREATING before it is ACTIVE and may subscribe. Default: 0 (at
+// once). AWS takes seconds; it publishes no exact figure.
+func WithConsumerDelay(d time.Duration) Option {
+	return func(cfg *config) { cfg.consumerDelay = d }
 }

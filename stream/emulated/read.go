@@ -3,7 +3,6 @@ package emulated
 import (
 	"context"
 	"encoding/base64"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -182,7 +181,7 @@ func (e *Emulator) GetRecords(ctx context.Context, in *stream.GetRecordsInput) (
 	}
 	if closed && next == view.end {
 		// The end of a closed shard: no next iterator; read the children.
-		out.ChildShards = slices.Clone(children)
+		out.ChildShards = cloneChildShards(children)
 		return out, nil
 	}
 	it.pos = next

@@ -48,8 +48,8 @@ type Capabilities struct {
 	// Retention: the target removes records older than the stream's
 	// retention period (24 hours by default). Testing it also needs Clock.
 	Retention bool
-	// EnhancedFanOut: the target registers consumers and pushes records to
-	// them (SubscribeToShard).
+	// EnhancedFanOut: the target implements stream.FanOut: it registers
+	// consumers and pushes records to them (SubscribeToShard).
 	EnhancedFanOut bool
 	// StreamARN: the target reports stream ARNs.
 	StreamARN bool
@@ -93,6 +93,7 @@ var (
 	splitMergeShards   = capability{"SplitMergeShards", func(c Capabilities) bool { return c.SplitMergeShards }}
 	updateShardCount   = capability{"UpdateShardCount", func(c Capabilities) bool { return c.UpdateShardCount }}
 	retention          = capability{"Retention", func(c Capabilities) bool { return c.Retention }}
+	enhancedFanOut     = capability{"EnhancedFanOut", func(c Capabilities) bool { return c.EnhancedFanOut }}
 	virtualClock       = capability{"Clock (a virtual clock, to wait minutes)", func(c Capabilities) bool { return c.Clock != nil }}
 )
 
@@ -118,6 +119,7 @@ var cases = []testCase{
 	{name: "ReadThrottling", needs: []capability{enforcesReadLimits}, run: testReadThrottling},
 	{name: "IteratorExpiry", needs: []capability{virtualClock}, run: testIteratorExpiry},
 	{name: "RetentionExpiresRecords", needs: []capability{retention, virtualClock}, run: testRetention},
+	{name: "EnhancedFanOut", needs: []capability{enhancedFanOut}, run: testEnhancedFanOut},
 	{name: "SplitShard", needs: []capability{splitMergeShards}, run: testSplitShard},
 	{name: "MergeShards", needs: []capability{splitMergeShards}, run: testMergeShards},
 	{name: "UpdateShardCountKeepsPerKeyOrder", needs: []capability{updateShardCount}, run: testUpdateShardCount},
