@@ -118,11 +118,21 @@ producers:
     rate: [{constant: 10/s}]
     bacth: {max_records: 10}
 `), 0o644))
+	badOption := filepath.Join(dir, "bad-option.yaml")
+	require.NoError(t, os.WriteFile(badOption, []byte(`name: x
+duration: 10s
+producers:
+  - generator: bike
+    options: {city: Atlantis}
+    rate: [{constant: 10/s}]
+`), 0o644))
 	tests := []struct {
 		name string
 		args []string
 		want []string
 	}{
+		// A generator option the generator rejects is caught before running.
+		{"bad generator option", []string{"validate", badOption}, []string{"bad-option.yaml", "producers[0]", "city", "Atlantis", "London"}},
 		// A missing file is one line naming it.
 		{"missing file", []string{"run", filepath.Join(dir, "nope.yaml")}, []string{"nope.yaml"}},
 		// A misspelt field names the file, its line and the field.

@@ -8,7 +8,6 @@ import (
 // landed yet; each exits 2 saying so.
 func notYetImplemented() []*cobra.Command {
 	planned := []struct{ use, short, issue string }{
-		{"generate KIND", "Print generated records as JSON lines", "#4"},
 	}
 	var cmds []*cobra.Command
 	for _, p := range planned {

@@ -27,6 +27,7 @@ Kinesis endpoint, and kinesim reports latency, throughput, throttling and loss.`
 		newCompareCommand(),
 		newVerifyCommand(),
 		newCleanupCommand(),
+		newGenerateCommand(),
 		newEmulateCommand(),
 	)
 	for _, c := range notYetImplemented() {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kinesim/kinesim/clock"
+	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/reports"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/scenarios"
@@ -78,9 +79,20 @@ still written, marked incomplete.`,
 // loadScenario resolves a name or path and validates it, mapping every
 // problem to exit code 2.
 func loadScenario(ref string) (*scenarios.Scenario, error) {
-	sc, err := scenarios.Resolve(ref)
+	sc, err := scenarios.Resolve(ref, scenarios.WithGenerators(generators.Kinds()...))
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}
+	}
+	// Generator options and partition keys are the generators' to judge:
+	// build each producer's once so a bad option fails here, not mid-run.
+	for i, p := range sc.Producers {
+		gen, err := generators.New(p.Generator, p.Options, sc.Seed)
+		if err == nil {
+			_, err = generators.NewKeyChooser(p.PartitionKey, gen, sc.Seed)
+		}
+		if err != nil {
+			return nil, usageError("%s: producers[%d] (%s): %w", sc.File, i, p.Name, err)
+		}
 	}
 	return sc, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/stream"
 )
 
@@ -206,27 +207,17 @@ func (e *Emulator) reshard(ctx context.Context, streamName string, plan func(*st
 		st.apply(ops, e.cfg.clock.Now().UnixNano())
 		st.updating = false
 	}
-	delay := e.cfg.reshardDelay
-	if delay <= 0 {
-		apply()
-		return nil
+	// The caller waits through the clock (so that a virtual clock sees it
+	// waiting); if it stops waiting, the change still happens on time, as on
+	// AWS.
+	clk := e.cfg.clock
+	due := clk.Now().Add(e.cfg.reshardDelay)
+	if err := clk.Sleep(ctx, e.cfg.reshardDelay); err != nil {
+		clock.AfterFunc(clk, due.Sub(clk.Now()), apply)
+		return err
 	}
-	// The change is due delay after the call, however late the goroutine
-	// starts to wait.
-	due := e.cfg.clock.Now().Add(delay)
-	done := make(chan struct{})
-	go func() {
-		// The change goes on even when the caller stops waiting, as on AWS.
-		_ = e.cfg.clock.Sleep(context.Background(), due.Sub(e.cfg.clock.Now()))
-		apply()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	apply()
+	return nil
 }
 
 // apply carries out ops: parents close (writers routed to them retry), then
