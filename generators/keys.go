@@ -38,7 +38,17 @@ var ErrKeySpec = errors.New("bad partition_key")
 // seeded sequence. A zero spec takes the generator's first key field. Key
 // set forms name their keys "key-0" ... "key-(N-1)"; for Zipf, key-0 is the
 // most frequent.
+//
+// With spec.ExplicitHash set the chooser is a HashKeyer.
 func NewKeyChooser(spec scenarios.KeySpec, g Generator, seed int64) (KeyChooser, error) {
+	k, err := newKeyChooser(spec, g, seed)
+	if err != nil {
+		return nil, err
+	}
+	return withExplicitHash(k, spec.ExplicitHash)
+}
+
+func newKeyChooser(spec scenarios.KeySpec, g Generator, seed int64) (KeyChooser, error) {
 	forms := 0
 	for _, set := range []bool{spec.Field != "", spec.Random, spec.Uniform != nil, spec.Zipf != nil, spec.Hot != nil} {
 		if set {

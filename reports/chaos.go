@@ -15,9 +15,10 @@ type FaultResult struct {
 	Fault string `json:"fault"`
 	// Description says what it was, e.g. "lost-ack timeouts (count 100) on producer bikes".
 	Description string `json:"description"`
-	// AtS and ForS are the window, in seconds from the run's start; ForS is
-	// how long a stream operation took.
-	AtS  float64 `json:"at_s"`
+	// AtS is the window's start, in seconds from the run's start.
+	AtS float64 `json:"at_s"`
+	// ForS is the window's length in seconds; for a stream operation, how
+	// long it took.
 	ForS float64 `json:"for_s"`
 	// CallsAffected are the calls the fault delayed, failed or changed.
 	CallsAffected int64 `json:"calls_affected"`

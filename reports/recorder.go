@@ -119,14 +119,21 @@ const (
 type SeriesPoint struct {
 	// Second is the whole second since the run's start.
 	Second int `json:"second"`
-	// Counts of records in that second, by counter name.
-	RecordsScheduled    int64 `json:"records_scheduled"`
-	RecordsSent         int64 `json:"records_sent"`
+	// RecordsScheduled: records the rate schedule asked for in that second.
+	RecordsScheduled int64 `json:"records_scheduled"`
+	// RecordsSent: records first handed to the target in that second.
+	RecordsSent int64 `json:"records_sent"`
+	// RecordsAcknowledged: records acknowledged in that second (CloudWatch: IncomingRecords).
 	RecordsAcknowledged int64 `json:"records_acknowledged"`
-	RecordsThrottled    int64 `json:"records_throttled"`
-	RecordsFailed       int64 `json:"records_failed"`
+	// RecordsThrottled: record attempts throttled in that second
+	// (CloudWatch: WriteProvisionedThroughputExceeded).
+	RecordsThrottled int64 `json:"records_throttled"`
+	// RecordsFailed: record attempts failed otherwise in that second.
+	RecordsFailed int64 `json:"records_failed"`
+	// RecordsDeadLettered: records dead-lettered in that second.
 	RecordsDeadLettered int64 `json:"records_dead_lettered"`
-	RecordsDropped      int64 `json:"records_dropped"`
+	// RecordsDropped: records shed by backpressure in that second.
+	RecordsDropped int64 `json:"records_dropped"`
 	// RecordsConsumed: deliveries to the built-in consumers in that second.
 	RecordsConsumed int64 `json:"records_consumed"`
 	// ReadThrottles: GetRecords calls throttled in that second.
@@ -308,8 +315,10 @@ var DistributionPercentiles = []float64{0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 8
 
 // QuantileValue is one point of a percentile curve.
 type QuantileValue struct {
+	// Percentile is 0 to 100.
 	Percentile float64 `json:"percentile"`
-	ValueMs    float64 `json:"value_ms"`
+	// ValueMs is the latency at that percentile, in milliseconds.
+	ValueMs float64 `json:"value_ms"`
 }
 
 func distributionOf(h *hdrhistogram.Histogram) []QuantileValue {
@@ -324,14 +333,23 @@ func distributionOf(h *hdrhistogram.Histogram) []QuantileValue {
 }
 
 // Percentiles of one latency metric in milliseconds.
+// Values come from an HdrHistogram of 3 significant digits; all are 0 when
+// Count is 0.
 type Percentiles struct {
-	Count int64   `json:"count"`
-	P50   float64 `json:"p50"`
-	P90   float64 `json:"p90"`
-	P99   float64 `json:"p99"`
-	P999  float64 `json:"p999"`
-	Max   float64 `json:"max"`
-	Mean  float64 `json:"mean"`
+	// Count is the number of samples.
+	Count int64 `json:"count"`
+	// P50 is the median.
+	P50 float64 `json:"p50"`
+	// P90 is the 90th percentile.
+	P90 float64 `json:"p90"`
+	// P99 is the 99th percentile.
+	P99 float64 `json:"p99"`
+	// P999 is the 99.9th percentile.
+	P999 float64 `json:"p999"`
+	// Max is the largest sample.
+	Max float64 `json:"max"`
+	// Mean is the arithmetic mean.
+	Mean float64 `json:"mean"`
 }
 
 func percentilesOf(h *hdrhistogram.Histogram) Percentiles {

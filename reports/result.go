@@ -15,32 +15,53 @@ const SchemaVersion = 1
 // Result is result.json: the contract scripts and CI read. Field names carry
 // their units (_ms, _per_s, _bytes, _s).
 type Result struct {
-	SchemaVersion int    `json:"schema_version"`
-	Scenario      string `json:"scenario"`
-	ScenarioFile  string `json:"scenario_file,omitempty"`
-	Seed          int64  `json:"seed"`
+	// SchemaVersion is result.json's format version (SchemaVersion); it
+	// changes when a field changes meaning or goes away.
+	SchemaVersion int `json:"schema_version"`
+	// Scenario is the scenario's name.
+	Scenario string `json:"scenario"`
+	// ScenarioFile is where the scenario was loaded from: a path, or
+	// builtin:NAME for the built-in catalogue.
+	ScenarioFile string `json:"scenario_file,omitempty"`
+	// Seed is the seed the run's traffic was generated from.
+	Seed int64 `json:"seed"`
 	// Complete is false when the run was stopped early (Ctrl-C, a fatal
 	// target error); StopReason then says why.
-	Complete       bool       `json:"complete"`
-	StopReason     string     `json:"stop_reason,omitempty"`
-	KinesimVersion string     `json:"kinesim_version"`
-	Target         TargetInfo `json:"target"`
-	StartedAt      time.Time  `json:"started_at"`
-	EndedAt        time.Time  `json:"ended_at"`
+	Complete bool `json:"complete"`
+	// StopReason says why an incomplete run stopped (interrupted, a target error).
+	StopReason string `json:"stop_reason,omitempty"`
+	// KinesimVersion is the version of kinesim that ran (with the git
+	// commit when the binary knows it).
+	KinesimVersion string `json:"kinesim_version"`
+	// Target is the stream the run wrote to.
+	Target TargetInfo `json:"target"`
+	// StartedAt is when the run started (UTC; simulated time on a virtual clock).
+	StartedAt time.Time `json:"started_at"`
+	// EndedAt is when the run's last call finished (UTC; simulated time on a virtual clock).
+	EndedAt time.Time `json:"ended_at"`
 	// PlannedDurationS is the scenario's duration; ElapsedS is what ran.
 	PlannedDurationS float64 `json:"planned_duration_s"`
-	ElapsedS         float64 `json:"elapsed_s"`
+	// ElapsedS is the run's length in seconds, from its start to its last
+	// call's end (the drain included).
+	ElapsedS float64 `json:"elapsed_s"`
 
-	Totals     Totals     `json:"totals"`
+	// Totals are whole-run counts of records and calls.
+	Totals Totals `json:"totals"`
+	// Throughput is acknowledged records and bytes per second.
 	Throughput Throughput `json:"throughput"`
 	// ThrottledRatio is throttled record attempts over all record attempts.
-	ThrottledRatio float64                `json:"throttled_ratio"`
-	LatencyMs      map[string]Percentiles `json:"latency_ms"`
+	ThrottledRatio float64 `json:"throttled_ratio"`
+	// LatencyMs holds each latency metric's whole-run percentiles in
+	// milliseconds, by metric: record, put_records, send_delay, and with
+	// consumers end_to_end, propagation_delay, iterator_age.
+	LatencyMs map[string]Percentiles `json:"latency_ms"`
 	// LatencyDistributionMs is each latency's whole-run percentile curve,
 	// p0 to p100 (see DistributionPercentiles); a metric without samples is absent.
 	LatencyDistributionMs map[string][]QuantileValue `json:"latency_distribution_ms,omitempty"`
-	Series                []SeriesPoint              `json:"series"`
-	Producers             []ProducerInfo             `json:"producers"`
+	// Series is the run second by second.
+	Series []SeriesPoint `json:"series"`
+	// Producers are the scenario's producers, in scenario order.
+	Producers []ProducerInfo `json:"producers"`
 	// Thresholds are the scenario's thresholds as judged at the end of the
 	// run, metrics in name order; absent when the scenario has none.
 	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
@@ -56,47 +77,84 @@ type Result struct {
 
 // TargetInfo names the stream a run wrote to.
 type TargetInfo struct {
-	Kind     string `json:"kind"`
-	Stream   string `json:"stream"`
-	Shards   int    `json:"shards"`
-	Mode     string `json:"mode,omitempty"`
+	// Kind is emulated or kinesis.
+	Kind string `json:"kind"`
+	// Stream is the stream's name.
+	Stream string `json:"stream"`
+	// Shards is the shard count the stream was created with.
+	Shards int `json:"shards"`
+	// Mode is provisioned or on-demand.
+	Mode string `json:"mode,omitempty"`
+	// Endpoint is the Kinesis endpoint's URL; absent for the emulated stream.
 	Endpoint string `json:"endpoint,omitempty"`
 }
 
 // ProducerInfo describes one producer of the run.
 type ProducerInfo struct {
-	Name         string `json:"name"`
-	Generator    string `json:"generator"`
+	// Name is the producer's name in the scenario.
+	Name string `json:"name"`
+	// Generator is the record kind it made (bike, logs, clickstream, ...).
+	Generator string `json:"generator"`
+	// PartitionKey says how its records picked a key, e.g. "field bike_id".
 	PartitionKey string `json:"partition_key"`
 }
 
-// Totals are whole-run counts.
+// Totals are whole-run counts. Record counters count records; attempt
+// counters count record attempts (a record retried twice is three attempts).
 type Totals struct {
-	RecordsScheduled    int64 `json:"records_scheduled"`
-	RecordsSent         int64 `json:"records_sent"`
+	// RecordsScheduled are the records the rate schedule asked for.
+	RecordsScheduled int64 `json:"records_scheduled"`
+	// RecordsSent are the records handed to the target at least once.
+	RecordsSent int64 `json:"records_sent"`
+	// RecordsAcknowledged are the records the target acknowledged with a
+	// sequence number (CloudWatch: IncomingRecords, PutRecords.SuccessfulRecords).
 	RecordsAcknowledged int64 `json:"records_acknowledged"`
-	BytesAcknowledged   int64 `json:"bytes_acknowledged"`
-	PutAttempts         int64 `json:"put_attempts"`
-	RecordsThrottled    int64 `json:"records_throttled"`
-	RecordsFailed       int64 `json:"records_failed"`
-	RecordsRetried      int64 `json:"records_retried"`
+	// BytesAcknowledged are the payload and partition key bytes acknowledged
+	// (CloudWatch: IncomingBytes).
+	BytesAcknowledged int64 `json:"bytes_acknowledged"`
+	// PutAttempts are record attempts, retries included (CloudWatch: PutRecords.TotalRecords).
+	PutAttempts int64 `json:"put_attempts"`
+	// RecordsThrottled are record attempts answered
+	// ProvisionedThroughputExceededException (CloudWatch:
+	// WriteProvisionedThroughputExceeded, PutRecords.ThrottledRecords).
+	RecordsThrottled int64 `json:"records_throttled"`
+	// RecordsFailed are record attempts that failed otherwise: InternalFailure,
+	// a failed call (CloudWatch: PutRecords.FailedRecords counts the former).
+	RecordsFailed int64 `json:"records_failed"`
+	// RecordsRetried are record attempts that were retries.
+	RecordsRetried int64 `json:"records_retried"`
+	// RecordsDeadLettered are records that failed every attempt; they are
+	// in the run folder's dead-letters.jsonl.
 	RecordsDeadLettered int64 `json:"records_dead_lettered"`
-	RecordsUnfinished   int64 `json:"records_unfinished"`
-	RecordsDropped      int64 `json:"records_dropped"`
-	PutCalls            int64 `json:"put_calls"`
-	PutCallErrors       int64 `json:"put_call_errors"`
-	// RecordsConsumed and the rest are the built-in consumers' reads.
+	// RecordsUnfinished are records still unacknowledged when a stopped
+	// run's drain time ran out; kept in dead-letters.jsonl too.
+	RecordsUnfinished int64 `json:"records_unfinished"`
+	// RecordsDropped are records shed by the drop or sample backpressure policy.
+	RecordsDropped int64 `json:"records_dropped"`
+	// PutCalls are PutRecords (or PutRecord) calls made.
+	PutCalls int64 `json:"put_calls"`
+	// PutCallErrors are calls that failed as a whole (a throttled call, a
+	// timeout, a reset connection).
+	PutCallErrors int64 `json:"put_call_errors"`
+	// RecordsConsumed are deliveries to the built-in consumers, re-deliveries
+	// included (CloudWatch: GetRecords.Records).
 	RecordsConsumed int64 `json:"records_consumed"`
-	BytesConsumed   int64 `json:"bytes_consumed"`
+	// BytesConsumed are data bytes delivered to the built-in consumers
+	// (CloudWatch: GetRecords.Bytes).
+	BytesConsumed int64 `json:"bytes_consumed"`
+	// GetRecordsCalls are GetRecords calls the built-in consumers made.
 	GetRecordsCalls int64 `json:"get_records_calls"`
-	ReadThrottles   int64 `json:"read_throttles"`
+	// ReadThrottles are GetRecords calls throttled (CloudWatch:
+	// ReadProvisionedThroughputExceeded).
+	ReadThrottles int64 `json:"read_throttles"`
 }
 
 // Throughput over the run.
 type Throughput struct {
 	// RecordsAcknowledgedPerS is the mean over the elapsed time.
 	RecordsAcknowledgedPerS float64 `json:"records_acknowledged_per_s"`
-	BytesAcknowledgedPerS   float64 `json:"bytes_acknowledged_per_s"`
+	// BytesAcknowledgedPerS is the mean over the elapsed time.
+	BytesAcknowledgedPerS float64 `json:"bytes_acknowledged_per_s"`
 	// PeakRecordsAcknowledgedPerS is the busiest whole second.
 	PeakRecordsAcknowledgedPerS int64 `json:"peak_records_acknowledged_per_s"`
 }

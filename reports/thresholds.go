@@ -15,14 +15,18 @@ import (
 // "not measured" so nobody mistakes it for a pass. Failing it instead would
 // make every scenario that declares it fail for a reason the user cannot fix.
 type ThresholdResult struct {
-	Metric     string `json:"metric"`
+	// Metric is the thresholded metric, e.g. put_latency_ms.
+	Metric string `json:"metric"`
+	// Expression is as written in the scenario, e.g. "p(99) < 250".
 	Expression string `json:"expression"`
 	// Actual is the measured value the expression was judged on; null when skipped.
 	Actual *float64 `json:"actual"`
-	OK     bool     `json:"ok"`
+	// OK is true when the expression held.
+	OK bool `json:"ok"`
 	// Skipped is true when the metric was not measured; Reason says why.
-	Skipped bool   `json:"skipped,omitempty"`
-	Reason  string `json:"reason,omitempty"`
+	Skipped bool `json:"skipped,omitempty"`
+	// Reason says why a threshold was skipped.
+	Reason string `json:"reason,omitempty"`
 	// Limit is the expression's right-hand side, kept so reports can say by
 	// how much a threshold failed without parsing it again.
 	Limit float64 `json:"limit"`

@@ -13,12 +13,14 @@ import (
 // delivered, compared record by record with the run's ledger.
 type Verification struct {
 	// Passed is true when every consumer met its expectations.
-	Passed    bool              `json:"passed"`
+	Passed bool `json:"passed"`
+	// Consumers are the verdicts, one per consumer.
 	Consumers []ConsumerVerdict `json:"consumers"`
 }
 
 // ConsumerVerdict is one consumer's deliveries compared with the ledger.
 type ConsumerVerdict struct {
+	// Consumer is the consumer's name in the scenario.
 	Consumer string `json:"consumer"`
 	// Acknowledged records in the ledger (what the consumer should get).
 	Acknowledged int64 `json:"acknowledged"`
@@ -45,7 +47,8 @@ type ConsumerVerdict struct {
 	Expect map[string]int64 `json:"expect,omitempty"`
 	// Failures say which expectations were not met.
 	Failures []string `json:"failures,omitempty"`
-	Passed   bool     `json:"passed"`
+	// Passed is true when the consumer met every expectation.
+	Passed bool `json:"passed"`
 }
 
 // Value returns a verdict count by its JSON name (lost, duplicate_effects,

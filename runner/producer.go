@@ -27,6 +27,7 @@ type producer struct {
 	streamName string
 	gen        generators.Generator
 	keys       generators.KeyChooser
+	hashKeys   generators.HashKeyer // set when records carry explicit hash keys
 	arrivals   arrivals
 	target     stream.Writer
 	single     stream.SingleWriter // set when the producer uses PutRecord
@@ -142,6 +143,9 @@ func (p *producer) run(ctx, callCtx context.Context) {
 			id:       id,
 			intended: due,
 			slip:     handed.Sub(due),
+		}
+		if p.hashKeys != nil {
+			r.record.ExplicitHashKey = p.hashKeys.ExplicitHashKey()
 		}
 		size := r.record.Size()
 		if size > p.maxRecord {

@@ -281,7 +281,9 @@ func compile(sc *scenarios.Scenario, target stream.Target, rec *reports.Recorder
 			// One record per call: no batching, no linger.
 			pc.Batch.MaxRecords, pc.Batch.Linger = 1, 0
 		}
+		hashKeys, _ := keys.(generators.HashKeyer)
 		out = append(out, &producer{
+			hashKeys:   hashKeys,
 			cfg:        pc,
 			single:     single,
 			streamName: pc.Stream,

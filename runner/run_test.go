@@ -187,3 +187,25 @@ func TestBackoff(t *testing.T) {
 		})
 	}
 }
+
+func TestExplicitHashKeysSpreadAHotKey(t *testing.T) {
+	tests := []struct {
+		name     string
+		keys     string
+		min, max float64
+	}{
+		// One key carries all 3,000 records/s: its shard takes 1,000/s and
+		// the other three shards idle.
+		{"hot key alone", "{hot: {share: 1}}", 0.55, 0.7},
+		// The same key with explicit hash keys over 8 slots: every shard
+		// gets a quarter, under its limit.
+		{"hot key with explicit hash keys", "{hot: {share: 1}, explicit_hash: {slots: 8}}", 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := runVirtual(t, constantScenario(t, 3000, 4, 5*time.Second, tt.keys))
+			assert.GreaterOrEqual(t, res.ThrottledRatio, tt.min)
+			assert.LessOrEqual(t, res.ThrottledRatio, tt.max)
+		})
+	}
+}

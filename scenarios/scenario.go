@@ -158,6 +158,18 @@ type KeySpec struct {
 	Zipf *ZipfKeys `yaml:"zipf,omitempty" json:"zipf,omitempty"`
 	// Hot sends Share of records to one key, the rest uniformly over Keys.
 	Hot *HotKey `yaml:"hot,omitempty" json:"hot,omitempty"`
+	// ExplicitHash, beside any form above, gives every record an
+	// ExplicitHashKey that overrides its partition key's MD5 hash, so
+	// records spread over the hash space as the strategy says.
+	ExplicitHash *ExplicitHash `yaml:"explicit_hash,omitempty" json:"explicit_hash,omitempty"`
+}
+
+// ExplicitHash spreads records over Slots hash keys evenly spaced across the
+// 128-bit hash space, taken in turn: the fix for a hot partition key that
+// more shards alone cannot spread (each shard of an N-shard stream with
+// even ranges gets Slots/N of them).
+type ExplicitHash struct {
+	Slots int `yaml:"slots" json:"slots"`
 }
 
 // KeySet is a fixed number of distinct keys.

@@ -23,6 +23,8 @@ const (
 	MaxLinger = Duration(time.Minute)
 	// MaxAttempts bounds retry.max_attempts.
 	MaxAttempts = 100
+	// MaxExplicitHashSlots bounds partition_key.explicit_hash.slots.
+	MaxExplicitHashSlots = 1 << 16
 	// MaxInFlightLimit bounds max_in_flight.
 	MaxInFlightLimit = 10000
 )
@@ -227,6 +229,9 @@ func (v *validator) partitionKey(k *KeySpec, path string) {
 		if !(z.S > 0) {
 			v.addf(path+".zipf.s", "%v; the Zipf exponent must be over 0, e.g. 1.1", z.S)
 		}
+	}
+	if e := k.ExplicitHash; e != nil && (e.Slots < 1 || e.Slots > MaxExplicitHashSlots) {
+		v.addf(path+".explicit_hash.slots", "%d slots; use 1..%d", e.Slots, MaxExplicitHashSlots)
 	}
 	if h := k.Hot; h != nil {
 		if !(h.Share > 0 && h.Share <= 1) {

@@ -219,7 +219,6 @@ func (e *Emulator) DeleteStream(ctx context.Context, streamName string) error {
 		e.mem.freed(sh.log.payloadBytes())
 		sh.log = recordLog{}
 		sh.deleted = true
-		sh.notifyChanged()
 		sh.mu.Unlock()
 	}
 	return nil

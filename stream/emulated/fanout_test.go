@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/stream"
 	"github.com/kinesim/kinesim/stream/emulated"
 )
@@ -107,23 +108,24 @@ func TestSubscribeToShard(t *testing.T) {
 	assert.ErrorIs(t, err, io.EOF)
 }
 
-func TestSubscriptionWakesOnNewRecords(t *testing.T) {
-	clk := newManualClock()
+func TestSubscriptionPushesNewRecords(t *testing.T) {
+	start := newFakeClock().Now()
+	clk := clock.NewVirtual(start)
 	em := newStream(t, 1, emulated.WithClock(clk))
 	sub := subscribe(t, em, register(t, em, "app"), shard0, stream.StartingPosition{Type: stream.Latest})
-	events := make(chan *stream.SubscribeToShardEvent)
-	go func() {
-		event, err := sub.Next(context.Background())
-		assert.NoError(t, err)
-		events <- event
-	}()
-	put(t, em, records(1, 10, "pushed")...)
-	select {
-	case event := <-events:
+	ctx := context.Background()
+	clk.Run(func() {
+		clock.Go(clk, func() {
+			_ = clk.Sleep(ctx, time.Second)
+			put(t, em, records(1, 10, "pushed")...)
+		})
+		event, err := sub.Next(ctx)
+		require.NoError(t, err)
 		assert.Equal(t, []string{"pushed-0"}, keysOfRecords(event.Records))
-	case <-time.After(10 * time.Second):
-		t.Fatal("Next did not return after a record arrived")
-	}
+		// A caught-up subscription looks for records every 50 ms.
+		delay := clk.Now().Sub(start.Add(time.Second))
+		assert.True(t, delay >= 0 && delay <= 50*time.Millisecond, "pushed %v after the write", delay)
+	})
 }
 
 func TestFanOutThroughputPerConsumer(t *testing.T) {

@@ -224,6 +224,5 @@ func (sh *shard) put(st *streamState, now int64, recs []stream.Record, group []i
 		seqOff[i] = int32(seqs.Len())
 		seqs.Write(appendSeqNum(seq[:0], counter, sh.index))
 	}
-	sh.notifyChanged()
 	return putDone
 }

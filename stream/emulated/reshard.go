@@ -185,6 +185,8 @@ func (e *Emulator) reshard(ctx context.Context, streamName string, plan func(*st
 	if err != nil {
 		return err
 	}
+	clk := e.cfg.clock
+	due := clk.Now().Add(e.cfg.reshardDelay) // before the stream shows UPDATING
 	st.ctl.Lock()
 	if st.updating {
 		st.ctl.Unlock()
@@ -210,9 +212,7 @@ func (e *Emulator) reshard(ctx context.Context, streamName string, plan func(*st
 	// The caller waits through the clock (so that a virtual clock sees it
 	// waiting); if it stops waiting, the change still happens on time, as on
 	// AWS.
-	clk := e.cfg.clock
-	due := clk.Now().Add(e.cfg.reshardDelay)
-	if err := clk.Sleep(ctx, e.cfg.reshardDelay); err != nil {
+	if err := clk.Sleep(ctx, due.Sub(clk.Now())); err != nil {
 		clock.AfterFunc(clk, due.Sub(clk.Now()), apply)
 		return err
 	}

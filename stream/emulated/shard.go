@@ -31,10 +31,7 @@ type shard struct {
 	reads       readLimiter
 	endSeq      string // set when the shard is closed
 	deleted     bool   // the stream was deleted; the records are gone
-	// changed, when a subscriber waits for records, is closed (and cleared)
-	// when records arrive, the shard closes or the stream is deleted.
-	changed  chan struct{}
-	children []stream.ChildShard
+	children    []stream.ChildShard
 }
 
 func (st *streamState) newShard(index int, start, end hashKey, now int64) *shard {
@@ -85,24 +82,6 @@ func (sh *shard) close(endSeq string, children []stream.ChildShard) {
 	defer sh.mu.Unlock()
 	sh.endSeq = endSeq
 	sh.children = children
-	sh.notifyChanged()
-}
-
-// notifyChanged wakes subscribers waiting on the shard. Call with mu held.
-func (sh *shard) notifyChanged() {
-	if sh.changed != nil {
-		close(sh.changed)
-		sh.changed = nil
-	}
-}
-
-// awaitChange returns a channel closed at the shard's next change. Call with
-// mu held.
-func (sh *shard) awaitChange() <-chan struct{} {
-	if sh.changed == nil {
-		sh.changed = make(chan struct{})
-	}
-	return sh.changed
 }
 
 func (sh *shard) hashKeyRange() stream.HashKeyRange {
