@@ -30,8 +30,5 @@ Kinesis endpoint, and kinesim reports latency, throughput, throttling and loss.`
 		newGenerateCommand(),
 		newEmulateCommand(),
 	)
-	for _, c := range notYetImplemented() {
-		root.AddCommand(c)
-	}
 	return root
 }

@@ -76,8 +76,9 @@ func (e *Emulator) PutRecords(ctx context.Context, in *stream.PutRecordsInput) (
 
 	now := e.cfg.clock.Now().UnixNano()
 	out := &stream.PutRecordsOutput{Records: make([]stream.PutRecordsResultEntry, n)}
-	var seqs strings.Builder
-	seqs.Grow(n * seqLen)
+	batch := &putBatch{recs: recs, keys: scr.keys, results: out.Records, seqOff: scr.seqOff}
+	batch.seqs.Grow(n * seqLen)
+	var splitDue []*shard
 	for len(scr.pending) > 0 {
 		set := st.shards.Load()
 		scr.groupByShard(set)
@@ -87,11 +88,13 @@ func (e *Emulator) PutRecords(ctx context.Context, in *stream.PutRecordsInput) (
 			if len(group) == 0 {
 				continue
 			}
-			switch sh.put(st, now, recs, group, out.Records, scr.seqOff, &seqs) {
+			switch sh.put(st, now, batch, group) {
 			case putClosed:
 				scr.retry = append(scr.retry, group...)
 			case putDeleted:
 				return nil, streamNotFound(in.StreamName)
+			case putSplitDue:
+				splitDue = append(splitDue, sh)
 			}
 		}
 		scr.pending, scr.retry = scr.retry, scr.pending
@@ -99,9 +102,12 @@ func (e *Emulator) PutRecords(ctx context.Context, in *stream.PutRecordsInput) (
 			runtime.Gosched() // a reshard is publishing the new shard map
 		}
 	}
-
+	for _, sh := range splitDue {
+		st.autoSplit(sh, now)
+	}
 	e.mem.enforce()
 
+	seqs := &batch.seqs
 	all := seqs.String()
 	for i := range out.Records {
 		entry := &out.Records[i]
@@ -175,19 +181,29 @@ func (s *putScratch) groupByShard(set *shardSet) {
 	s.bounds[0] = 0
 }
 
+// putBatch is one PutRecords call's records and results.
+type putBatch struct {
+	recs    []stream.Record
+	keys    []hashKey // each record's hash key
+	results []stream.PutRecordsResultEntry
+	seqOff  []int32         // each record's offset in seqs, -1 if failed
+	seqs    strings.Builder // the sequence numbers of the records written
+}
+
 // putStatus says how shard.put went.
 type putStatus int
 
 const (
-	putDone    putStatus = iota
-	putClosed            // the shard closed since the caller routed the records: route again
-	putDeleted           // the stream was deleted meanwhile
+	putDone     putStatus = iota
+	putClosed             // the shard closed since the caller routed the records: route again
+	putDeleted            // the stream was deleted meanwhile
+	putSplitDue           // done, and the on-demand stream should split the shard
 )
 
-// put writes the records recs[i] for i in group, all routed to sh, under one
-// hold of the shard's lock. Unless it returns putDone it writes nothing.
-func (sh *shard) put(st *streamState, now int64, recs []stream.Record, group []int32,
-	results []stream.PutRecordsResultEntry, seqOff []int32, seqs *strings.Builder) putStatus {
+// put writes the records b.recs[i] for i in group, all routed to sh, under
+// one hold of the shard's lock. It writes nothing when it returns putClosed
+// or putDeleted.
+func (sh *shard) put(st *streamState, now int64, b *putBatch, group []int32) putStatus {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	switch {
@@ -205,13 +221,20 @@ func (sh *shard) put(st *streamState, now int64, recs []stream.Record, group []i
 	// the lock, so numbers increase within the shard; throttled records leave
 	// gaps.
 	counter := st.counter.Add(uint64(len(group))) - uint64(len(group))
+	onDemand := st.mode == stream.ModeOnDemand
+	if onDemand {
+		sh.demand.roll(now)
+	}
 	var seq [seqLen]byte
 	for _, i := range group {
-		r := &recs[i]
+		r := &b.recs[i]
+		if onDemand {
+			sh.demand.observe(r.Size(), b.keys[i])
+		}
 		size := float64(r.Size())
 		if !sh.writeCount.allows(1) || !sh.writeBytes.allows(size) {
-			results[i].ErrorCode = stream.CodeThrottled
-			results[i].ErrorMessage = sh.throttleMessage
+			b.results[i].ErrorCode = stream.CodeThrottled
+			b.results[i].ErrorMessage = sh.throttleMessage
 			continue
 		}
 		sh.writeCount.take(1)
@@ -220,9 +243,14 @@ func (sh *shard) put(st *streamState, now int64, recs []stream.Record, group []i
 		if n := sh.log.append(counter, arrival, r.PartitionKey, r.Data); n > 0 {
 			st.mem.allocated(sh, sh.log.lastChunk(), n)
 		}
-		results[i].ShardID = sh.id
-		seqOff[i] = int32(seqs.Len())
-		seqs.Write(appendSeqNum(seq[:0], counter, sh.index))
+		b.results[i].ShardID = sh.id
+		b.seqOff[i] = int32(b.seqs.Len())
+		b.seqs.Write(appendSeqNum(seq[:0], counter, sh.index))
+	}
+	if onDemand {
+		if _, due := sh.demand.splitKey(now, st.cfg.onDemandSplitDelay); due {
+			return putSplitDue
+		}
 	}
 	return putDone
 }
