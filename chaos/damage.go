@@ -15,6 +15,14 @@ type DeliveryCounter interface {
 	DeliveryCount(recordID string) int
 }
 
+// RedeliveryCounter attributes a consumer's re-deliveries to its restarts
+// (runner/ledger's *Consumer has it): the records delivered again in the
+// generation that began at a crash or a lease move.
+type RedeliveryCounter interface {
+	Name() string
+	RedeliveriesAt(at time.Time) (n int64, ok bool)
+}
+
 // PreFaultWindow is how much of the run before a fault sets the level its
 // damage must return to.
 const PreFaultWindow = 5 * time.Second
@@ -51,6 +59,11 @@ func (p *Plan) Results(res *reports.Result, consumers []DeliveryCounter) []repor
 			r.ForS = took.Seconds()
 		}
 		switch {
+		case f.cfg.ConsumerFault == scenarios.ConsumerCrash || f.cfg.ConsumerFault == scenarios.ConsumerLeaseLoss:
+			r.DuplicatesCaused = f.redelivered.Load()
+			if n, ok := redeliveriesOf(f, consumers); ok {
+				r.DuplicatesCaused = n
+			}
 		case f.cfg.IsConsumerFault():
 			r.DuplicatesCaused = f.redelivered.Load()
 		case len(consumers) == 0:
@@ -62,6 +75,22 @@ func (p *Plan) Results(res *reports.Result, consumers []DeliveryCounter) []repor
 		out = append(out, r)
 	}
 	return out
+}
+
+// redeliveriesOf sums the re-deliveries of the generations f began in the
+// consumers it hit, when they keep generations.
+func redeliveriesOf(f *fault, consumers []DeliveryCounter) (n int64, ok bool) {
+	for _, c := range consumers {
+		rc, is := c.(RedeliveryCounter)
+		if !is || f.cfg.Consumer != "" && rc.Name() != f.cfg.Consumer {
+			continue
+		}
+		if k, found := rc.RedeliveriesAt(f.from); found {
+			n += k
+			ok = true
+		}
+	}
+	return n, ok
 }
 
 // duplicatesOf counts the deliveries beyond the first of the records, for

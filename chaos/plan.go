@@ -160,6 +160,23 @@ func (p *Plan) Restarts(consumer string) []time.Duration {
 	return out
 }
 
+// LeaseLosses are the times, from the run's start, at which the named
+// consumer loses a shard's lease to another of its workers, in order.
+func (p *Plan) LeaseLosses(consumer string) []time.Duration {
+	if p == nil {
+		return nil
+	}
+	var out []time.Duration
+	for _, f := range p.consumerFaults(consumer) {
+		if f.cfg.ConsumerFault == scenarios.ConsumerLeaseLoss {
+			f.calls.Add(1)
+			out = append(out, f.cfg.At.D())
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // countWritten adds a PutRecords answer's successes to the per-shard counts.
 func (p *Plan) countWritten(streamName string, out *stream.PutRecordsOutput) {
 	if out == nil {

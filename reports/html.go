@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"strings"
 )
 
@@ -64,7 +65,33 @@ type chartData struct {
 	DistX      []float64    `json:"distX"`
 	DistLabels []string     `json:"distLabels"`
 	Dist       [][]*float64 `json:"dist"`
+
+	// Heat map of per-shard load: HeatX are the starts (seconds) of
+	// columns HeatBucketS seconds wide; Heat[shard][column] is the shard's
+	// busiest second in that column as a share of its write limit (records
+	// or bytes, whichever is nearer), 1 = at the limit.
+	HeatX       []int       `json:"heatX"`
+	HeatBucketS int         `json:"heatBucketS"`
+	HeatShards  []string    `json:"heatShards"`
+	Heat        [][]float64 `json:"heat"`
+	// Backlog is acknowledged minus consumed records (per consumer) after
+	// each second; IteratorAge the largest MillisBehindLatest that second.
+	Backlog     []int64    `json:"backlog"`
+	IteratorAge []*float64 `json:"iteratorAge"`
+	// Faults are the chaos windows to shade on the time charts.
+	Faults []chartFault `json:"faults"`
 }
+
+// chartFault is one fault window, seconds from the run's start.
+type chartFault struct {
+	At    float64 `json:"at"`
+	For   float64 `json:"for"`
+	Label string  `json:"label"`
+}
+
+// maxHeatColumns bounds the heat map's width: a long run's seconds are
+// grouped into columns of several seconds, each showing its busiest second.
+const maxHeatColumns = 240
 
 // WriteHTML writes report.html: one self-contained page (no network needed)
 // with the run's facts, thresholds, throughput and latency over time, and
@@ -204,5 +231,63 @@ func newChartData(r *Result) chartData {
 	if len(c.Dist) == 0 {
 		c.DistX = nil
 	}
+	addShardHeat(&c, r)
+	addBacklog(&c, r)
+	for _, f := range r.Chaos {
+		if f.Error == "" {
+			c.Faults = append(c.Faults, chartFault{At: f.AtS, For: f.ForS, Label: f.Description})
+		}
+	}
 	return c
+}
+
+// addShardHeat fills the per-shard heat map from r.Shards.
+func addShardHeat(c *chartData, r *Result) {
+	seconds := 0
+	for _, s := range r.Shards {
+		seconds = max(seconds, len(s.RecordsPerS))
+	}
+	if seconds == 0 {
+		return
+	}
+	bucket := (seconds + maxHeatColumns - 1) / maxHeatColumns
+	c.HeatBucketS = bucket
+	for x := 0; x < seconds; x += bucket {
+		c.HeatX = append(c.HeatX, x)
+	}
+	for _, s := range r.Shards {
+		row := make([]float64, len(c.HeatX))
+		for sec, n := range s.RecordsPerS {
+			load := float64(n) / ShardRecordsPerSLimit
+			if sec < len(s.BytesPerS) {
+				load = max(load, float64(s.BytesPerS[sec])/ShardBytesPerSLimit)
+			}
+			row[sec/bucket] = max(row[sec/bucket], math.Round(load*1000)/1000)
+		}
+		c.HeatShards = append(c.HeatShards, s.ShardID)
+		c.Heat = append(c.Heat, row)
+	}
+}
+
+// addBacklog fills the backlog and iterator age lines when the run had
+// consumers, measuring backlog as the chaos damage report does.
+func addBacklog(c *chartData, r *Result) {
+	consumers := int64(1)
+	if r.Verification != nil {
+		consumers = int64(max(len(r.Verification.Consumers), 1))
+	}
+	var acked, consumed int64
+	hasConsumers := r.Totals.RecordsConsumed > 0 || r.Totals.GetRecordsCalls > 0
+	for _, p := range r.Series {
+		hasConsumers = hasConsumers || p.RecordsConsumed > 0 || p.IteratorAgeMs != nil
+	}
+	if !hasConsumers {
+		return
+	}
+	for _, p := range r.Series {
+		acked += p.RecordsAcknowledged
+		consumed += p.RecordsConsumed
+		c.Backlog = append(c.Backlog, max(acked-consumed/consumers, 0))
+		c.IteratorAge = append(c.IteratorAge, p.IteratorAgeMs)
+	}
 }

@@ -142,6 +142,10 @@ type SeriesPoint struct {
 	RecordLatencyMs Percentiles `json:"record_latency_ms"`
 	// SendDelayMs of the records handed to the batcher in that second.
 	SendDelayMs Percentiles `json:"send_delay_ms"`
+	// IteratorAgeMs is the largest MillisBehindLatest the built-in consumers
+	// saw in that second (CloudWatch: GetRecords.IteratorAgeMilliseconds,
+	// Maximum); absent when they made no read that second.
+	IteratorAgeMs *float64 `json:"iterator_age_ms,omitempty"`
 }
 
 // Recorder collects latencies and counters for one run.
@@ -156,6 +160,9 @@ type Recorder struct {
 	series   []SeriesPoint
 	// log, when attached, gets every closed interval's histograms.
 	log *intervalLog
+	// shards holds per-shard per-second acknowledged counts (AddShards).
+	shards          map[string]*shardSeries
+	shardsTruncated bool
 }
 
 // Histogram range: 1 µs to 1 hour at 3 significant digits.
@@ -248,6 +255,7 @@ func (r *Recorder) pointAt(t time.Time) *SeriesPoint {
 func (r *Recorder) closeInterval() {
 	r.current.RecordLatencyMs = percentilesOf(r.interval[RecordLatency])
 	r.current.SendDelayMs = percentilesOf(r.interval[SendDelay])
+	r.current.IteratorAgeMs = maxOf(r.interval[IteratorAge])
 	r.series = append(r.series, r.current)
 	if r.log != nil {
 		from := r.start.Add(time.Duration(r.current.Second) * time.Second)
@@ -274,6 +282,11 @@ type Snapshot struct {
 	// DistributionPercentiles), for the HTML report's log-scale chart.
 	Distribution map[Metric][]QuantileValue
 	Series       []SeriesPoint
+	// Shards are the per-shard loads in shard id order, when the producers
+	// reported shard ids (AddShards); at most MaxTrackedShards.
+	Shards []ShardLoad
+	// ShardsTruncated is true when more than MaxTrackedShards shards were seen.
+	ShardsTruncated bool
 }
 
 // Finish closes the seconds up to end and returns everything recorded.
@@ -296,7 +309,12 @@ func (r *Recorder) Finish(end time.Time) Snapshot {
 	if last := r.current; last.RecordsScheduled+last.RecordsSent+last.RecordsAcknowledged+last.RecordsThrottled > 0 {
 		last.RecordLatencyMs = percentilesOf(r.interval[RecordLatency])
 		last.SendDelayMs = percentilesOf(r.interval[SendDelay])
+		last.IteratorAgeMs = maxOf(r.interval[IteratorAge])
 		s.Series = append(s.Series, last)
+	}
+	if len(r.shards) > 0 {
+		s.Shards = r.shardLoads(len(s.Series))
+		s.ShardsTruncated = r.shardsTruncated
 	}
 	for c := range numCounters {
 		s.Counters[c] = r.counters[c].Load()
@@ -350,6 +368,19 @@ type Percentiles struct {
 	Max float64 `json:"max"`
 	// Mean is the arithmetic mean.
 	Mean float64 `json:"mean"`
+}
+
+// maxOf is h's largest value in milliseconds, or nil when h is empty.
+func maxOf(h *hdrhistogram.Histogram) *float64 {
+	if h.TotalCount() == 0 {
+		return nil
+	}
+	// Zero was recorded as the histogram's lowest value, 1 µs.
+	v := float64(h.Max()) / 1000
+	if h.Max() <= lowestMicros {
+		v = 0
+	}
+	return &v
 }
 
 func percentilesOf(h *hdrhistogram.Histogram) Percentiles {

@@ -60,6 +60,12 @@ type Result struct {
 	LatencyDistributionMs map[string][]QuantileValue `json:"latency_distribution_ms,omitempty"`
 	// Series is the run second by second.
 	Series []SeriesPoint `json:"series"`
+	// Shards are the acknowledged writes per shard, in shard id order;
+	// absent when the target does not name each record's shard.
+	Shards []ShardLoad `json:"shards,omitempty"`
+	// ShardsTruncated is true when the run touched more than
+	// MaxTrackedShards shards and only the first ones seen are in Shards.
+	ShardsTruncated bool `json:"shards_truncated,omitempty"`
 	// Producers are the scenario's producers, in scenario order.
 	Producers []ProducerInfo `json:"producers"`
 	// Thresholds are the scenario's thresholds as judged at the end of the
@@ -188,6 +194,9 @@ func NewResult(s Snapshot, elapsed time.Duration) *Result {
 		LatencyMs: make(map[string]Percentiles, len(s.Latency)),
 		Series:    s.Series,
 		Files:     map[string]string{},
+
+		Shards:          s.Shards,
+		ShardsTruncated: s.ShardsTruncated,
 	}
 	if r.Series == nil {
 		r.Series = []SeriesPoint{}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kinesim/kinesim/scenarios"
 )
@@ -43,12 +44,54 @@ type ConsumerVerdict struct {
 	DeliveredNotAcknowledged int64 `json:"delivered_not_acknowledged"`
 	// Unknown: deliveries whose record id the ledger does not hold.
 	Unknown int64 `json:"unknown"`
+	// BeforeStart: acknowledged records never delivered because they were
+	// written before the consumer's start position (LATEST, AT_TIMESTAMP);
+	// not lost.
+	BeforeStart int64 `json:"before_start,omitempty"`
+	// FilteredOut: records read and dropped by the consumer's filter; not lost.
+	FilteredOut int64 `json:"filtered_out,omitempty"`
+	// Generations attribute re-deliveries to the restarts (crashes, lease
+	// moves) that caused them; left out when the consumer never restarted.
+	Generations []GenerationVerdict `json:"generations,omitempty"`
+	// Sink compares the sink's final state with the state the acknowledged
+	// records call for (aggregate and window processors).
+	Sink *SinkCheck `json:"sink,omitempty"`
 	// Expect are the scenario's limits (name → most allowed).
 	Expect map[string]int64 `json:"expect,omitempty"`
 	// Failures say which expectations were not met.
 	Failures []string `json:"failures,omitempty"`
 	// Passed is true when the consumer met every expectation.
 	Passed bool `json:"passed"`
+}
+
+// GenerationVerdict is one generation of a consumer: from its start, or a
+// restart, to the next restart.
+type GenerationVerdict struct {
+	// Generation counts restarts: 0 is the first.
+	Generation int `json:"generation"`
+	// StartedAt is when the restart happened (zero for generation 0).
+	StartedAt time.Time `json:"started_at,omitzero"`
+	// Shards are the shards restarted (a lease moved); empty: every shard (a crash).
+	Shards []string `json:"shards,omitempty"`
+	// Uncheckpointed: deliveries since the last checkpoint of the restarted
+	// shards when the restart happened: what it should deliver again.
+	Uncheckpointed int64 `json:"uncheckpointed"`
+	// Deliveries received in the generation.
+	Deliveries int64 `json:"deliveries"`
+	// Redeliveries: deliveries of records first received in an earlier generation.
+	Redeliveries int64 `json:"redeliveries"`
+}
+
+// SinkCheck is a sink's final per-key totals against the expected ones:
+// one per acknowledged record the consumer should have applied.
+type SinkCheck struct {
+	// Keys the expected or the actual state holds.
+	Keys int64 `json:"keys"`
+	// KeysWrong: keys whose total differs from the expected one.
+	KeysWrong int64 `json:"keys_wrong"`
+	// ExpectedTotal and ActualTotal sum the totals over every key.
+	ExpectedTotal int64 `json:"expected_total"`
+	ActualTotal   int64 `json:"actual_total"`
 }
 
 // Value returns a verdict count by its JSON name (lost, duplicate_effects,
@@ -67,6 +110,11 @@ func (v *ConsumerVerdict) Value(name string) (n int64, ok bool) {
 		return v.DeliveredNotAcknowledged, true
 	case "unknown":
 		return v.Unknown, true
+	case "sink_keys_wrong":
+		if v.Sink == nil {
+			return 0, true
+		}
+		return v.Sink.KeysWrong, true
 	}
 	return 0, false
 }
@@ -111,6 +159,13 @@ func WriteVerification(w io.Writer, v *Verification) error {
 			c.Consumer, thousands(c.DistinctRecords), thousands(c.Acknowledged), thousands(c.Lost),
 			thousands(c.DuplicateDeliveries), thousands(c.DuplicateEffects), thousands(c.Reordered),
 			thousands(c.DeliveredNotAcknowledged), verdict)
+		if c.BeforeStart > 0 || c.FilteredOut > 0 {
+			fmt.Fprintf(&b, "  %-12s before its start position %s  filtered out %s\n", "", thousands(c.BeforeStart), thousands(c.FilteredOut))
+		}
+		if s := c.Sink; s != nil {
+			fmt.Fprintf(&b, "  %-12s sink: %s of %s keys wrong, total %s (expected %s)\n", "", thousands(s.KeysWrong), thousands(s.Keys),
+				thousands(s.ActualTotal), thousands(s.ExpectedTotal))
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/reports"
 	"github.com/kinesim/kinesim/runner/ledger"
-	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 )
 
@@ -37,51 +37,28 @@ type pollingConsumer struct {
 	ckptRecords int
 	ckptEvery   time.Duration
 	restarts    []time.Time
-}
-
-// sink is where a processor's effects go. It outlives consumer restarts,
-// as a database would.
-type sink struct {
-	idempotent bool
-	aggregate  bool
-
-	mu     sync.Mutex
-	seen   map[string]struct{}
-	totals map[string]int64 // per partition key (aggregate)
-}
-
-func newSink(sc scenarios.Consumer) *sink {
-	return &sink{
-		idempotent: sc.Sink == scenarios.SinkIdempotent,
-		aggregate:  sc.Processor == scenarios.ProcessorAggregate,
-		seen:       map[string]struct{}{},
-		totals:     map[string]int64{},
-	}
-}
-
-// apply applies one record and reports whether its effect was applied (an
-// idempotent sink skips a record id it has applied before).
-func (s *sink) apply(id, key string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.idempotent {
-		if _, dup := s.seen[id]; dup {
-			return false
-		}
-		s.seen[id] = struct{}{}
-	}
-	if s.aggregate {
-		s.totals[key]++
-	}
-	return true
+	// startAt is where shards without a checkpoint start: zero for the
+	// trim horizon, else AT_TIMESTAMP startAt (latest is the consumer's
+	// start, so every record written after it is expected).
+	startAt time.Time
+	// filter drops the records whose field does not equal filterValue.
+	filter      *fieldScanner
+	filterValue string
+	// leases is the application's lease table, shared by its workers;
+	// leaseLosses are when a lease moves to another worker.
+	leases      *leaseTable
+	leaseLosses []time.Time
+	// generation is the ledger generation deliveries belong to.
+	gen atomic.Int64
 }
 
 // shardProgress is what the consumer knows of the shards in one generation
 // (between restarts).
 type shardProgress struct {
 	mu       sync.Mutex
-	running  map[string]bool
-	caughtUp map[string]time.Time // last empty read at the tip, by shard
+	running  map[string]context.CancelFunc // a running worker's stop, by shard
+	lost     map[string]time.Time          // shards whose lease moved, and when
+	caughtUp map[string]time.Time          // last empty read at the tip, by shard
 }
 
 // run reads until ctx is done or, once drained is closed, every shard is
@@ -92,11 +69,12 @@ func (c *pollingConsumer) run(ctx context.Context, producersDone <-chan struct{}
 	for {
 		genCtx, cancelGen := context.WithCancel(ctx)
 		cancel := clock.CancelFunc(c.clk, cancelGen)
+		var crashAt time.Time
 		if len(restarts) > 0 {
-			at := restarts[0]
+			crashAt = restarts[0]
 			restarts = restarts[1:]
 			clock.Go(c.clk, func() {
-				if c.clk.Sleep(genCtx, at.Sub(c.clk.Now())) == nil {
+				if c.clk.Sleep(genCtx, crashAt.Sub(c.clk.Now())) == nil {
 					cancel() // the crash
 				}
 			})
@@ -106,18 +84,30 @@ func (c *pollingConsumer) run(ctx context.Context, producersDone <-chan struct{}
 		if drained || ctx.Err() != nil {
 			return
 		}
+		// Every worker has stopped: what follows is the next generation.
+		c.gen.Store(int64(c.ledger.Restart(crashAt)))
 	}
 }
 
 // generation runs shard workers until ctx is done (false) or the stream is
 // drained after the producers finished (true).
 func (c *pollingConsumer) generation(ctx context.Context, producersDone <-chan struct{}, doneAt func() time.Time) bool {
-	prog := &shardProgress{running: map[string]bool{}, caughtUp: map[string]time.Time{}}
+	prog := &shardProgress{running: map[string]context.CancelFunc{}, lost: map[string]time.Time{}, caughtUp: map[string]time.Time{}}
 	ctx, cancelWorkers := context.WithCancel(ctx)
 	stopWorkers := clock.CancelFunc(c.clk, cancelWorkers)
 	wg := clock.NewGroup(c.clk)
 	defer wg.Wait()
 	defer stopWorkers() // before the wait: workers read until stopped
+	for _, at := range c.leaseLosses {
+		if at.Before(c.clk.Now()) {
+			continue // lost in an earlier generation
+		}
+		wg.Go(func() {
+			if c.clk.Sleep(ctx, at.Sub(c.clk.Now())) == nil {
+				c.loseLease(prog, at)
+			}
+		})
+	}
 	for {
 		shards, err := c.reader.ListShards(ctx, c.streamName)
 		if err == nil {
@@ -138,7 +128,7 @@ func (c *pollingConsumer) generation(ctx context.Context, producersDone <-chan s
 				if finished[id] {
 					continue
 				}
-				if !prog.running[id] {
+				if prog.running[id] == nil {
 					allDone = false
 					// Parents first: a child waits until every parent the
 					// stream still lists is read to its end.
@@ -146,12 +136,21 @@ func (c *pollingConsumer) generation(ctx context.Context, producersDone <-chan s
 						known[sh.AdjacentParentShardID] && !finished[sh.AdjacentParentShardID] {
 						continue
 					}
-					prog.running[id] = true
+					c.leases.acquire(id)
+					workCtx, cancelWork := context.WithCancel(ctx)
+					prog.running[id] = clock.CancelFunc(c.clk, cancelWork)
 					wg.Go(func() {
-						c.work(ctx, id, prog)
+						c.work(workCtx, sh, prog)
+						cancelWork()
 						prog.mu.Lock()
+						defer prog.mu.Unlock()
+						if at, ok := prog.lost[id]; ok {
+							// The old owner has stopped; the new one resumes
+							// from the checkpoint in the next generation.
+							delete(prog.lost, id)
+							c.gen.Store(int64(c.ledger.Restart(at, id)))
+						}
 						delete(prog.running, id)
-						prog.mu.Unlock()
 					})
 					continue
 				}
@@ -179,13 +178,34 @@ func (c *pollingConsumer) generation(ctx context.Context, producersDone <-chan s
 	}
 }
 
+// loseLease moves the lease of the first shard being read (by shard id)
+// to the next worker: the old owner stops without checkpointing, and the
+// new one resumes from the shard's checkpoint (KCL's lease stealing).
+func (c *pollingConsumer) loseLease(prog *shardProgress, at time.Time) {
+	prog.mu.Lock()
+	defer prog.mu.Unlock()
+	var victim string
+	for id := range prog.running {
+		if _, moving := prog.lost[id]; !moving && (victim == "" || id < victim) {
+			victim = id
+		}
+	}
+	if victim == "" {
+		return
+	}
+	prog.lost[victim] = at
+	c.leases.move(victim)
+	prog.running[victim]()
+}
+
 // work reads one shard (holding its lease) until its end or ctx is done.
-func (c *pollingConsumer) work(ctx context.Context, shardID string, prog *shardProgress) {
+func (c *pollingConsumer) work(ctx context.Context, sh stream.Shard, prog *shardProgress) {
+	shardID := sh.ShardID
 	lastSeq, err := c.store.Checkpoint(ctx, shardID)
 	if err != nil || lastSeq == ShardEnd {
 		return
 	}
-	iter, err := c.iterator(ctx, shardID, lastSeq)
+	iter, err := c.iterator(ctx, sh, lastSeq)
 	if err != nil {
 		return
 	}
@@ -211,7 +231,7 @@ func (c *pollingConsumer) work(ctx context.Context, shardID string, prog *shardP
 				wait = Backoff(throttles, c.poll, 10*c.poll, jitter())
 			case errors.Is(err, stream.ErrExpiredIterator):
 				// Re-get an iterator after the last record processed.
-				if iter, err = c.iterator(ctx, shardID, lastSeq); err != nil {
+				if iter, err = c.iterator(ctx, sh, lastSeq); err != nil {
 					return
 				}
 				continue
@@ -234,11 +254,14 @@ func (c *pollingConsumer) work(ctx context.Context, shardID string, prog *shardP
 		}
 		if out.NextShardIterator == "" {
 			// The end of a closed shard: its children may be read now.
-			_ = c.store.SaveCheckpoint(ctx, shardID, ShardEnd)
+			if c.store.SaveCheckpoint(ctx, shardID, ShardEnd) == nil {
+				c.ledger.Checkpointed(shardID)
+			}
 			return
 		}
 		if sinceCkpt > 0 && (sinceCkpt >= c.ckptRecords || now.Sub(lastCkpt) >= c.ckptEvery) {
 			if c.store.SaveCheckpoint(ctx, shardID, lastSeq) == nil {
+				c.ledger.Checkpointed(shardID)
 				sinceCkpt, lastCkpt = 0, now
 			}
 		}
@@ -249,11 +272,18 @@ func (c *pollingConsumer) work(ctx context.Context, shardID string, prog *shardP
 	}
 }
 
-// iterator returns an iterator after lastSeq, or at the trim horizon.
-func (c *pollingConsumer) iterator(ctx context.Context, shardID, lastSeq string) (string, error) {
-	in := &stream.GetShardIteratorInput{StreamName: c.streamName, ShardID: shardID, Type: stream.TrimHorizon}
-	if lastSeq != "" {
+// iterator returns an iterator after lastSeq or, without one, at the
+// consumer's start position. A child shard starts at its trim horizon when
+// the consumer starts at the trim horizon; else at the start time too (a
+// child is younger than its parents, so nothing of it is skipped that the
+// start position would not skip).
+func (c *pollingConsumer) iterator(ctx context.Context, sh stream.Shard, lastSeq string) (string, error) {
+	in := &stream.GetShardIteratorInput{StreamName: c.streamName, ShardID: sh.ShardID, Type: stream.TrimHorizon}
+	switch {
+	case lastSeq != "":
 		in.Type, in.SequenceNumber = stream.AfterSequenceNumber, lastSeq
+	case !c.startAt.IsZero():
+		in.Type, in.Timestamp = stream.AtTimestamp, c.startAt
 	}
 	for attempt := 1; ; attempt++ {
 		it, err := c.reader.GetShardIterator(ctx, in)
@@ -279,15 +309,21 @@ func (c *pollingConsumer) process(shardID string, records []stream.StreamRecord,
 		if !r.ApproximateArrivalTimestamp.IsZero() {
 			propagation = append(propagation, now.Sub(r.ApproximateArrivalTimestamp))
 		}
+		gen := int(c.gen.Load())
 		id, sent, ok := generators.ParseMeta(r.Data)
 		if !ok {
-			c.ledger.Delivered(ledger.Delivery{ShardID: shardID, SequenceNumber: r.SequenceNumber, At: now})
+			c.ledger.Delivered(ledger.Delivery{ShardID: shardID, SequenceNumber: r.SequenceNumber, At: now, Generation: gen})
 			continue
 		}
 		endToEnd = append(endToEnd, now.Sub(sent))
-		applied := c.sink.apply(id, r.PartitionKey)
-		c.ledger.Delivered(ledger.Delivery{RecordID: id, ShardID: shardID, SequenceNumber: r.SequenceNumber,
-			PartitionKey: r.PartitionKey, At: now, Applied: applied})
+		d := ledger.Delivery{RecordID: id, ShardID: shardID, SequenceNumber: r.SequenceNumber,
+			PartitionKey: r.PartitionKey, At: now, Generation: gen}
+		if c.filter != nil && !c.filter.equals(r.Data, c.filterValue) {
+			d.Filtered = true
+		} else {
+			d.Applied = c.sink.apply(id, shardID, r.SequenceNumber, r.PartitionKey, r.Data, sent)
+		}
+		c.ledger.Delivered(d)
 	}
 	c.rec.Add(reports.RecordsConsumed, int64(len(records)), now)
 	c.rec.Add(reports.BytesConsumed, bytes, now)

@@ -63,9 +63,13 @@ func startConsumers(sc *scenarios.Scenario, reader stream.Reader, rec *reports.R
 			}
 			store = fs
 		}
+		streamName := cc.Stream
+		if streamName == "" {
+			streamName = sc.Target.Stream
+		}
 		c := &pollingConsumer{
 			name:        name,
-			streamName:  sc.Target.Stream,
+			streamName:  streamName,
 			reader:      faults.Reader(name, reader),
 			clk:         clk,
 			rec:         rec,
@@ -83,6 +87,14 @@ func startConsumers(sc *scenarios.Scenario, reader stream.Reader, rec *reports.R
 			c.restarts = append(c.restarts, start.Add(at.D()))
 		}
 		slices.SortFunc(c.restarts, time.Time.Compare)
+		c.leases = newLeaseTable(cc.Workers)
+		for _, at := range faults.LeaseLosses(name) {
+			c.leaseLosses = append(c.leaseLosses, start.Add(at))
+		}
+		if err := c.position(cc, start, sc.Producers); err != nil {
+			cancel()
+			return nil, errors.Join(fmt.Errorf("consumer %q: %w", name, err), led.Close())
+		}
 		g.consumers = append(g.consumers, c)
 		g.expect = append(g.expect, cc.Expect)
 	}
@@ -91,6 +103,41 @@ func startConsumers(sc *scenarios.Scenario, reader stream.Reader, rec *reports.R
 		g.consumersWG.Go(func() { c.run(ctx, g.producersDone, g.producersFinishedAt) })
 	}
 	return g, nil
+}
+
+// position sets where the consumer starts, what it filters and whose
+// records it expects, and tells the ledger.
+func (c *pollingConsumer) position(cc scenarios.Consumer, start time.Time, producers []scenarios.Producer) error {
+	switch {
+	case cc.Start.Position == scenarios.StartLatest:
+		c.startAt = start
+	case cc.Start.AtTimestamp != "":
+		fromStart, at, err := cc.Start.Timestamp()
+		if err != nil {
+			return fmt.Errorf("start.at_timestamp: %w", err)
+		}
+		c.startAt = at
+		if at.IsZero() {
+			c.startAt = start.Add(fromStart)
+		}
+	}
+	if !c.startAt.IsZero() {
+		c.ledger.StartAt(c.startAt)
+	}
+	if f := cc.Filter; f != nil {
+		scan := newFieldScanner(f.Field)
+		c.filter, c.filterValue = &scan, f.Equals
+	}
+	var names []string
+	for _, p := range producers {
+		if p.Stream == c.streamName {
+			names = append(names, p.Name)
+		}
+	}
+	if len(names) < len(producers) {
+		c.ledger.Scope(names...)
+	}
+	return nil
 }
 
 func durations(ds []time.Duration) []scenarios.Duration {
@@ -140,6 +187,9 @@ func (g *consumerGroup) finish(drain time.Duration) (*reports.Verification, erro
 	v := &reports.Verification{Passed: true}
 	for i, c := range g.consumers {
 		verdict := c.ledger.Verdict()
+		if c.sink.stateful() {
+			verdict.Sink = c.sink.check(c.ledger.ExpectedCounts())
+		}
 		verdict.Judge(g.expect[i])
 		v.Passed = v.Passed && verdict.Passed
 		v.Consumers = append(v.Consumers, verdict)

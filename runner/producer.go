@@ -253,7 +253,7 @@ func (p *producer) send(ctx context.Context, batch []pending) {
 		p.rec.Add(reports.PutCalls, 1, callEnd)
 		p.rec.Add(reports.PutAttempts, int64(len(batch)), callEnd)
 		p.rec.Observe(reports.PutRecordsLatency, callEnd, callEnd.Sub(callStart))
-		batch = p.settle(batch, out, err, callEnd)
+		batch = p.settle(batch, out, err, callStart, callEnd)
 		p.release()
 		if len(batch) == 0 {
 			return
@@ -284,8 +284,9 @@ func (p *producer) put(ctx context.Context, records []stream.Record) (*stream.Pu
 	return nil, err
 }
 
-// settle records a call's outcome and returns the records to retry.
-func (p *producer) settle(batch []pending, out *stream.PutRecordsOutput, err error, now time.Time) []pending {
+// settle records the outcome of a call made at sent and answered at now,
+// and returns the records to retry.
+func (p *producer) settle(batch []pending, out *stream.PutRecordsOutput, err error, sent, now time.Time) []pending {
 	if err == nil && (out == nil || len(out.Records) != len(batch)) {
 		err = stream.Errorf(stream.CodeInternalFailure, "target answered %d results for %d records", resultCount(out), len(batch))
 	}
@@ -309,15 +310,19 @@ func (p *producer) settle(batch []pending, out *stream.PutRecordsOutput, err err
 		}
 		return retry
 	}
-	var acked, ackedBytes, throttled, failed int64
+	var (
+		acked, ackedBytes, throttled, failed int64
+		shards                               reports.ShardCounts // for the report's per-shard load
+	)
 	latencies := make([]time.Duration, 0, len(batch))
 	for i, r := range batch {
 		res := out.Records[i]
 		r.attempts++
 		if !res.Failed() {
-			p.ledger.Acknowledged(r.id, r.record.PartitionKey, res.ShardID, res.SequenceNumber, r.attempts)
+			p.ledger.AcknowledgedAt(r.id, r.record.PartitionKey, res.ShardID, res.SequenceNumber, r.attempts, sent)
 			acked++
 			ackedBytes += int64(r.record.Size())
+			shards.Add(res.ShardID, r.record.Size())
 			latencies = append(latencies, now.Sub(r.intended))
 			continue
 		}
@@ -334,6 +339,7 @@ func (p *producer) settle(batch []pending, out *stream.PutRecordsOutput, err err
 	}
 	p.rec.Add(reports.RecordsAcknowledged, acked, now)
 	p.rec.Add(reports.BytesAcknowledged, ackedBytes, now)
+	p.rec.AddShards(&shards, now)
 	p.rec.Add(reports.RecordsThrottled, throttled, now)
 	p.rec.Add(reports.RecordsFailed, failed, now)
 	p.rec.Observe(reports.RecordLatency, now, latencies...)

@@ -49,8 +49,10 @@ type Fault struct {
 	// scaling; at most double or half the current count).
 	UpdateShardCount int `yaml:"update_shard_count,omitempty" json:"update_shard_count,omitempty"`
 	// ConsumerFault is crash (restart from the last checkpoint), stall (no
-	// reads for the window: the backlog grows, then drains) or
-	// expire_iterator (each shard's next read answers ExpiredIteratorException).
+	// reads for the window: the backlog grows, then drains),
+	// expire_iterator (each shard's next read answers ExpiredIteratorException)
+	// or lease_loss (another worker of the application takes a shard's
+	// lease and resumes from its checkpoint; needs workers: 2 or more).
 	ConsumerFault string `yaml:"consumer_fault,omitempty" json:"consumer_fault,omitempty"`
 	// Network degrades the connection to a real endpoint through an
 	// in-process TCP proxy (kinesis targets with an endpoint only).
@@ -147,6 +149,7 @@ const (
 	ConsumerCrash          = "crash"
 	ConsumerStall          = "stall"
 	ConsumerExpireIterator = "expire_iterator"
+	ConsumerLeaseLoss      = "lease_loss"
 )
 
 // Stream operation selectors.
@@ -304,8 +307,15 @@ func (v *validator) chaos(s *Scenario) {
 		case FaultConsumer:
 			switch f.ConsumerFault {
 			case ConsumerCrash, ConsumerStall, ConsumerExpireIterator:
+			case ConsumerLeaseLoss:
+				for _, c := range s.Consumers {
+					if (f.Consumer == "" || f.Consumer == c.Name) && c.Workers < 2 {
+						v.addf(path+".consumer_fault", "lease_loss moves a lease to another worker; consumer %q has one worker: set its workers to 2 or more", c.Name)
+						break
+					}
+				}
 			default:
-				v.addf(path+".consumer_fault", "%q is not a consumer fault; use %s, %s or %s", f.ConsumerFault, ConsumerCrash, ConsumerStall, ConsumerExpireIterator)
+				v.addf(path+".consumer_fault", "%q is not a consumer fault; use %s, %s, %s or %s", f.ConsumerFault, ConsumerCrash, ConsumerStall, ConsumerExpireIterator, ConsumerLeaseLoss)
 			}
 			if len(s.Consumers) == 0 {
 				v.addf(path+".consumer_fault", "the scenario has no consumers; add one under consumers")

@@ -6,7 +6,10 @@
 // Every error names the file, line and column, the field, and what is allowed.
 package scenarios
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Scenario is one scenario file: what traffic to make, where to send it,
 // which faults to inject and what must hold.
@@ -328,11 +331,30 @@ type Consumer struct {
 	Mode string `yaml:"mode" json:"mode"`
 	// PollInterval is the wait between GetRecords calls per shard (default 1s, KCL's).
 	PollInterval Duration `yaml:"poll_interval,omitempty" json:"poll_interval,omitempty"`
-	// Processor is what the consumer does with records: count (default) or
-	// aggregate (per-key running totals into the sink).
+	// Stream is the stream read (default target.stream); any stream a
+	// producer writes to. Only the records of the producers writing to it
+	// are expected.
+	Stream string `yaml:"stream,omitempty" json:"stream,omitempty"`
+	// Start is where the consumer starts reading each shard that has no
+	// checkpoint: the trim horizon (default), latest, or a time.
+	Start StartPosition `yaml:"start,omitempty" json:"start,omitempty"`
+	// Filter keeps only the records whose JSON field equals a value; the
+	// others are read and dropped (counted as filtered_out, not lost).
+	Filter *Filter `yaml:"filter,omitempty" json:"filter,omitempty"`
+	// Workers is how many workers of the application share its lease table
+	// (default 1); a lease_loss fault moves a lease between them.
+	Workers int `yaml:"workers,omitempty" json:"workers,omitempty"`
+	// Processor is what the consumer does with records: count (default),
+	// aggregate (per-key running totals into the sink) or window (per-key
+	// min/max/avg of a numeric field over a sliding time window).
 	Processor string `yaml:"processor,omitempty" json:"processor,omitempty"`
+	// Window configures the window processor.
+	Window *Window `yaml:"window,omitempty" json:"window,omitempty"`
 	// Sink is the sink's write mode: naive (default; applies every delivery,
-	// so duplicates corrupt totals) or idempotent (dedupes by record id).
+	// so duplicates corrupt totals), idempotent (dedupes by record id) or
+	// idempotent_sequence (dedupes by each shard's highest sequence number
+	// applied; it does not catch producer-retry duplicates, which have new
+	// sequence numbers).
 	Sink string `yaml:"sink,omitempty" json:"sink,omitempty"`
 	// Checkpoint says how often progress is saved.
 	Checkpoint Checkpoint `yaml:"checkpoint,omitempty" json:"checkpoint,omitempty"`
@@ -345,6 +367,36 @@ type Consumer struct {
 	// Counts: lost, duplicate_deliveries, duplicate_effects, reordered,
 	// delivered_not_acknowledged, unknown.
 	Expect map[string]int64 `yaml:"expect,omitempty" json:"expect,omitempty"`
+}
+
+// StartPosition is where a consumer starts reading a shard without a
+// checkpoint. Set at most one field; none is the trim horizon. In YAML:
+// start: {position: latest} or start: {at_timestamp: 30s}.
+type StartPosition struct {
+	// Position is trim_horizon (default) or latest.
+	Position string `yaml:"position,omitempty" json:"position,omitempty"`
+	// AtTimestamp starts at the records that arrived at or after a time:
+	// a duration from the run's start ("30s") or an RFC 3339 time.
+	AtTimestamp string `yaml:"at_timestamp,omitempty" json:"at_timestamp,omitempty"`
+}
+
+// Filter keeps the records whose JSON field equals a value. It is a byte
+// scan, not a JSON decode: the first "field": in the record, at any depth,
+// is compared with Equals (the string's bytes without quotes and escapes
+// undone, or a number, true, false or null as written).
+type Filter struct {
+	Field  string `yaml:"field" json:"field"`
+	Equals string `yaml:"equals" json:"equals"`
+}
+
+// Window is the window processor's configuration: per partition key, the
+// min, max and average of a numeric JSON field over the records of the
+// last Size (by each record's intended send time).
+type Window struct {
+	// Field is the numeric JSON field, found by a byte scan as Filter's.
+	Field string `yaml:"field" json:"field"`
+	// Size is the sliding window's length (default 1m).
+	Size Duration `yaml:"size,omitempty" json:"size,omitempty"`
 }
 
 // Checkpoint is a consumer's checkpoint policy: a checkpoint is written
@@ -362,14 +414,20 @@ type Checkpoint struct {
 const (
 	ProcessorCount     = "count"
 	ProcessorAggregate = "aggregate"
+	ProcessorWindow    = "window"
 	SinkNaive          = "naive"
 	SinkIdempotent     = "idempotent"
+	// SinkIdempotentSequence dedupes by each shard's highest sequence number.
+	SinkIdempotentSequence = "idempotent_sequence"
+	// StartTrimHorizon and StartLatest are StartPosition.Position values.
+	StartTrimHorizon = "trim_horizon"
+	StartLatest      = "latest"
 	CheckpointMemory   = "memory"
 	CheckpointFile     = "file"
 )
 
 // ExpectNames are the verification counts a consumer's expect may name.
-var ExpectNames = []string{"lost", "duplicate_deliveries", "duplicate_effects", "reordered", "delivered_not_acknowledged", "unknown"}
+var ExpectNames = []string{"lost", "duplicate_deliveries", "duplicate_effects", "reordered", "delivered_not_acknowledged", "unknown", "sink_keys_wrong"}
 
 // Objectives are what `kinesim plan` sizes the stream for; each one left
 // out takes its default. In YAML:
@@ -404,3 +462,22 @@ func (r Rate) PerSecond() float64 { return float64(r) }
 
 // ByteSize is a size in bytes, written as 512, "100B", "64KiB", "1MiB", "10MB".
 type ByteSize int64
+
+// Timestamp parses AtTimestamp: a duration from the run's start (relative
+// true) or an RFC 3339 time. Both are zero when AtTimestamp is empty.
+func (s StartPosition) Timestamp() (fromStart time.Duration, at time.Time, err error) {
+	if s.AtTimestamp == "" {
+		return 0, time.Time{}, nil
+	}
+	if d, err := time.ParseDuration(s.AtTimestamp); err == nil {
+		if d < 0 {
+			return 0, time.Time{}, fmt.Errorf("%q is before the run's start; use a duration of 0 or more, e.g. 30s", s.AtTimestamp)
+		}
+		return d, time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s.AtTimestamp)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("%q is neither a duration from the run's start (30s) nor an RFC 3339 time (2026-03-04T08:00:00Z)", s.AtTimestamp)
+	}
+	return 0, t, nil
+}

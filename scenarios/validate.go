@@ -102,10 +102,14 @@ func validate(s *Scenario, o options) Errors {
 		v.producer(p, path, s.Target.MaxRecordSize, o)
 	}
 	for i, c := range s.Consumers {
+		path := fmt.Sprintf("consumers[%d]", i)
 		if c.Mode != "" && c.Mode != ConsumerPolling && c.Mode != ConsumerEFO {
-			v.addf(fmt.Sprintf("consumers[%d].mode", i), "%q is not a consumer mode; use %s or %s", c.Mode, ConsumerPolling, ConsumerEFO)
+			v.addf(path+".mode", "%q is not a consumer mode; use %s or %s", c.Mode, ConsumerPolling, ConsumerEFO)
 		}
-		v.consumer(&c, fmt.Sprintf("consumers[%d]", i))
+		if c.Stream != "" && !slices.ContainsFunc(s.Producers, func(p Producer) bool { return p.Stream == c.Stream }) && c.Stream != s.Target.Stream {
+			v.addf(path+".stream", "%q is not a stream of this scenario; use target.stream or a producer's stream", c.Stream)
+		}
+		v.consumer(&c, path)
 	}
 	v.chaos(s)
 	switch s.Clock {
@@ -296,11 +300,39 @@ func (v *validator) consumer(c *Consumer, path string) {
 	if c.Mode == ConsumerEFO {
 		v.addf(path+".mode", "efo consumers are not implemented yet (issue #7); use %s", ConsumerPolling)
 	}
-	if c.Processor != "" && c.Processor != ProcessorCount && c.Processor != ProcessorAggregate {
-		v.addf(path+".processor", "%q is not a processor; use %s or %s", c.Processor, ProcessorCount, ProcessorAggregate)
+	switch c.Processor {
+	case "", ProcessorCount, ProcessorAggregate:
+		if c.Window != nil {
+			v.addf(path+".window", "only the window processor has a window; set processor: window or leave window out")
+		}
+	case ProcessorWindow:
+		switch {
+		case c.Window == nil || c.Window.Field == "":
+			v.addf(path+".window.field", "the window processor needs the numeric field to summarize, e.g. window: {field: battery_pct, size: 1m}")
+		case c.Window.Size < 0:
+			v.addf(path+".window.size", "must be over 0, e.g. 1m")
+		}
+	default:
+		v.addf(path+".processor", "%q is not a processor; use %s, %s or %s", c.Processor, ProcessorCount, ProcessorAggregate, ProcessorWindow)
 	}
-	if c.Sink != "" && c.Sink != SinkNaive && c.Sink != SinkIdempotent {
-		v.addf(path+".sink", "%q is not a sink mode; use %s or %s", c.Sink, SinkNaive, SinkIdempotent)
+	if c.Sink != "" && c.Sink != SinkNaive && c.Sink != SinkIdempotent && c.Sink != SinkIdempotentSequence {
+		v.addf(path+".sink", "%q is not a sink mode; use %s, %s or %s", c.Sink, SinkNaive, SinkIdempotent, SinkIdempotentSequence)
+	}
+	switch {
+	case c.Start.Position != "" && c.Start.AtTimestamp != "":
+		v.addf(path+".start", "sets position and at_timestamp; set one")
+	case c.Start.Position != "" && c.Start.Position != StartTrimHorizon && c.Start.Position != StartLatest:
+		v.addf(path+".start.position", "%q is not a start position; use %s or %s (or at_timestamp)", c.Start.Position, StartTrimHorizon, StartLatest)
+	case c.Start.AtTimestamp != "":
+		if _, _, err := c.Start.Timestamp(); err != nil {
+			v.addf(path+".start.at_timestamp", "%v", err)
+		}
+	}
+	if f := c.Filter; f != nil && (f.Field == "" || f.Equals == "") {
+		v.addf(path+".filter", "needs field and equals, e.g. filter: {field: event_type, equals: bike_returned}")
+	}
+	if c.Workers < 0 || c.Workers > 100 {
+		v.addf(path+".workers", "%d; use 1 to 100", c.Workers)
 	}
 	if s := c.Checkpoint.Store; s != "" && s != CheckpointMemory && s != CheckpointFile {
 		v.addf(path+".checkpoint.store", "%q is not a checkpoint store; use %s or %s", s, CheckpointMemory, CheckpointFile)

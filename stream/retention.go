@@ -32,6 +32,11 @@ type RetentionStats struct {
 	// PayloadsDroppedUnread of them were never read.
 	PayloadsDropped       int64
 	PayloadsDroppedUnread int64
+	// EvictedRecords left the emulated stream entirely under its record
+	// limit, before their retention period ended; EvictedUnread of them were
+	// never read.
+	EvictedRecords int64
+	EvictedUnread  int64
 }
 
 // RetentionReporter reports a stream's RetentionStats, so that a run can

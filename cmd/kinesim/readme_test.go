@@ -34,12 +34,19 @@ func readmeCommands(t *testing.T) [][]string {
 			if i := strings.Index(line, " #"); i >= 0 {
 				line = line[:i]
 			}
+			// `|| test $? -eq 99` documents an expected exit code.
+			if i := strings.Index(line, " ||"); i >= 0 {
+				line = line[:i]
+			}
 			cmds = append(cmds, strings.Fields(line)[1:])
 		}
 	}
 	require.NoError(t, sc.Err())
 	return cmds
 }
+
+// expectsFailure lists the README examples that exit 99 on purpose.
+var expectsFailure = map[string]bool{"run idempotency-check": true}
 
 // TestReadmeExamples runs every kinesim command the README shows; runs are
 // shortened to two seconds and write to a temporary folder.
@@ -48,12 +55,20 @@ func TestReadmeExamples(t *testing.T) {
 	require.NotEmpty(t, cmds, "the README shows kinesim commands")
 	for _, args := range cmds {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			if args[0] == "run" {
+			want := 0
+			if len(args) > 1 && expectsFailure[args[0]+" "+args[1]] {
+				want = 99
+			}
+			switch {
+			case args[0] == "run" && want == 0:
 				// Later flags win: shorten the run and keep it out of the tree.
 				args = append(args, "--duration", "2s", "--out", t.TempDir(), "--quiet")
+			case args[0] == "run", args[0] == "plan":
+				// Runs that fail on purpose need their whole scenario.
+				args = append(args, "--out", t.TempDir())
 			}
 			code, stdout, stderr := kinesim(t, args...)
-			assert.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			assert.Equal(t, want, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 		})
 	}
 }

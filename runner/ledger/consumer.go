@@ -22,14 +22,31 @@ type Delivery struct {
 	// Applied is true when the consumer's sink applied the record's effect
 	// (a naive sink applies every delivery, an idempotent one the first).
 	Applied bool
+	// Filtered is true when the consumer's filter dropped the record: it
+	// was read, so it is not lost, but nothing was expected of it.
+	Filtered bool
+	// Generation is the consumer's generation (see Consumer.Restart) that
+	// received the record; 0 before any restart.
+	Generation int
 }
 
-// deliveryState is one record as one consumer saw it: 3 bytes.
+// deliveryState is one record as one consumer saw it: 4 bytes.
 type deliveryState struct {
 	delivered uint8 // saturating counts
 	applied   uint8
-	foreign   bool // delivered from a write the producer never saw acknowledged
+	flags     uint8
+	firstGen  uint8 // the generation of the first delivery (saturating)
 }
+
+// deliveryState flags.
+const (
+	// foreign: delivered from a write the producer never saw acknowledged.
+	foreign uint8 = 1 << iota
+	// beforeStart: written before the consumer's start position.
+	beforeStart
+	// filtered: dropped by the consumer's filter.
+	filtered
+)
 
 // Consumer is the consumer side of one consumer's deliveries.
 type Consumer struct {
@@ -47,6 +64,24 @@ type Consumer struct {
 	// record's outcome (a consumer can read a write before the producer has
 	// handled its answer); Verdict judges them against the final outcome.
 	early []earlyDelivery
+
+	// start is the consumer's start position as a time (zero: the trim
+	// horizon); scope the producers whose records it reads (nil: all).
+	start time.Time
+	scope map[int]bool
+	// gens are the consumer's generations; sinceCheckpoint counts the
+	// deliveries per shard since its last checkpoint.
+	gens            []generation
+	sinceCheckpoint map[string]int64
+}
+
+// generation is one stretch of a consumer between restarts.
+type generation struct {
+	at             time.Time
+	shards         []string // the shards restarted; nil: all
+	uncheckpointed int64    // deliveries since the last checkpoint of those shards when it began
+	deliveries     int64
+	redeliveries   int64 // deliveries of records first delivered in an earlier generation
 }
 
 type earlyDelivery struct {
@@ -64,7 +99,8 @@ func (l *Ledger) Consumer(name string) *Consumer {
 			return c
 		}
 	}
-	c := &Consumer{l: l, index: len(l.consumers), name: name, lastSeq: map[uint64]string{}}
+	c := &Consumer{l: l, index: len(l.consumers), name: name, lastSeq: map[uint64]string{},
+		gens: []generation{{}}, sinceCheckpoint: map[string]int64{}}
 	l.consumers = append(l.consumers, c)
 	if l.file != nil {
 		l.file.defineConsumer(name)
@@ -97,15 +133,26 @@ func (c *Consumer) Delivered(d Delivery) {
 	c.deliveries++
 	st := c.slot(p.index, id)
 	first := st.delivered == 0
+	gen := min(max(d.Generation, 0), len(c.gens)-1)
+	c.gens[gen].deliveries++
+	if first {
+		st.firstGen = uint8(min(gen, 255))
+	} else if int(st.firstGen) < gen {
+		c.gens[gen].redeliveries++
+	}
+	c.sinceCheckpoint[d.ShardID]++
 	st.delivered = satInc(st.delivered)
 	if d.Applied {
 		st.applied = satInc(st.applied)
+	}
+	if d.Filtered {
+		st.flags |= filtered
 	}
 	switch {
 	case e.outcome == Unknown && d.SequenceNumber != "":
 		c.early = append(c.early, earlyDelivery{producer: p.index, id: id, seqHash: SeqHash(d.SequenceNumber)})
 	case e.outcome != Acknowledged || d.SequenceNumber != "" && e.seqHash != 0 && SeqHash(d.SequenceNumber) != e.seqHash:
-		st.foreign = true
+		st.flags |= foreign
 	}
 	if first && d.SequenceNumber != "" {
 		key := e.keyHash
@@ -169,12 +216,15 @@ func (c *Consumer) Verdict() reports.ConsumerVerdict {
 	defer c.mu.Unlock()
 	for _, d := range c.early {
 		if e := producers[d.producer].lookup(d.id); e.outcome != Acknowledged || e.seqHash != d.seqHash {
-			c.slot(d.producer, d.id).foreign = true
+			c.slot(d.producer, d.id).flags |= foreign
 		}
 	}
 	c.early = c.early[:0]
 	v := reports.ConsumerVerdict{Consumer: c.name, Deliveries: c.deliveries, Unknown: c.unknown, Reordered: c.reordered}
 	for _, p := range producers {
+		if c.scope != nil && !c.scope[p.index] {
+			continue
+		}
 		var pages []*[pageSize]deliveryState
 		if p.index < len(c.pages) {
 			pages = c.pages[p.index]
@@ -189,7 +239,11 @@ func (c *Consumer) Verdict() reports.ConsumerVerdict {
 		p.each(func(id uint64, e *entry) {
 			if e.outcome == Acknowledged {
 				v.Acknowledged++
-				if state(id).delivered == 0 {
+				switch st := state(id); {
+				case st.delivered > 0:
+				case st.flags&beforeStart != 0:
+					v.BeforeStart++
+				default:
 					v.Lost++
 				}
 			}
@@ -208,10 +262,19 @@ func (c *Consumer) Verdict() reports.ConsumerVerdict {
 				if st.applied > 1 {
 					v.DuplicateEffects++
 				}
-				if st.foreign {
+				if st.flags&foreign != 0 {
 					v.DeliveredNotAcknowledged++
 				}
+				if st.flags&filtered != 0 {
+					v.FilteredOut++
+				}
 			}
+		}
+	}
+	if len(c.gens) > 1 {
+		for i, g := range c.gens {
+			v.Generations = append(v.Generations, reports.GenerationVerdict{Generation: i, StartedAt: g.at, Shards: g.shards,
+				Uncheckpointed: g.uncheckpointed, Deliveries: g.deliveries, Redeliveries: g.redeliveries})
 		}
 	}
 	v.Passed = true

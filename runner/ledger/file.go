@@ -23,8 +23,19 @@ const FileName = "ledger.bin"
 //	'C' s                          a consumer, likewise
 //	'S' s                          a shard id; its index is its rank + 1
 //	'R' u producer, u id, outcome byte, attempts byte, u shard, u64 key hash, u32 seq hash
-//	'D' u consumer, u producer, u id, u shard, s seq, s partition key, u unix µs, applied byte
-const fileMagic = "kinesim-ledger 1\n"
+//	'D' u consumer, u producer, u id, s shard, s seq, s partition key, v unix µs, flags byte (1 applied, 2 filtered), u generation
+//	'T' u consumer, v unix µs                   the consumer's start position as a time
+//	'X' u consumer, u n, n × u producer         the producers whose records the consumer reads
+//	'B' u consumer, u producer, u id            a record written before the consumer's start
+//	'K' u consumer, s shard                     the consumer checkpointed the shard
+//	'G' u consumer, v unix µs, u n, n × s shard the consumer restarted (n = 0: every shard)
+//
+// Version 1 files (no 'T', 'X', 'B', 'K', 'G'; 'D' ends with an applied
+// byte) still load.
+const (
+	fileMagic   = "kinesim-ledger 2\n"
+	fileMagicV1 = "kinesim-ledger 1\n"
+)
 
 // logFile appends ledger events; safe for concurrent use.
 type logFile struct {
@@ -97,11 +108,59 @@ func (lf *logFile) delivery(consumer, producer int, id uint64, d Delivery) {
 		b = appendString(b, d.SequenceNumber)
 		b = appendString(b, d.PartitionKey)
 		b = binary.AppendVarint(b, d.At.UnixMicro())
-		applied := byte(0)
+		flags := byte(0)
 		if d.Applied {
-			applied = 1
+			flags |= 1
 		}
-		return append(b, applied)
+		if d.Filtered {
+			flags |= 2
+		}
+		b = append(b, flags)
+		return binary.AppendUvarint(b, uint64(max(d.Generation, 0)))
+	})
+}
+
+func (lf *logFile) startAt(consumer int, t time.Time) {
+	lf.write(func(b []byte) []byte {
+		b = binary.AppendUvarint(append(b, 'T'), uint64(consumer))
+		return binary.AppendVarint(b, t.UnixMicro())
+	})
+}
+
+func (lf *logFile) scope(consumer int, producers []int) {
+	lf.write(func(b []byte) []byte {
+		b = binary.AppendUvarint(append(b, 'X'), uint64(consumer))
+		b = binary.AppendUvarint(b, uint64(len(producers)))
+		for _, p := range producers {
+			b = binary.AppendUvarint(b, uint64(p))
+		}
+		return b
+	})
+}
+
+func (lf *logFile) beforeStart(consumer, producer int, id uint64) {
+	lf.write(func(b []byte) []byte {
+		b = binary.AppendUvarint(append(b, 'B'), uint64(consumer))
+		b = binary.AppendUvarint(b, uint64(producer))
+		return binary.AppendUvarint(b, id)
+	})
+}
+
+func (lf *logFile) checkpointed(consumer int, shard string) {
+	lf.write(func(b []byte) []byte {
+		return appendString(binary.AppendUvarint(append(b, 'K'), uint64(consumer)), shard)
+	})
+}
+
+func (lf *logFile) restart(consumer int, at time.Time, shards []string) {
+	lf.write(func(b []byte) []byte {
+		b = binary.AppendUvarint(append(b, 'G'), uint64(consumer))
+		b = binary.AppendVarint(b, at.UnixMicro())
+		b = binary.AppendUvarint(b, uint64(len(shards)))
+		for _, s := range shards {
+			b = appendString(b, s)
+		}
+		return b
 	})
 }
 
@@ -173,10 +232,12 @@ func Load(path string) (*Ledger, error) {
 	defer f.Close()
 	r := bufio.NewReaderSize(f, 1<<20)
 	magic := make([]byte, len(fileMagic))
-	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != fileMagic {
+	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != fileMagic && string(magic) != fileMagicV1 {
 		return nil, fmt.Errorf("ledger: %s is not a kinesim ledger file", path)
 	}
 	l := New()
+	l.loading = &loadState{v1: string(magic) == fileMagicV1}
+	defer func() { l.loading = nil }()
 	var consumers []*Consumer
 	for {
 		tag, err := r.ReadByte()
@@ -286,28 +347,127 @@ func (l *Ledger) replay(tag byte, r byteReader, consumers *[]*Consumer) error {
 		if err != nil {
 			return err
 		}
-		applied, err := r.ReadByte()
+		flags, err := r.ReadByte()
 		if err != nil {
 			return err
 		}
-		if fields[0] >= uint64(len(*consumers)) {
-			return fmt.Errorf("delivery to consumer %d, which is not defined", fields[0])
+		var gen uint64
+		if !l.loading.v1 {
+			if gen, err = binary.ReadUvarint(r); err != nil {
+				return err
+			}
+		}
+		c, err := consumerAt(*consumers, fields[0])
+		if err != nil {
+			return err
 		}
 		p, err := l.producerAt(fields[1])
 		if err != nil {
 			return err
 		}
-		(*consumers)[fields[0]].Delivered(Delivery{
+		c.Delivered(Delivery{
 			RecordID:       p.name + "-" + fmt.Sprint(fields[2]),
 			ShardID:        strs[0],
 			SequenceNumber: strs[1],
 			PartitionKey:   strs[2],
 			At:             time.UnixMicro(us),
-			Applied:        applied == 1,
+			Applied:        flags&1 != 0,
+			Filtered:       flags&2 != 0,
+			Generation:     int(gen),
 		})
 		return nil
+	case 'T', 'X', 'B', 'K', 'G':
+		return l.replayConsumerEvent(tag, r, *consumers)
 	}
 	return fmt.Errorf("unknown event tag %q: corrupt file", tag)
+}
+
+// replayConsumerEvent applies a consumer's 'T', 'X', 'B', 'K' or 'G' event.
+func (l *Ledger) replayConsumerEvent(tag byte, r byteReader, consumers []*Consumer) error {
+	ci, err := binary.ReadUvarint(r)
+	if err != nil {
+		return err
+	}
+	c, err := consumerAt(consumers, ci)
+	if err != nil {
+		return err
+	}
+	switch tag {
+	case 'T':
+		us, err := binary.ReadVarint(r)
+		if err != nil {
+			return err
+		}
+		c.mu.Lock()
+		c.start = time.UnixMicro(us)
+		c.mu.Unlock()
+	case 'X':
+		n, err := binary.ReadUvarint(r)
+		if err != nil {
+			return err
+		}
+		idx := make([]int, 0, min(n, 1<<10))
+		for range n {
+			p, err := binary.ReadUvarint(r)
+			if err != nil {
+				return err
+			}
+			idx = append(idx, int(p))
+		}
+		c.scopeIndexes(idx)
+	case 'B':
+		var fields [2]uint64
+		for i := range fields {
+			if fields[i], err = binary.ReadUvarint(r); err != nil {
+				return err
+			}
+		}
+		if _, err := l.producerAt(fields[0]); err != nil {
+			return err
+		}
+		c.setBeforeStart(int(fields[0]), fields[1])
+	case 'K':
+		shard, err := readString(r)
+		if err != nil {
+			return err
+		}
+		c.mu.Lock()
+		c.sinceCheckpoint[shard] = 0
+		c.mu.Unlock()
+	case 'G':
+		us, err := binary.ReadVarint(r)
+		if err != nil {
+			return err
+		}
+		n, err := binary.ReadUvarint(r)
+		if err != nil {
+			return err
+		}
+		var shards []string
+		for range n {
+			s, err := readString(r)
+			if err != nil {
+				return err
+			}
+			shards = append(shards, s)
+		}
+		c.mu.Lock()
+		c.restartLocked(time.UnixMicro(us), shards)
+		c.mu.Unlock()
+	}
+	return nil
+}
+
+func consumerAt(consumers []*Consumer, i uint64) (*Consumer, error) {
+	if i >= uint64(len(consumers)) {
+		return nil, fmt.Errorf("event of consumer %d, which is not defined", i)
+	}
+	return consumers[i], nil
+}
+
+// loadState is what Load needs to know while it replays a file.
+type loadState struct {
+	v1 bool // a version 1 file
 }
 
 func (l *Ledger) producerAt(i uint64) (*Producer, error) {

@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Outcome is what became of a record on the producer side.
@@ -75,7 +76,8 @@ type Ledger struct {
 	shards    []string
 	shardIdx  map[string]uint16
 
-	file *logFile // nil without a file
+	file    *logFile   // nil without a file
+	loading *loadState // set while Load replays a file
 }
 
 // New returns a ledger kept in memory only.
@@ -133,10 +135,21 @@ func (l *Ledger) shard(id string) uint16 {
 // Acknowledged records that the target acknowledged record id of this
 // producer with shardID and seq after attempts attempts.
 func (p *Producer) Acknowledged(id uint64, partitionKey, shardID, seq string, attempts int) {
+	p.AcknowledgedAt(id, partitionKey, shardID, seq, attempts, time.Time{})
+}
+
+// AcknowledgedAt is Acknowledged for a write whose PutRecords call started
+// at sent: the record was stored at or after sent, so a consumer that
+// starts later (Consumer.StartAt) may not see it and does not count it as
+// lost when it does not.
+func (p *Producer) AcknowledgedAt(id uint64, partitionKey, shardID, seq string, attempts int, sent time.Time) {
 	if p == nil {
 		return
 	}
 	p.set(id, entry{keyHash: KeyHash(partitionKey), seqHash: SeqHash(seq), shard: p.l.shard(shardID), attempts: clampAttempts(attempts), outcome: Acknowledged})
+	if !sent.IsZero() && id != 0 {
+		p.l.markBeforeStart(p, id, sent)
+	}
 }
 
 // Failed records that record id ended with outcome (DeadLettered or

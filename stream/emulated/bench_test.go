@@ -120,3 +120,44 @@ func BenchmarkGetRecords(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(read), "ns/record")
 	b.ReportMetric(float64(read)/b.Elapsed().Seconds(), "records/s")
 }
+
+// BenchmarkSimulatedHour writes an hour of 10,000 records/s (100-byte
+// records, 10 shards, a 500-record call every 50 ms of fake time) and
+// reports the speed-up over wall-clock time and the memory held at the end,
+// which the default limits bound.
+//
+//	go test -run '^$' -bench SimulatedHour -benchtime 1x ./stream/emulated/
+func BenchmarkSimulatedHour(b *testing.B) {
+	const span, step = time.Hour, 50 * time.Millisecond
+	ctx := context.Background()
+	for b.Loop() {
+		clk := newFakeClock()
+		em := emulated.New(emulated.WithClock(clk))
+		if err := em.CreateStream(ctx, &stream.CreateStreamInput{StreamName: testStream, ShardCount: 10}); err != nil {
+			b.Fatal(err)
+		}
+		batches := make([][]stream.Record, 2) // 1,000 keys, 500 a call
+		for i := range batches {
+			batches[i] = benchBatch(i * stream.MaxRecordsPerPutRecords)
+		}
+		in := &stream.PutRecordsInput{StreamName: testStream}
+		throttled, sent := 0, 0
+		started := time.Now()
+		for i := range int(span / step) {
+			in.Records = batches[i%len(batches)]
+			out, err := em.PutRecords(ctx, in)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sent += len(in.Records)
+			throttled += out.FailedRecordCount
+			clk.Advance(step)
+		}
+		took := time.Since(started)
+		b.ReportMetric(span.Seconds()/took.Seconds(), "speed-up")
+		b.ReportMetric(float64(sent)/took.Seconds(), "records/s")
+		b.ReportMetric(100*float64(throttled)/float64(sent), "throttled-%")
+		b.ReportMetric(float64(em.PayloadBytes())/(1<<20), "payload-MiB")
+		b.ReportMetric(float64(em.StoredRecords()), "stored-records")
+	}
+}

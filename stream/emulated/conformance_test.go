@@ -16,6 +16,7 @@ func TestConformance(t *testing.T) {
 		UpdateShardCount:   true,
 		Retention:          true,
 		EnhancedFanOut:     true,
+		OnDemand:           true,
 	}
 	t.Run("wall clock", func(t *testing.T) {
 		streamtest.Run(t, func(*testing.T) stream.Target { return emulated.New() }, caps)

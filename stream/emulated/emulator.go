@@ -1,15 +1,31 @@
 // Package emulated is kinesim's built-in Kinesis Data Streams emulator: an
-// in-process implementation of the stream contract (stream.Target) that
-// behaves as Amazon Kinesis does, limits included. Records route by MD5 of
-// the partition key (or an ExplicitHashKey) to shards with the hash key ranges
-// CreateStream gives on AWS; each shard enforces the write limits (1 MiB/s and
-// 1,000 records/s) as token buckets and throttles per record, answering with
-// AWS's error codes and messages. All timing reads the clock given by
-// WithClock, so the emulator runs in wall-clock or virtual time.
+// in-process implementation of the stream contract (stream.Target, plus
+// stream.Resharder, stream.FanOut, stream.RetentionSetter and
+// stream.RetentionReporter) that behaves as Amazon Kinesis does, limits
+// included:
+//
+//   - Records route by MD5 of the partition key (or an ExplicitHashKey) to
+//     shards with the hash key ranges CreateStream gives on AWS.
+//   - Each shard enforces the write limits (1 MiB/s and 1,000 records/s) as
+//     token buckets and throttles per record with AWS's error code and
+//     message; reads share 5 GetRecords calls/s and 2 MiB/s per shard;
+//     iterators expire after 5 minutes.
+//   - SplitShard, MergeShards and UpdateShardCount close parents with an
+//     ending sequence number and send readers on to the children.
+//   - Enhanced fan-out consumers each get 2 MiB/s per shard, pushed.
+//   - Records leave after the retention period; memory is bounded
+//     (WithPayloadMemoryLimit, WithRecordLimit) and every record lost to
+//     either is counted (RetentionStats).
+//   - ON_DEMAND streams start with 4 shards and split busy ones.
+//
+// All timing reads and waits on the clock given by WithClock, so the
+// emulator runs in wall-clock or virtual time (clock.Virtual); calls that
+// wait (a reshard delay, service latency, a subscription) wait only through
+// the clock.
 //
 // An *Emulator is safe for concurrent use by many goroutines. Writes to
-// different shards do not contend: each shard has its own lock, taken once per
-// PutRecords call and shard, and the stream's shard map is an immutable
+// different shards do not contend: each shard has its own lock, taken once
+// per PutRecords call and shard, and a stream's shard map is an immutable
 // snapshot swapped atomically. Records and slices returned to callers are
 // their own copies.
 package emulated
@@ -17,6 +33,7 @@ package emulated
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -34,8 +51,9 @@ const onDemandInitialShards = 4
 
 // Emulator hosts any number of emulated streams, addressed by name.
 type Emulator struct {
-	cfg config
-	mem *payloadMemory
+	cfg     config
+	mem     *memory
+	latency *latencyModel
 
 	mu              sync.RWMutex
 	streams         map[string]*streamState
@@ -50,7 +68,12 @@ func New(opts ...Option) *Emulator {
 	for _, opt := range opts {
 		opt(&cfg)
 	}
-	return &Emulator{cfg: cfg, mem: &payloadMemory{limit: cfg.memoryLimit}, streams: make(map[string]*streamState)}
+	return &Emulator{
+		cfg:     cfg,
+		mem:     &memory{payloads: budget{limit: cfg.memoryLimit}, records: budget{limit: cfg.recordLimit * storedRecordLen}},
+		latency: &latencyModel{byOp: cfg.latency, rng: rand.New(rand.NewPCG(cfg.seed, cfg.seed))},
+		streams: make(map[string]*streamState),
+	}
 }
 
 // streamState is one stream. Its shard map is replaced, never modified, so
@@ -61,7 +84,7 @@ type streamState struct {
 	mode        stream.StreamMode
 	clock       clock.Clock
 	cfg         *config
-	mem         *payloadMemory
+	mem         *memory
 	retention   atomic.Int64 // nanoseconds
 
 	// ctl serializes control-plane changes (resharding).
@@ -216,7 +239,7 @@ func (e *Emulator) DeleteStream(ctx context.Context, streamName string) error {
 	}
 	for _, sh := range st.shards.Load().all {
 		sh.mu.Lock()
-		e.mem.freed(sh.log.payloadBytes())
+		e.mem.freed(sh.log.held())
 		sh.log = recordLog{}
 		sh.deleted = true
 		sh.mu.Unlock()

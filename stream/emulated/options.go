@@ -17,15 +17,23 @@ type config struct {
 	maxRecordSize int
 	reshardDelay  time.Duration
 	memoryLimit   int64
+	recordLimit   int64
 	consumerDelay time.Duration
+	// onDemandSplitDelay: see WithOnDemandSplitDelay.
+	onDemandSplitDelay time.Duration
+	latency            map[Operation]Latency
+	seed               uint64
 }
 
 func defaultConfig() config {
 	return config{
-		clock:         clock.Real{},
-		writeBurst:    time.Second,
-		maxRecordSize: stream.DefaultMaxRecordBytes,
-		memoryLimit:   1 << 30,
+		clock:              clock.Real{},
+		writeBurst:         time.Second,
+		maxRecordSize:      stream.DefaultMaxRecordBytes,
+		memoryLimit:        512 << 20,
+		recordLimit:        16 << 20,
+		onDemandSplitDelay: 15 * time.Minute,
+		seed:               1,
 	}
 }
 
@@ -74,8 +82,9 @@ func WithReshardDelay(d time.Duration) Option {
 // run cannot exhaust memory. Past the cap the oldest payloads are dropped;
 // their records stay readable with sizes, sequence numbers and arrival times
 // (GetRecords marks them PayloadDropped) and are counted in RetentionStats.
-// Each record still costs 32 bytes of bookkeeping until retention removes
-// it. Default: 1 GiB. WithPayloadMemoryLimit panics if n is not positive.
+// Each record still costs 32 bytes of bookkeeping until retention or
+// WithRecordLimit removes it. Default: 512 MiB. WithPayloadMemoryLimit
+// panics if n is not positive.
 func WithPayloadMemoryLimit(n int64) Option {
 	if n <= 0 {
 		panic(fmt.Sprintf("emulated.WithPayloadMemoryLimit(%d): the limit must be positive", n))
@@ -88,4 +97,45 @@ func WithPayloadMemoryLimit(n int64) Option {
 // once). AWS takes seconds; it publishes no exact figure.
 func WithConsumerDelay(d time.Duration) Option {
 	return func(cfg *config) { cfg.consumerDelay = d }
+}
+
+// WithOnDemandSplitDelay sets how long a shard of an ON_DEMAND stream must
+// take writes at or above half its limits before the stream splits it (see
+// ondemand.go). Default: 15 minutes, the figure AWS gives.
+func WithOnDemandSplitDelay(d time.Duration) Option {
+	return func(cfg *config) { cfg.onDemandSplitDelay = d }
+}
+
+// WithServiceLatency makes every op call take a draw of lat on the emulator's
+// clock, after its work is done, so that producer and consumer latencies in
+// a run (virtual time included) come from a stated model. Default: no
+// latency. AWS publishes no latency distribution; measure your own region's
+// (CloudWatch PutRecords.Latency, GetRecords.Latency) and pass it here.
+func WithServiceLatency(op Operation, lat Latency) Option {
+	return func(cfg *config) {
+		if cfg.latency == nil {
+			cfg.latency = map[Operation]Latency{}
+		}
+		cfg.latency[op] = lat
+	}
+}
+
+// WithSeed seeds the emulator's random draws (service latencies), so that a
+// run repeats exactly. Default: 1.
+func WithSeed(seed uint64) Option {
+	return func(cfg *config) { cfg.seed = seed }
+}
+
+// WithRecordLimit caps how many records the emulator keeps, all streams
+// together, at 32 bytes of bookkeeping each (sequence number, arrival time,
+// sizes), in segments of 4,096. Past it the oldest records leave the stream
+// entirely, as if retention had removed them (TRIM_HORIZON moves), and are
+// counted in RetentionStats as evicted. Default: 16 Mi records (512 MiB of
+// bookkeeping; about 28 minutes at 10,000 records/s).
+// WithRecordLimit panics if n is below one segment.
+func WithRecordLimit(n int64) Option {
+	if n < segmentRecords {
+		panic(fmt.Sprintf("emulated.WithRecordLimit(%d): want at least %d records", n, segmentRecords))
+	}
+	return func(cfg *config) { cfg.recordLimit = n }
 }

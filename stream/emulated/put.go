@@ -107,8 +107,7 @@ func (e *Emulator) PutRecords(ctx context.Context, in *stream.PutRecordsInput) (
 	}
 	e.mem.enforce()
 
-	seqs := &batch.seqs
-	all := seqs.String()
+	all := batch.seqs.String()
 	for i := range out.Records {
 		entry := &out.Records[i]
 		if off := scr.seqOff[i]; off >= 0 {
@@ -116,6 +115,9 @@ func (e *Emulator) PutRecords(ctx context.Context, in *stream.PutRecordsInput) (
 		} else {
 			out.FailedRecordCount++
 		}
+	}
+	if err := e.wait(ctx, OpPutRecords); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -240,9 +242,8 @@ func (sh *shard) put(st *streamState, now int64, b *putBatch, group []int32) put
 		sh.writeCount.take(1)
 		sh.writeBytes.take(size)
 		counter++
-		if n := sh.log.append(counter, arrival, r.PartitionKey, r.Data); n > 0 {
-			st.mem.allocated(sh, sh.log.lastChunk(), n)
-		}
+		newChunk, newSegment := sh.log.append(counter, arrival, r.PartitionKey, r.Data)
+		st.mem.allocated(sh, newChunk, newSegment)
 		b.results[i].ShardID = sh.id
 		b.seqOff[i] = int32(b.seqs.Len())
 		b.seqs.Write(appendSeqNum(seq[:0], counter, sh.index))

@@ -182,11 +182,14 @@ func (e *Emulator) GetRecords(ctx context.Context, in *stream.GetRecordsInput) (
 	if closed && next == view.end {
 		// The end of a closed shard: no next iterator; read the children.
 		out.ChildShards = cloneChildShards(children)
-		return out, nil
+	} else {
+		it.pos = next
+		it.issued = now.UnixNano()
+		out.NextShardIterator = it.encode()
 	}
-	it.pos = next
-	it.issued = now.UnixNano()
-	out.NextShardIterator = it.encode()
+	if err := e.wait(ctx, OpGetRecords); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

@@ -14,9 +14,14 @@ import (
 // read it after unlocking while writers append beyond it. Old blocks leave
 // from the front only (retention, the memory cap), by reslicing.
 const (
-	segmentRecords = 4096      // records per segment
-	chunkBytes     = 256 << 10 // payload bytes per chunk; a larger record gets a chunk of its own
+	segmentRecords  = 4096 // records per segment
+	storedRecordLen = 32   // bytes of bookkeeping per record: unsafe.Sizeof(storedRecord{})
+	segmentBytes    = segmentRecords * storedRecordLen
+	chunkBytes      = 256 << 10 // payload bytes per chunk; a larger record gets a chunk of its own
 )
+
+// freedBytes is memory a recordLog gave back.
+type freedBytes struct{ payloads, records int }
 
 // storedRecord is one record's bookkeeping, 32 bytes. Its payload (partition
 // key bytes then data) is chunks[chunk][off:off+keyLen+dataLen] while that
@@ -49,8 +54,8 @@ type recordLog struct {
 }
 
 // append stores a copy of the key and data. It returns the size of the chunk
-// it allocated for them, 0 if none.
-func (l *recordLog) append(counter uint64, arrival int64, key string, data []byte) (newChunk int) {
+// it allocated for them, 0 if none, and whether it allocated a segment.
+func (l *recordLog) append(counter uint64, arrival int64, key string, data []byte) (newChunk int, newSegment bool) {
 	n := len(key) + len(data)
 	if len(l.chunks) == 0 || chunkBytes-l.chunkUsed < n {
 		newChunk = max(chunkBytes, n)
@@ -67,6 +72,7 @@ func (l *recordLog) append(counter uint64, arrival int64, key string, data []byt
 	i := int(l.end - l.segBase)
 	if i == len(l.segments)*segmentRecords {
 		l.segments = append(l.segments, make([]storedRecord, segmentRecords))
+		newSegment = true
 	}
 	l.segments[i/segmentRecords][i%segmentRecords] = storedRecord{
 		counter: counter,
@@ -77,11 +83,14 @@ func (l *recordLog) append(counter uint64, arrival int64, key string, data []byt
 		keyLen:  uint16(len(key)),
 	}
 	l.end++
-	return newChunk
+	return newChunk, newSegment
 }
 
 // lastChunk is the absolute number of the chunk append wrote to last.
-func (l *recordLog) lastChunk() uint32 { return l.chunkBase + uint32(len(l.chunks)-1) }
+func (l *recordLog) lastChunk() int64 { return int64(l.chunkBase) + int64(len(l.chunks)-1) }
+
+// lastSegment is the absolute number of the segment append wrote to last.
+func (l *recordLog) lastSegment() int64 { return (l.end - 1) / segmentRecords }
 
 // markRead records that a reader has reached pos.
 func (l *recordLog) markRead(pos int64) { l.readEnd = max(l.readEnd, pos) }
@@ -92,23 +101,49 @@ func (l *recordLog) unreadIn(from, to int64) int64 {
 }
 
 // expire removes the records that arrived before cutoff, and the blocks only
-// they used. It returns the payload bytes freed.
-func (l *recordLog) expire(cutoff int64) (freed int) {
+// they used.
+func (l *recordLog) expire(cutoff int64) freedBytes {
 	if l.start == l.end || l.at(l.start).arrival >= cutoff {
-		return 0
+		return freedBytes{}
 	}
 	v := l.view()
 	newStart := v.search(func(r *storedRecord) bool { return r.arrival >= cutoff })
 	l.lost.ExpiredRecords += newStart - l.start
 	l.lost.ExpiredUnread += l.unreadIn(l.start, newStart)
-	l.start = newStart
+	return l.trimTo(newStart)
+}
+
+// evictSegment removes the records of segment number segment, if it is the
+// oldest one kept and full, under the record limit. It reports false when
+// the segment is still being filled.
+func (l *recordLog) evictSegment(segment int64) (freedBytes, bool) {
+	if len(l.segments) == 0 || segment != l.segBase/segmentRecords {
+		return freedBytes{}, true // already gone with expired records
+	}
+	segEnd := l.segBase + segmentRecords
+	if segEnd > l.end {
+		return freedBytes{}, false
+	}
+	if l.start < segEnd {
+		l.lost.EvictedRecords += segEnd - l.start
+		l.lost.EvictedUnread += l.unreadIn(l.start, segEnd)
+	}
+	return l.trimTo(max(l.start, segEnd)), true
+}
+
+// trimTo moves the first retained position to start, dropping the segments
+// and chunks that only earlier records used.
+func (l *recordLog) trimTo(start int64) freedBytes {
+	var freed freedBytes
+	l.start = start
 	if k := int((l.start - l.segBase) / segmentRecords); k > 0 {
 		l.segments = l.segments[k:]
 		l.segBase += int64(k) * segmentRecords
+		freed.records = k * segmentBytes
 	}
-	// Keep the chunk being written to even when every record has expired.
+	// Keep the chunk being written to even when every record is gone.
 	for len(l.chunks) > 1 && l.chunkFirst[1] <= l.start {
-		freed += l.dropFrontChunk()
+		freed.payloads += l.dropFrontChunk()
 	}
 	return freed
 }
@@ -116,8 +151,8 @@ func (l *recordLog) expire(cutoff int64) (freed int) {
 // dropPayloads drops the payloads in chunk number chunk, if it is still the
 // oldest one kept, under the memory cap. The records stay, with their sizes.
 // It returns the bytes freed.
-func (l *recordLog) dropPayloads(chunk uint32) (freed int) {
-	if len(l.chunks) == 0 || chunk != l.chunkBase {
+func (l *recordLog) dropPayloads(chunk int64) (freed int) {
+	if len(l.chunks) == 0 || chunk != int64(l.chunkBase) {
 		return 0 // already gone with expired records
 	}
 	next := l.end
@@ -141,12 +176,13 @@ func (l *recordLog) dropFrontChunk() int {
 	return n
 }
 
-// payloadBytes is the size of the chunks kept.
-func (l *recordLog) payloadBytes() (n int) {
+// held is the memory the log holds.
+func (l *recordLog) held() freedBytes {
+	held := freedBytes{records: len(l.segments) * segmentBytes}
 	for _, c := range l.chunks {
-		n += len(c)
+		held.payloads += len(c)
 	}
-	return n
+	return held
 }
 
 func (l *recordLog) at(pos int64) *storedRecord {

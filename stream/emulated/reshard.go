@@ -247,7 +247,7 @@ func (st *streamState) apply(ops []reshardOp, now int64) {
 			}
 			cs = append(cs, stream.ChildShard{ShardID: c.id, ParentShards: parents, HashKeyRange: c.hashKeyRange()})
 		}
-		sh.close(formatSeqNum(st.counter.Load(), sh.index), cs)
+		sh.close(&st.counter, cs)
 		delete(open, sh.start)
 	}
 	for _, op := range ops {

@@ -2,8 +2,6 @@ package emulated
 
 import (
 	"context"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/kinesim/kinesim/stream"
@@ -13,61 +11,6 @@ var (
 	_ stream.RetentionSetter   = (*Emulator)(nil)
 	_ stream.RetentionReporter = (*Emulator)(nil)
 )
-
-// payloadMemory bounds the payload bytes an Emulator keeps. Chunks are
-// queued in the order they were allocated; when the total passes the limit,
-// the oldest are dropped from their shards. Safe for concurrent use: used is
-// atomic; mu guards the queue and is never held while taking a shard's lock
-// (writers queue chunks under their shard's lock, so the order is
-// shard lock, then mu).
-type payloadMemory struct {
-	limit int64
-	used  atomic.Int64
-
-	mu     sync.Mutex
-	chunks []chunkRef // oldest first
-}
-
-type chunkRef struct {
-	shard *shard
-	chunk uint32
-}
-
-// allocated counts a chunk a shard has just allocated. Call with the shard's
-// lock held, so that each shard's chunks queue in order.
-func (m *payloadMemory) allocated(sh *shard, chunk uint32, bytes int) {
-	m.used.Add(int64(bytes))
-	m.mu.Lock()
-	m.chunks = append(m.chunks, chunkRef{sh, chunk})
-	m.mu.Unlock()
-}
-
-// freed counts bytes released.
-func (m *payloadMemory) freed(bytes int) {
-	if bytes != 0 {
-		m.used.Add(-int64(bytes))
-	}
-}
-
-// enforce drops the oldest payloads until the total is within the limit.
-// Call with no shard lock held.
-func (m *payloadMemory) enforce() {
-	for m.used.Load() > m.limit {
-		m.mu.Lock()
-		if len(m.chunks) == 0 {
-			m.mu.Unlock()
-			return
-		}
-		ref := m.chunks[0]
-		m.chunks = m.chunks[1:]
-		m.mu.Unlock()
-
-		ref.shard.mu.Lock()
-		freed := ref.shard.log.dropPayloads(ref.chunk)
-		ref.shard.mu.Unlock()
-		m.freed(freed)
-	}
-}
 
 // SetRetentionPeriod sets how long the stream keeps records: whole hours
 // from 24 to 8,760. Records older than that leave the stream (TRIM_HORIZON
@@ -108,13 +51,19 @@ func (e *Emulator) RetentionStats(ctx context.Context, streamName string) (strea
 		total.ExpiredUnread += lost.ExpiredUnread
 		total.PayloadsDropped += lost.PayloadsDropped
 		total.PayloadsDroppedUnread += lost.PayloadsDroppedUnread
+		total.EvictedRecords += lost.EvictedRecords
+		total.EvictedUnread += lost.EvictedUnread
 	}
 	return total, nil
 }
 
 // PayloadBytes is the memory the emulator holds for record payloads, all
 // streams together; WithPayloadMemoryLimit bounds it.
-func (e *Emulator) PayloadBytes() int64 { return e.mem.used.Load() }
+func (e *Emulator) PayloadBytes() int64 { return e.mem.payloads.used.Load() }
+
+// StoredRecords is how many records the emulator keeps the bookkeeping of,
+// rounded up to whole segments of 4,096; WithRecordLimit bounds it.
+func (e *Emulator) StoredRecords() int64 { return e.mem.records.used.Load() / storedRecordLen }
 
 // expire removes sh's records older than the stream's retention period at
 // now. Call with sh's lock held.

@@ -126,3 +126,29 @@ func keysOfRecords(recs []stream.StreamRecord) []string {
 	}
 	return keys
 }
+
+func TestRecordLimit(t *testing.T) {
+	const limit = 3 * 4096 // three segments of bookkeeping
+	clk := newFakeClock()
+	em := newStream(t, 1, emulated.WithClock(clk), emulated.WithRecordLimit(limit))
+	// 20,000 records, 500 a second: five segments, of which the two oldest
+	// go as the fourth and the fifth are started.
+	for range 40 {
+		put(t, em, records(500, 10, "k")...)
+		clk.Advance(time.Second)
+		assert.LessOrEqual(t, em.StoredRecords(), int64(limit), "bookkeeping kept")
+	}
+	stats := retentionStats(t, em)
+	assert.Equal(t, stream.RetentionStats{EvictedRecords: 2 * 4096, EvictedUnread: 2 * 4096}, stats,
+		"whole segments of unread records evicted")
+
+	// TRIM_HORIZON starts after them.
+	var n int
+	it := iteratorFor(t, em, stream.GetShardIteratorInput{Type: stream.TrimHorizon})
+	for range 3 {
+		out := getRecords(t, em, clk, it, 0)
+		n += len(out.Records)
+		it = out.NextShardIterator
+	}
+	assert.Equal(t, 20000-2*4096, n)
+}

@@ -3,6 +3,7 @@ package emulated
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kinesim/kinesim/stream"
 )
@@ -29,6 +30,7 @@ type shard struct {
 	writeBytes  tokenBucket
 	writeCount  tokenBucket
 	reads       readLimiter
+	demand      demand // on-demand streams only
 	endSeq      string // set when the shard is closed
 	deleted     bool   // the stream was deleted; the records are gone
 	children    []stream.ChildShard
@@ -48,6 +50,7 @@ func (st *streamState) newShard(index int, start, end hashKey, now int64) *shard
 		throttleMessage:     fmt.Sprintf("Rate exceeded for shard %s in stream %s under account %s.", id, st.name, account),
 		readThrottleMessage: fmt.Sprintf("Rate exceeded for shard %s in stream %s under account %s: GetRecords is limited to %d calls and %d bytes a second per shard.", id, st.name, account, stream.ShardReadCallsPerSecond, stream.ShardReadBytesPerSecond),
 		reads:               newReadLimiter(now),
+		demand:              demand{winStart: now},
 		writeBytes:          newTokenBucket(stream.ShardWriteBytesPerSecond, burst, now),
 		writeCount:          newTokenBucket(stream.ShardWriteRecordsPerSecond, burst, now),
 	}
@@ -77,10 +80,12 @@ func (sh *shard) describe() stream.Shard {
 
 // close closes the shard to writes: it gets its ending sequence number, and
 // readers reaching its end are sent to children.
-func (sh *shard) close(endSeq string, children []stream.ChildShard) {
+func (sh *shard) close(counter *atomic.Uint64, children []stream.ChildShard) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	sh.endSeq = endSeq
+	// Read under the lock: every record written to the shard reserved its
+	// number under it, so the ending number is at least each of theirs.
+	sh.endSeq = formatSeqNum(counter.Load(), sh.index)
 	sh.children = children
 }
 

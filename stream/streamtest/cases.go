@@ -296,3 +296,18 @@ func testRetention(t *testing.T, s *suite) {
 		assert.Zero(t, stats.ExpiredUnread, "every expired record had been read")
 	}
 }
+
+func testOnDemandStream(t *testing.T, s *suite) {
+	name, shards := s.create(t, stream.CreateStreamInput{Mode: stream.ModeOnDemand}, 0)
+	sortByStartingHashKey(t, shards)
+	next := big.NewInt(0)
+	for _, sh := range shards {
+		assert.Equal(t, next.String(), sh.HashKeyRange.StartingHashKey, "shards cover the key space without gaps")
+		next = new(big.Int).Add(mustBig(t, "EndingHashKey", sh.HashKeyRange.EndingHashKey), big.NewInt(1))
+	}
+	recs := testRecords(50, "ondemand")
+	out := s.putAll(t, name, recs)
+	for i, r := range out.Records {
+		assert.Equal(t, shardFor(t, shards, md5HashKey(recs[i].PartitionKey)), r.ShardID, "record %d routes by MD5", i)
+	}
+}

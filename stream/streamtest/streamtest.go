@@ -45,6 +45,8 @@ type Capabilities struct {
 	// UpdateShardCount: the target implements stream.Resharder's
 	// UpdateShardCount (kinesalite does not).
 	UpdateShardCount bool
+	// OnDemand: the target creates ON_DEMAND streams.
+	OnDemand bool
 	// Retention: the target removes records older than the stream's
 	// retention period (24 hours by default). Testing it also needs Clock.
 	Retention bool
@@ -94,6 +96,7 @@ var (
 	updateShardCount   = capability{"UpdateShardCount", func(c Capabilities) bool { return c.UpdateShardCount }}
 	retention          = capability{"Retention", func(c Capabilities) bool { return c.Retention }}
 	enhancedFanOut     = capability{"EnhancedFanOut", func(c Capabilities) bool { return c.EnhancedFanOut }}
+	onDemand           = capability{"OnDemand", func(c Capabilities) bool { return c.OnDemand }}
 	virtualClock       = capability{"Clock (a virtual clock, to wait minutes)", func(c Capabilities) bool { return c.Clock != nil }}
 )
 
@@ -119,6 +122,7 @@ var cases = []testCase{
 	{name: "ReadThrottling", needs: []capability{enforcesReadLimits}, run: testReadThrottling},
 	{name: "IteratorExpiry", needs: []capability{virtualClock}, run: testIteratorExpiry},
 	{name: "RetentionExpiresRecords", needs: []capability{retention, virtualClock}, run: testRetention},
+	{name: "OnDemandStream", needs: []capability{onDemand}, run: testOnDemandStream},
 	{name: "EnhancedFanOut", needs: []capability{enhancedFanOut}, run: testEnhancedFanOut},
 	{name: "SplitShard", needs: []capability{splitMergeShards}, run: testSplitShard},
 	{name: "MergeShards", needs: []capability{splitMergeShards}, run: testMergeShards},
@@ -162,10 +166,18 @@ func uniqueStreamName(t *testing.T) string {
 // ListShards answers with all of them, and deletes it when the test ends.
 func (s *suite) createStream(t *testing.T, n int) (name string, shards []stream.Shard) {
 	t.Helper()
-	name = uniqueStreamName(t)
+	return s.create(t, stream.CreateStreamInput{ShardCount: n}, n)
+}
+
+// create creates the stream in describes (named by the suite), waits until
+// ListShards answers with want shards (any number when want is 0), and
+// deletes it when the test ends.
+func (s *suite) create(t *testing.T, in stream.CreateStreamInput, want int) (name string, shards []stream.Shard) {
+	t.Helper()
+	in.StreamName = uniqueStreamName(t)
+	name = in.StreamName
 	ctx := t.Context()
-	require.NoError(t, s.target.CreateStream(ctx, &stream.CreateStreamInput{StreamName: name, ShardCount: n}),
-		"CreateStream(%s, %d shards)", name, n)
+	require.NoError(t, s.target.CreateStream(ctx, &in), "CreateStream(%+v)", in)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 		defer cancel()
@@ -176,12 +188,12 @@ func (s *suite) createStream(t *testing.T, n int) (name string, shards []stream.
 	deadline := s.clock.Now().Add(activeTimeout)
 	for {
 		shards, err := s.target.ListShards(ctx, name)
-		if err == nil && len(shards) == n {
+		if err == nil && len(shards) > 0 && (want == 0 || len(shards) == want) {
 			return name, shards
 		}
 		if s.clock.Now().After(deadline) {
 			require.FailNow(t, "stream never became usable", "ListShards(%s) after %v: %d shards, error %v; want %d shards",
-				name, activeTimeout, len(shards), err, n)
+				name, activeTimeout, len(shards), err, want)
 		}
 		s.sleep(t, pollInterval)
 	}

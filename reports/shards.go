@@ -1,0 +1,126 @@
+package reports
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Write limits of one shard (provisioned and on-demand alike): the HTML
+// report's heat map shows each shard's load as a share of them.
+const (
+	ShardRecordsPerSLimit = 1000
+	ShardBytesPerSLimit   = 1 << 20
+)
+
+// MaxTrackedShards caps the shards a Recorder keeps per-second counts for,
+// so a stream resharded to thousands of shards costs bounded memory; the
+// result says when more were seen (ShardsTruncated).
+const MaxTrackedShards = 256
+
+// ShardLoad is one shard's acknowledged writes: totals, peaks and one count
+// per second of the run.
+type ShardLoad struct {
+	// ShardID is the shard's id, e.g. shardId-000000000001.
+	ShardID string `json:"shard_id"`
+	// RecordsAcknowledged are the records acknowledged into the shard
+	// (CloudWatch: IncomingRecords per shard, an enhanced metric).
+	RecordsAcknowledged int64 `json:"records_acknowledged"`
+	// BytesAcknowledged are their payload and partition key bytes
+	// (CloudWatch: IncomingBytes per shard).
+	BytesAcknowledged int64 `json:"bytes_acknowledged"`
+	// PeakRecordsPerS is the shard's busiest second in records (its write
+	// limit is ShardRecordsPerSLimit, 1,000 records/s).
+	PeakRecordsPerS int64 `json:"peak_records_per_s"`
+	// PeakBytesPerS is the shard's busiest second in bytes (its write limit
+	// is ShardBytesPerSLimit, 1 MiB/s).
+	PeakBytesPerS int64 `json:"peak_bytes_per_s"`
+	// RecordsPerS are the records acknowledged into the shard in each
+	// second of the run, from second 0.
+	RecordsPerS []int64 `json:"records_per_s"`
+	// BytesPerS are their bytes, second by second.
+	BytesPerS []int64 `json:"bytes_per_s"`
+}
+
+// ShardCounts gathers one call's acknowledged records by shard, so a
+// producer takes the recorder's lock once per call instead of once per
+// record. The zero value is ready to use; not safe for concurrent use.
+type ShardCounts struct {
+	counts []shardCount
+}
+
+type shardCount struct {
+	id             string
+	records, bytes int64
+}
+
+// Add counts one acknowledged record of size bytes into shard id. A call
+// touches few shards, so a linear scan beats a map.
+func (c *ShardCounts) Add(id string, bytes int) {
+	if id == "" {
+		return // a target that does not name shards
+	}
+	for i := range c.counts {
+		if c.counts[i].id == id {
+			c.counts[i].records++
+			c.counts[i].bytes += int64(bytes)
+			return
+		}
+	}
+	c.counts = append(c.counts, shardCount{id: id, records: 1, bytes: int64(bytes)})
+}
+
+// shardSeries is one shard's per-second counts inside a Recorder.
+type shardSeries struct {
+	records, bytes []int64
+}
+
+// AddShards adds a call's per-shard counts at time t.
+func (r *Recorder) AddShards(c *ShardCounts, t time.Time) {
+	if c == nil || len(c.counts) == 0 {
+		return
+	}
+	sec := max(int(t.Sub(r.start)/time.Second), 0)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.shards == nil {
+		r.shards = map[string]*shardSeries{}
+	}
+	for _, sc := range c.counts {
+		s, ok := r.shards[sc.id]
+		if !ok {
+			if len(r.shards) >= MaxTrackedShards {
+				r.shardsTruncated = true
+				continue
+			}
+			s = &shardSeries{}
+			r.shards[sc.id] = s
+		}
+		for len(s.records) <= sec {
+			s.records = append(s.records, 0)
+			s.bytes = append(s.bytes, 0)
+		}
+		s.records[sec] += sc.records
+		s.bytes[sec] += sc.bytes
+	}
+}
+
+// shardLoads returns the per-shard loads in shard id order, each padded to
+// seconds points. Callers hold r.mu.
+func (r *Recorder) shardLoads(seconds int) []ShardLoad {
+	out := make([]ShardLoad, 0, len(r.shards))
+	for id, s := range r.shards {
+		l := ShardLoad{ShardID: id, RecordsPerS: make([]int64, max(seconds, len(s.records))), BytesPerS: make([]int64, max(seconds, len(s.bytes)))}
+		copy(l.RecordsPerS, s.records)
+		copy(l.BytesPerS, s.bytes)
+		for i, n := range s.records {
+			l.RecordsAcknowledged += n
+			l.BytesAcknowledged += s.bytes[i]
+			l.PeakRecordsPerS = max(l.PeakRecordsPerS, n)
+			l.PeakBytesPerS = max(l.PeakBytesPerS, s.bytes[i])
+		}
+		out = append(out, l)
+	}
+	slices.SortFunc(out, func(a, b ShardLoad) int { return strings.Compare(a.ShardID, b.ShardID) })
+	return out
+}
