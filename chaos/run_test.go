@@ -156,24 +156,83 @@ func TestLatencyShowsInPutLatency(t *testing.T) {
 	assert.Less(t, res.LatencyMs["put_records"].P50, 50.0, "most calls are outside the window")
 }
 
-func TestConsumerCrashRedeliversSinceCheckpoint(t *testing.T) {
-	// Checkpoints every 10 s at most; the crash at 8 s replays everything
-	// read since the start (no checkpoint was written yet)... and at 15 s
-	// of a longer run, what was read since the 10 s checkpoint.
-	sc := chaosScenario(t, "{name: reader, mode: polling, poll_interval: 500ms, sink: idempotent, checkpoint: {records: 100000, every: 10s}}",
-		`  - {at: 8s, consumer_fault: crash}`)
+func TestRestartsRedeliverExactlySinceTheCheckpoint(t *testing.T) {
+	tests := []struct {
+		name, consumer, fault string
+		// checkpointed: a checkpoint was written before the fault
+		checkpointed bool
+		shards       int // shards restarted; 0: every one
+	}{
+		// A crash at 8 s with checkpoints every 3 s replays what each shard
+		// delivered since its last checkpoint (at 6 s or so).
+		{"crash after checkpoints", "{name: reader, mode: polling, poll_interval: 500ms, sink: idempotent, checkpoint: {records: 100000, every: 3s}}",
+			"{at: 8s, consumer_fault: crash}", true, 0},
+		// With a 10 s interval nothing was checkpointed by 8 s: everything
+		// delivered so far is delivered again.
+		{"crash before any checkpoint", "{name: reader, mode: polling, poll_interval: 500ms, sink: idempotent, checkpoint: {records: 100000, every: 10s}}",
+			"{at: 8s, consumer_fault: crash}", false, 0},
+		// Another worker of the application takes one shard's lease and
+		// resumes from that shard's checkpoint.
+		{"lease lost to another worker", "{name: reader, mode: polling, poll_interval: 500ms, sink: idempotent, workers: 2, checkpoint: {records: 100000, every: 3s}}",
+			"{at: 8s, consumer_fault: lease_loss}", true, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := run(t, chaosScenario(t, tt.consumer, "  - "+tt.fault), nil)
+			f := res.Chaos[0]
+			v := verdict(t, res)
+			assert.Equal(t, int64(1), f.CallsAffected, "one restart")
+			assert.Zero(t, v.Lost)
+			require.Len(t, v.Generations, 2, "the restart begins a second generation")
+			before, after := v.Generations[0], v.Generations[1]
+			assert.Len(t, after.Shards, tt.shards, "shards restarted")
+			assert.Positive(t, after.Uncheckpointed, "records were delivered since the last checkpoint")
+			if tt.checkpointed {
+				assert.Less(t, after.Uncheckpointed, before.Deliveries, "a checkpoint covered part of them")
+			} else {
+				assert.Equal(t, before.Deliveries, after.Uncheckpointed, "no checkpoint: all of them")
+			}
+			assert.Equal(t, after.Uncheckpointed, after.Redeliveries, "exactly the records after the last checkpoint are delivered again")
+			assert.Equal(t, after.Redeliveries, f.DuplicatesCaused, "the fault's damage is its generation's re-deliveries")
+			assert.Equal(t, after.Redeliveries, v.DuplicateDeliveries, "and the only duplicates")
+			assert.Zero(t, v.DuplicateEffects, "the idempotent sink applies each once")
+		})
+	}
+}
+
+func TestSequenceSinkMissesProducerRetries(t *testing.T) {
+	sc := chaosScenario(t, `{name: by-id, poll_interval: 500ms, processor: aggregate, sink: idempotent}
+  - {name: by-sequence, poll_interval: 500ms, processor: aggregate, sink: idempotent_sequence}`,
+		`  - {at: 2s, for: 5s, producer_timeout: {count: 10, ack_lost: true}}`)
 	res := run(t, sc, nil)
-	f := res.Chaos[0]
+	require.NotNil(t, res.Verification)
+	require.Len(t, res.Verification.Consumers, 2)
+	byID, bySeq := res.Verification.Consumers[0], res.Verification.Consumers[1]
+	for _, v := range []reports.ConsumerVerdict{byID, bySeq} {
+		assert.Equal(t, int64(100), v.DuplicateDeliveries, "%s: the 100 records stored twice are delivered twice", v.Consumer)
+		assert.Zero(t, v.Lost, v.Consumer)
+	}
+	assert.Zero(t, byID.DuplicateEffects, "record ids catch producer retries")
+	assert.Zero(t, byID.Sink.KeysWrong, "by id: every total right")
+	assert.Equal(t, int64(100), bySeq.DuplicateEffects, "the retries have new sequence numbers: applied twice")
+	assert.Equal(t, byID.Sink.ActualTotal+100, bySeq.Sink.ActualTotal, "by sequence: 100 too many")
+	assert.Positive(t, bySeq.Sink.KeysWrong, "by sequence: some totals wrong")
+}
+
+func TestParentsBeforeChildrenAcrossSplitAndMerge(t *testing.T) {
+	sc := chaosScenario(t, "", `  - {at: 3s, split_shard: hottest}
+  - {at: 6s, merge_shards: coldest}`)
+	res := run(t, sc, nil)
+	for _, f := range res.Chaos {
+		assert.Empty(t, f.Error, "chaos[%d] %s", f.Index, f.Fault)
+	}
+	assert.Contains(t, res.Chaos[0].Detail, "split shardId-")
+	assert.Contains(t, res.Chaos[1].Detail, "merged shardId-")
 	v := verdict(t, res)
-	assert.Equal(t, int64(1), f.CallsAffected, "one crash")
-	assert.Zero(t, v.Lost)
-	// The middleware counts re-reads at GetRecords; a response the crash
-	// cut off before processing shifts the count by up to one poll's records.
-	assert.InDelta(t, v.DuplicateDeliveries, f.DuplicatesCaused, 60, "the ledger's duplicates are the crash's re-deliveries")
-	// Nothing was checkpointed before 8 s: what was read by then (all
-	// records of the first 8 s but the last poll's) is delivered again.
-	assert.InDelta(t, 780, v.DuplicateDeliveries, 60, "re-delivered since the last checkpoint")
-	assert.Zero(t, v.DuplicateEffects, "the idempotent sink applies each once")
+	assert.Equal(t, int64(1000), v.Acknowledged)
+	assert.Zero(t, v.Lost, "no record lost across the split and the merge")
+	assert.Zero(t, v.Reordered, "per-key order holds: each parent is read to its end before its children")
+	assert.Zero(t, v.DuplicateDeliveries)
 }
 
 func TestConsumerStallBacklogGrowsThenDrains(t *testing.T) {

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -102,5 +103,39 @@ func fixedResult() *Result {
 		{Metric: "put_latency_ms", Expression: "p(99) < 250", Actual: ptr(20.5), OK: true, Limit: 250},
 		{Metric: "record_latency_ms", Expression: "p(99) < 250", Actual: ptr(312.4), Limit: 250},
 	}
+	return r
+}
+
+// fixedResultWithConsumers is fixedResult with what a run with consumers,
+// per-shard counts and a chaos timeline adds: per-second consumption and
+// iterator age, two shards (one over its limit from second 12) and one
+// fault window.
+func fixedResultWithConsumers() *Result {
+	r := fixedResult()
+	for i := range r.Series {
+		p := &r.Series[i]
+		p.RecordsConsumed = p.RecordsAcknowledged
+		if i > 0 {
+			p.RecordsConsumed = r.Series[i-1].RecordsAcknowledged
+		}
+		age := float64(100 * (i % 7))
+		p.IteratorAgeMs = &age
+		r.Totals.RecordsConsumed += p.RecordsConsumed
+	}
+	for s, share := range []float64{0.3, 0.7} {
+		l := ShardLoad{ShardID: fmt.Sprintf("shardId-%012d", s)}
+		for _, p := range r.Series {
+			n := int64(share * float64(p.RecordsAcknowledged))
+			l.RecordsPerS = append(l.RecordsPerS, n)
+			l.BytesPerS = append(l.BytesPerS, 300*n)
+			l.RecordsAcknowledged += n
+			l.BytesAcknowledged += 300 * n
+			l.PeakRecordsPerS = max(l.PeakRecordsPerS, n)
+			l.PeakBytesPerS = max(l.PeakBytesPerS, 300*n)
+		}
+		r.Shards = append(r.Shards, l)
+	}
+	r.Chaos = []FaultResult{{Index: 0, Fault: "latency", Description: "latency 100ms (every one)", AtS: 8, ForS: 3,
+		CallsAffected: 12, RecordsAffected: 900}}
 	return r
 }

@@ -18,14 +18,15 @@ import (
 
 func TestHTMLIsSelfContained(t *testing.T) {
 	var b bytes.Buffer
-	require.NoError(t, WriteHTML(&b, fixedResult()))
+	require.NoError(t, WriteHTML(&b, fixedResultWithConsumers()))
 	page := b.String()
 	// assert.True, not Contains: a failure would print the whole page.
 	assert.True(t, strings.Contains(page, "uPlot (v1.6.32)"), "the chart library is inlined")
 	for _, remote := range []string{"src=\"http", "href=\"http", "src=\"//", "<link"} {
 		assert.False(t, strings.Contains(page, remote), "nothing is loaded from the network: found %s", remote)
 	}
-	for _, want := range []string{`id="throughput"`, `id="latency"`, `id="distribution"`, "1 threshold(s) failed"} {
+	for _, want := range []string{`id="throughput"`, `id="latency"`, `id="distribution"`, `id="shards"`, `id="backlog"`,
+		"fault windows of the chaos timeline (1)", "1 threshold(s) failed"} {
 		assert.True(t, strings.Contains(page, want), "the page has %s", want)
 	}
 }
@@ -36,7 +37,8 @@ func TestHTMLLeavesOutSectionsWithoutData(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, WriteHTML(&b, r))
 	page := b.String()
-	for _, absent := range []string{`id="throughput"`, `id="latency"`, `id="distribution"`, "<h2>Thresholds"} {
+	for _, absent := range []string{`id="throughput"`, `id="latency"`, `id="distribution"`, "<h2>Thresholds",
+		`id="shards"`, `id="backlog"`, "fault windows"} {
 		assert.False(t, strings.Contains(page, absent), "no section without data: found %s", absent)
 	}
 }
@@ -78,17 +80,18 @@ func TestHTMLRendersInChromium(t *testing.T) {
 	dir := t.TempDir()
 	page := filepath.Join(dir, HTMLReportFile)
 	var b bytes.Buffer
-	require.NoError(t, WriteHTML(&b, fixedResult()))
+	require.NoError(t, WriteHTML(&b, fixedResultWithConsumers()))
 	require.NoError(t, os.WriteFile(page, b.Bytes(), 0o644))
 
+	// Throughput, latency, backlog, per-shard heat map, distribution.
 	dom, stderr := runChromium(t, bin, page, "--dump-dom")
-	assert.Contains(t, dom, `data-charts="3"`, "all three charts were drawn")
+	assert.Contains(t, dom, `data-charts="5"`, "all five charts were drawn")
 	assert.NotContains(t, dom, "data-errors", "no script error on the page")
 	assert.NotContains(t, stderr, "Uncaught", "no console error")
-	assert.Equal(t, 3, strings.Count(dom, "<canvas"), "one canvas per chart")
+	assert.Equal(t, 5, strings.Count(dom, "<canvas"), "one canvas per chart")
 
 	shot := filepath.Join(dir, "report.png")
-	runChromium(t, bin, page, "--screenshot="+shot, "--window-size=1200,1800")
+	runChromium(t, bin, page, "--screenshot="+shot, "--window-size=1200,2600")
 	f, err := os.Open(shot)
 	require.NoError(t, err)
 	defer f.Close()

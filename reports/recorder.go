@@ -138,6 +138,10 @@ type SeriesPoint struct {
 	RecordsConsumed int64 `json:"records_consumed"`
 	// ReadThrottles: GetRecords calls throttled in that second.
 	ReadThrottles int64 `json:"read_throttles"`
+	// BacklogRecords: at the end of that second, the most records
+	// acknowledged and not yet received by a built-in consumer (see
+	// ConsumerLoad.BacklogRecords); 0 without consumers.
+	BacklogRecords int64 `json:"backlog_records"`
 	// RecordLatencyMs of the records acknowledged in that second.
 	RecordLatencyMs Percentiles `json:"record_latency_ms"`
 	// SendDelayMs of the records handed to the batcher in that second.
@@ -162,7 +166,11 @@ type Recorder struct {
 	log *intervalLog
 	// shards holds per-shard per-second acknowledged counts (AddShards).
 	shards          map[string]*shardSeries
+	// consumers holds per-consumer per-second deliveries (AddConsumed).
+	consumers map[string]*consumerSeries
 	shardsTruncated bool
+	// now reads the run's clock for the live metrics (SetClock).
+	now func() time.Time
 }
 
 // Histogram range: 1 µs to 1 hour at 3 significant digits.
@@ -287,6 +295,8 @@ type Snapshot struct {
 	Shards []ShardLoad
 	// ShardsTruncated is true when more than MaxTrackedShards shards were seen.
 	ShardsTruncated bool
+	// Consumers are the built-in consumers' per-second reading (AddConsumed).
+	Consumers []ConsumerLoad
 }
 
 // Finish closes the seconds up to end and returns everything recorded.
@@ -312,6 +322,7 @@ func (r *Recorder) Finish(end time.Time) Snapshot {
 		last.IteratorAgeMs = maxOf(r.interval[IteratorAge])
 		s.Series = append(s.Series, last)
 	}
+	s.Consumers = r.consumerLoads(s.Series)
 	if len(r.shards) > 0 {
 		s.Shards = r.shardLoads(len(s.Series))
 		s.ShardsTruncated = r.shardsTruncated

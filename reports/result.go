@@ -33,6 +33,9 @@ type Result struct {
 	// KinesimVersion is the version of kinesim that ran (with the git
 	// commit when the binary knows it).
 	KinesimVersion string `json:"kinesim_version"`
+	// Clock is "wall" or "virtual"; in virtual time latencies are simulated
+	// from the emulated stream's service-latency model, not measured.
+	Clock string `json:"clock,omitempty"`
 	// Target is the stream the run wrote to.
 	Target TargetInfo `json:"target"`
 	// StartedAt is when the run started (UTC; simulated time on a virtual clock).
@@ -60,6 +63,9 @@ type Result struct {
 	LatencyDistributionMs map[string][]QuantileValue `json:"latency_distribution_ms,omitempty"`
 	// Series is the run second by second.
 	Series []SeriesPoint `json:"series"`
+	// Consumers are the built-in consumers' deliveries and backlog per
+	// second, in name order; absent without consumers.
+	Consumers []ConsumerLoad `json:"consumers,omitempty"`
 	// Shards are the acknowledged writes per shard, in shard id order;
 	// absent when the target does not name each record's shard.
 	Shards []ShardLoad `json:"shards,omitempty"`
@@ -197,6 +203,7 @@ func NewResult(s Snapshot, elapsed time.Duration) *Result {
 
 		Shards:          s.Shards,
 		ShardsTruncated: s.ShardsTruncated,
+		Consumers:       s.Consumers,
 	}
 	if r.Series == nil {
 		r.Series = []SeriesPoint{}

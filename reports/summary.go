@@ -71,7 +71,11 @@ func WriteSummary(w io.Writer, r *Result, opts ...SummaryOption) error {
 	fmt.Fprintf(&b, "throughput %s records/s mean, %s peak second, %.2f MiB/s\n",
 		thousands(int64(tp.RecordsAcknowledgedPerS+0.5)), thousands(tp.PeakRecordsAcknowledgedPerS),
 		tp.BytesAcknowledgedPerS/(1<<20))
-	b.WriteString("latency (ms), measured from the intended send time:\n")
+	if r.Clock == "virtual" {
+		b.WriteString("latency (ms), simulated in virtual time by the emulated stream's service-latency model, from the intended send time:\n")
+	} else {
+		b.WriteString("latency (ms), measured from the intended send time:\n")
+	}
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "\t\tp50\tp90\tp99\tp99.9\tmax\tcount\t")
 	for _, m := range Metrics() {

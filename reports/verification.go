@@ -89,9 +89,10 @@ type SinkCheck struct {
 	Keys int64 `json:"keys"`
 	// KeysWrong: keys whose total differs from the expected one.
 	KeysWrong int64 `json:"keys_wrong"`
-	// ExpectedTotal and ActualTotal sum the totals over every key.
+	// ExpectedTotal sums the expected totals over every key.
 	ExpectedTotal int64 `json:"expected_total"`
-	ActualTotal   int64 `json:"actual_total"`
+	// ActualTotal sums the sink's totals over every key.
+	ActualTotal int64 `json:"actual_total"`
 }
 
 // Value returns a verdict count by its JSON name (lost, duplicate_effects,

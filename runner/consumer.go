@@ -205,6 +205,12 @@ func (c *pollingConsumer) work(ctx context.Context, sh stream.Shard, prog *shard
 	if err != nil || lastSeq == ShardEnd {
 		return
 	}
+	if wait := c.startAt.Sub(c.clk.Now()); lastSeq == "" && wait > 0 {
+		// A start time still to come would read as LATEST now: wait for it.
+		if c.clk.Sleep(ctx, wait) != nil {
+			return
+		}
+	}
 	iter, err := c.iterator(ctx, sh, lastSeq)
 	if err != nil {
 		return
@@ -301,7 +307,7 @@ func (c *pollingConsumer) process(shardID string, records []stream.StreamRecord,
 	if len(records) == 0 {
 		return
 	}
-	var bytes int64
+	var bytes, first int64
 	endToEnd := make([]time.Duration, 0, len(records))
 	propagation := make([]time.Duration, 0, len(records))
 	for _, r := range records {
@@ -323,10 +329,13 @@ func (c *pollingConsumer) process(shardID string, records []stream.StreamRecord,
 		} else {
 			d.Applied = c.sink.apply(id, shardID, r.SequenceNumber, r.PartitionKey, r.Data, sent)
 		}
-		c.ledger.Delivered(d)
+		if c.ledger.Delivered(d) {
+			first++
+		}
 	}
 	c.rec.Add(reports.RecordsConsumed, int64(len(records)), now)
 	c.rec.Add(reports.BytesConsumed, bytes, now)
+	c.rec.AddConsumed(c.name, int64(len(records)), bytes, first, now)
 	c.rec.Observe(reports.EndToEndLatency, now, endToEnd...)
 	c.rec.Observe(reports.PropagationDelay, now, propagation...)
 }

@@ -68,6 +68,14 @@ func TestIdempotencyCheckScenario(t *testing.T) {
 	assert.Zero(t, idem.DuplicateEffects, "idempotent: no duplicate effects")
 	assert.True(t, idem.Passed, "idempotent passes")
 	assert.False(t, res.Verification.Passed, "the run's verification fails")
+	// The sinks' final per-key totals against the acknowledged records.
+	require.NotNil(t, naive.Sink, "an aggregate sink is checked")
+	require.NotNil(t, idem.Sink, "an aggregate sink is checked")
+	assert.Equal(t, acked, naive.Sink.ExpectedTotal, "naive: one per acknowledged record")
+	assert.Equal(t, acked+naive.DuplicateEffects, naive.Sink.ActualTotal, "naive: every duplicate effect inflates a total")
+	assert.Positive(t, naive.Sink.KeysWrong, "naive: some keys' totals are wrong")
+	assert.Equal(t, acked, idem.Sink.ActualTotal, "idempotent: totals are exact")
+	assert.Zero(t, idem.Sink.KeysWrong, "idempotent: no key is wrong")
 
 	// The ledger file in the run folder judges the same.
 	led, err := ledger.Load(filepath.Join(out, ledger.FileName))
@@ -75,6 +83,7 @@ func TestIdempotencyCheckScenario(t *testing.T) {
 	for _, c := range led.Consumers() {
 		got := c.Verdict()
 		want := v[c.Name()]
+		got.Sink = want.Sink // the sink's state is the run's, not the ledger's
 		got.Judge(want.Expect)
 		assert.Equal(t, want, got, "%s: the ledger file's verdict", c.Name())
 	}

@@ -160,6 +160,10 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 	res.ScenarioFile = sc.File
 	res.Seed = sc.Seed
 	res.KinesimVersion = cfg.Version
+	res.Clock = scenarios.ClockWall
+	if _, ok := clk.(*clock.Virtual); ok {
+		res.Clock = scenarios.ClockVirtual
+	}
 	res.Target = reports.TargetInfo{Kind: sc.Target.Kind, Stream: sc.Target.Stream, Shards: sc.Target.Shards, Mode: sc.Target.Mode, Endpoint: cfg.Endpoint}
 	res.StartedAt, res.EndedAt = start.UTC(), end.UTC()
 	res.PlannedDurationS = sc.Duration.D().Seconds()

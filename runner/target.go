@@ -24,6 +24,16 @@ type OpenOptions struct {
 	Clock clock.Clock
 }
 
+// The service-latency model of the emulated stream in virtual time: a
+// log-normal distribution given by its median and p99. AWS publishes no
+// latency distribution; these are typical of PutRecords.Latency and
+// GetRecords.Latency in CloudWatch for small batches in one region, and a
+// report of a virtual run says its latencies are simulated.
+var (
+	SimulatedPutRecordsLatency = emulated.Latency{Median: 20 * time.Millisecond, P99: 80 * time.Millisecond}
+	SimulatedGetRecordsLatency = emulated.Latency{Median: 10 * time.Millisecond, P99: 50 * time.Millisecond}
+)
+
 // NewClock returns the clock a scenario runs on: the wall clock, or a
 // virtual clock starting at start when the scenario says clock: virtual.
 func NewClock(sc *scenarios.Scenario, start time.Time) clock.Clock {
@@ -53,9 +63,16 @@ func OpenTarget(ctx context.Context, sc *scenarios.Scenario, o OpenOptions) (tar
 	t := sc.Target
 	switch t.Kind {
 	case scenarios.TargetEmulated:
-		opts := []emulated.Option{emulated.WithMaxRecordSize(int(t.MaxRecordSize))}
+		opts := []emulated.Option{emulated.WithMaxRecordSize(int(t.MaxRecordSize)), emulated.WithSeed(uint64(sc.Seed))}
 		if o.Clock != nil {
 			opts = append(opts, emulated.WithClock(o.Clock))
+		}
+		if _, virtual := o.Clock.(*clock.Virtual); virtual {
+			// In virtual time an in-memory call would take no time at all;
+			// latencies come from the stated model instead.
+			opts = append(opts,
+				emulated.WithServiceLatency(emulated.OpPutRecords, SimulatedPutRecordsLatency),
+				emulated.WithServiceLatency(emulated.OpGetRecords, SimulatedGetRecordsLatency))
 		}
 		return emulated.New(opts...), "", func() {}, nil
 	case scenarios.TargetKinesis:

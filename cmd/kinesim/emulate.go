@@ -15,6 +15,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/runner"
+	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 	"github.com/kinesim/kinesim/stream/emulated"
 	"github.com/kinesim/kinesim/stream/emulated/server"
@@ -27,6 +30,8 @@ type emulateFlags struct {
 	shards      int
 	region      string
 	verbose     bool
+	scenario    string
+	out         string
 }
 
 func newEmulateCommand() *cobra.Command {
@@ -39,10 +44,14 @@ the AWS SDKs and CLI speak it), limits included, until Ctrl-C. Point any Kinesis
 client at it with AWS_ENDPOINT_URL_KINESIS=http://ADDR. Requests are accepted with
 any credentials and signature, unchecked: the address must be a loopback one
 unless --allow-remote. --stream (with --shards) creates a stream at start.
+--scenario runs a scenario's producers (and chaos, and built-in consumers) against
+the served stream while your consumer reads it, writes the run folder (--out) with
+its ledger for 'kinesim verify', and keeps serving until Ctrl-C.
 See docs/emulate.md for a walk-through.`,
 		Example: `  kinesim emulate
   kinesim emulate --stream smartcity-bikes --shards 4
-  kinesim emulate --addr 127.0.0.1:4568 --verbose`,
+  kinesim emulate --addr 127.0.0.1:4568 --verbose
+  kinesim emulate --scenario bike-rush-hour --out runs/emulated-1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.Flags().Changed("shards") && f.stream == "" {
@@ -63,6 +72,8 @@ See docs/emulate.md for a walk-through.`,
 	fl.IntVar(&f.shards, "shards", 1, "shard count of the --stream created at start")
 	fl.StringVar(&f.region, "region", "us-east-1", "region named in stream ARNs (requests for any region are served)")
 	fl.BoolVar(&f.verbose, "verbose", false, "log every failed request to stderr")
+	fl.StringVar(&f.scenario, "scenario", "", "run this scenario (a file or a built-in name) against the served stream")
+	fl.StringVar(&f.out, "out", "", "run folder of the --scenario run (default runs/<scenario>-<UTC timestamp>)")
 	return cmd
 }
 
@@ -110,6 +121,12 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
+	if f.scenario != "" {
+		if err := emulateScenario(ctx, cmd, f, srv.Target(), endpoint); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "kinesim emulate: the scenario is done; still serving %s until Ctrl-C\n", endpoint)
+	}
 	select {
 	case err := <-served:
 		return failure(fmt.Errorf("serving %s: %w", endpoint, err))
@@ -124,6 +141,35 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 	fmt.Fprintln(out, "kinesim emulate: stopped")
 	if err != nil {
 		return failure(fmt.Errorf("stopping: %w", err))
+	}
+	return nil
+}
+
+// emulateScenario runs a scenario's producers against the served stream and
+// prints its summary. The streams stay, so an outside consumer can finish.
+func emulateScenario(ctx context.Context, cmd *cobra.Command, f emulateFlags, target stream.Target, endpoint string) error {
+	sc, err := loadScenario(f.scenario)
+	if err != nil {
+		return err
+	}
+	if sc.Clock == scenarios.ClockVirtual {
+		return usageError("--scenario %s: runs in virtual time, which an outside consumer cannot follow; remove clock: virtual", f.scenario)
+	}
+	sc.Target.Kind, sc.Target.Keep = scenarios.TargetEmulated, true
+	out := f.out
+	if out == "" {
+		out = runner.RunDir("runs", sc.Name, time.Now())
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "kinesim emulate: running scenario %s into stream %s; run folder %s\n", sc.Name, sc.Target.Stream, out)
+	res, err := runner.Run(ctx, runner.Config{Scenario: sc, Target: target, Endpoint: endpoint, OutDir: out, Version: version})
+	if res == nil {
+		return failure(err)
+	}
+	if werr := reports.WriteSummary(cmd.OutOrStdout(), res); werr != nil {
+		err = errors.Join(err, werr)
+	}
+	if err != nil {
+		return failure(err)
 	}
 	return nil
 }

@@ -35,6 +35,7 @@ type runFlags struct {
 	yes          bool
 	keep         bool
 	noThresholds bool
+	metricsAddr  string
 }
 
 func newRunCommand() *cobra.Command {
@@ -72,6 +73,7 @@ still written, marked incomplete.`,
 	fl.StringVar(&f.profile, "profile", "", "AWS shared-config profile (kinesis target)")
 	fl.BoolVar(&f.yes, "yes", false, "confirm creating streams on Amazon Kinesis itself, which costs money")
 	fl.BoolVar(&f.noThresholds, "no-thresholds", false, "do not judge the scenario's thresholds (as k6's --no-thresholds)")
+	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve live Prometheus metrics at http://ADDR/metrics during the run (PORT or :PORT binds 127.0.0.1)")
 	fl.BoolVar(&f.keep, "keep", false, "keep the streams the run created instead of deleting them")
 	return cmd
 }
@@ -143,6 +145,14 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	defer closeTarget()
 
 	rec := reports.NewRecorder(clk.Now())
+	rec.SetClock(clk.Now)
+	if f.metricsAddr != "" {
+		stopMetrics, err := serveMetrics(cmd.ErrOrStderr(), f.metricsAddr, rec, sc.Name)
+		if err != nil {
+			return failure(err)
+		}
+		defer stopMetrics()
+	}
 	stdout := cmd.OutOrStdout()
 	if !f.quiet && isTerminal(stdout) {
 		stopStatus := startStatus(stdout, rec, clk)

@@ -111,10 +111,11 @@ func (l *Ledger) Consumer(name string) *Consumer {
 // Name is the consumer's name.
 func (c *Consumer) Name() string { return c.name }
 
-// Delivered records one delivery.
-func (c *Consumer) Delivered(d Delivery) {
+// Delivered records one delivery and reports whether it is the record's
+// first delivery to the consumer (false for an id the ledger does not hold).
+func (c *Consumer) Delivered(d Delivery) (first bool) {
 	if c == nil {
-		return
+		return false
 	}
 	name, id, ok := ParseRecordID(d.RecordID)
 	var p *Producer
@@ -126,13 +127,13 @@ func (c *Consumer) Delivered(d Delivery) {
 		c.deliveries++
 		c.unknown++
 		c.mu.Unlock()
-		return
+		return false
 	}
 	e := p.lookup(id)
 	c.mu.Lock()
 	c.deliveries++
 	st := c.slot(p.index, id)
-	first := st.delivered == 0
+	first = st.delivered == 0
 	gen := min(max(d.Generation, 0), len(c.gens)-1)
 	c.gens[gen].deliveries++
 	if first {
@@ -169,6 +170,7 @@ func (c *Consumer) Delivered(d Delivery) {
 	if f := c.l.file; f != nil {
 		f.delivery(c.index, p.index, id, d)
 	}
+	return first
 }
 
 func satInc(n uint8) uint8 {
