@@ -146,29 +146,24 @@ func (p *Plan) consumerFaults(consumer string) []*fault {
 // Restarts are the times, from the run's start, at which the named consumer
 // crashes and restarts from its last checkpoint, in order.
 func (p *Plan) Restarts(consumer string) []time.Duration {
-	if p == nil {
-		return nil
-	}
-	var out []time.Duration
-	for _, f := range p.consumerFaults(consumer) {
-		if f.cfg.ConsumerFault == scenarios.ConsumerCrash {
-			f.calls.Add(1)
-			out = append(out, f.cfg.At.D())
-		}
-	}
-	slices.Sort(out)
-	return out
+	return p.consumerFaultTimes(consumer, scenarios.ConsumerCrash)
 }
 
 // LeaseLosses are the times, from the run's start, at which the named
 // consumer loses a shard's lease to another of its workers, in order.
 func (p *Plan) LeaseLosses(consumer string) []time.Duration {
+	return p.consumerFaultTimes(consumer, scenarios.ConsumerLeaseLoss)
+}
+
+// consumerFaultTimes are the times of the named consumer's faults of one
+// kind, in order; each counts as a call it affected.
+func (p *Plan) consumerFaultTimes(consumer, kind string) []time.Duration {
 	if p == nil {
 		return nil
 	}
 	var out []time.Duration
 	for _, f := range p.consumerFaults(consumer) {
-		if f.cfg.ConsumerFault == scenarios.ConsumerLeaseLoss {
+		if f.cfg.ConsumerFault == kind {
 			f.calls.Add(1)
 			out = append(out, f.cfg.At.D())
 		}

@@ -81,6 +81,21 @@ type Objectives struct {
 	Headroom float64 `json:"headroom"`
 	// MaxShards is the most shards tried.
 	MaxShards int `json:"max_shards"`
+	// The measured objectives, judged on runs in virtual time (Measured);
+	// 0 is none. MaxPutLatencyP99Ms is the p99 record latency (intended
+	// send to acknowledgement), MaxEndToEndP99Ms the p99 intended send to
+	// a consumer's receipt, MaxIteratorAgeMs the highest iterator age and
+	// MaxBacklogDrainS how long after the peak consumers may take to
+	// catch up.
+	MaxPutLatencyP99Ms float64 `json:"max_put_latency_p99_ms,omitempty"`
+	MaxEndToEndP99Ms   float64 `json:"max_end_to_end_p99_ms,omitempty"`
+	MaxIteratorAgeMs   float64 `json:"max_iterator_age_ms,omitempty"`
+	MaxBacklogDrainS   float64 `json:"max_backlog_drain_s,omitempty"`
+}
+
+// hasMeasured reports whether an objective is judged on measured runs.
+func (o Objectives) hasMeasured() bool {
+	return o.MaxPutLatencyP99Ms > 0 || o.MaxEndToEndP99Ms > 0 || o.MaxIteratorAgeMs > 0 || o.MaxBacklogDrainS > 0
 }
 
 // ObjectivesOf returns the scenario's objectives, defaults filled in.
@@ -96,6 +111,11 @@ func ObjectivesOf(sc *scenarios.Scenario) Objectives {
 		if so.MaxShards > 0 {
 			o.MaxShards = so.MaxShards
 		}
+		ms := func(d scenarios.Duration) float64 { return float64(d.D()) / float64(time.Millisecond) }
+		o.MaxPutLatencyP99Ms = ms(so.MaxPutLatencyP99)
+		o.MaxEndToEndP99Ms = ms(so.MaxEndToEndP99)
+		o.MaxIteratorAgeMs = ms(so.MaxIteratorAge)
+		o.MaxBacklogDrainS = so.MaxBacklogDrain.D().Seconds()
 	}
 	return o
 }
@@ -108,6 +128,8 @@ type config struct {
 	prices       *Prices
 	workers      int
 	recordBudget int
+	measure      bool
+	window       time.Duration
 }
 
 // WithObjectives replaces the scenario's objectives. Default: ObjectivesOf(sc).
@@ -125,13 +147,27 @@ func WithWorkers(n int) Option { return func(c *config) { c.workers = max(n, 1) 
 // Default: DefaultRecordBudget.
 func WithRecordBudget(n int) Option { return func(c *config) { c.recordBudget = max(n, 0) } }
 
+// WithMeasuredRuns turns the measured runs on or off: the recommended
+// count and the one below it run for real through runner.Run on the
+// emulated stream in virtual time, over window of the scenario around its
+// peak (all of it when it is shorter), to measure latency and backlog
+// (Candidate.Measured). Default: on, DefaultMeasureWindow.
+func WithMeasuredRuns(on bool, window time.Duration) Option {
+	return func(c *config) {
+		c.measure = on
+		if window > 0 {
+			c.window = window
+		}
+	}
+}
+
 // ErrBadObjectives is wrapped by Plan's errors about objectives.
 var ErrBadObjectives = errors.New("bad objectives")
 
 // Plan sizes the stream for sc, which must be valid (scenarios.Load or
 // Validate). It blocks until every candidate is simulated or ctx ends.
 func Plan(ctx context.Context, sc *scenarios.Scenario, opts ...Option) (*Result, error) {
-	cfg := config{workers: runtime.GOMAXPROCS(0), recordBudget: DefaultRecordBudget}
+	cfg := config{workers: runtime.GOMAXPROCS(0), recordBudget: DefaultRecordBudget, measure: true, window: DefaultMeasureWindow}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
@@ -146,6 +182,12 @@ func Plan(ctx context.Context, sc *scenarios.Scenario, opts ...Option) (*Result,
 		return nil, fmt.Errorf("%w: headroom %v; use 0 up to under 1, e.g. 0.3", ErrBadObjectives, obj.Headroom)
 	case obj.MaxShards < 1 || obj.MaxShards > scenarios.MaxShards:
 		return nil, fmt.Errorf("%w: max shards %d; use 1..%d", ErrBadObjectives, obj.MaxShards, scenarios.MaxShards)
+	case obj.MaxPutLatencyP99Ms < 0 || obj.MaxEndToEndP99Ms < 0 || obj.MaxIteratorAgeMs < 0 || obj.MaxBacklogDrainS < 0:
+		return nil, fmt.Errorf("%w: a latency or backlog objective is negative; use 0 for none", ErrBadObjectives)
+	case obj.hasMeasured() && !cfg.measure:
+		return nil, fmt.Errorf("%w: latency and backlog objectives are judged on measured runs; turn them on", ErrBadObjectives)
+	case (obj.MaxEndToEndP99Ms > 0 || obj.MaxIteratorAgeMs > 0 || obj.MaxBacklogDrainS > 0) && len(sc.Consumers) == 0:
+		return nil, fmt.Errorf("%w: end-to-end, iterator age and backlog objectives need a consumer in the scenario", ErrBadObjectives)
 	}
 	prices := cfg.prices
 	if prices == nil {
@@ -156,23 +198,26 @@ func Plan(ctx context.Context, sc *scenarios.Scenario, opts ...Option) (*Result,
 		return nil, err
 	}
 	p := &planner{t: t, obj: obj, prices: prices, workers: cfg.workers, fluidOnly: cfg.recordBudget == 0,
-		evaluated: map[int]*Candidate{}, months: monthsOf(sc)}
+		evaluated: map[int]*Candidate{}, months: monthsOf(sc), window: cfg.window,
+		splitDelay: onDemandSplitDelay}
 	p.hot, p.keyPeak = keyLoads(t)
 	res := p.summarize(sc)
 	res.Blockers = p.blockers()
 	if err := p.search(ctx); err != nil {
 		return nil, err
 	}
+	res.Recommended = p.smallestMeeting()
+	if cfg.measure && res.Recommended > 0 {
+		if err := p.measureCandidates(ctx, sc, res); err != nil {
+			return nil, err
+		}
+		res.Model.MeasureWindowS = min(int(p.window.Seconds()), p.t.seconds)
+		res.Recommended = p.smallestMeeting()
+	}
 	for _, c := range p.evaluated {
 		res.Candidates = append(res.Candidates, *c)
 	}
 	sort.Slice(res.Candidates, func(i, j int) bool { return res.Candidates[i].Shards < res.Candidates[j].Shards })
-	for i := range res.Candidates {
-		if res.Candidates[i].Meets {
-			res.Recommended = res.Candidates[i].Shards
-			break
-		}
-	}
 	res.OnDemand = p.onDemand()
 	res.Advice = p.advice(res)
 	return res, nil
@@ -185,9 +230,12 @@ type planner struct {
 	prices    *Prices
 	workers   int
 	fluidOnly bool
-	months    float64 // how many scenarios make a month of traffic
-	hot       []HotKey
-	keyPeak   map[int32]float64
+	window    time.Duration // of the measured runs
+	// splitDelay is how long an on-demand shard must be busy to split.
+	splitDelay time.Duration
+	months     float64 // how many scenarios make a month of traffic
+	hot        []HotKey
+	keyPeak    map[int32]float64
 
 	mu        sync.Mutex
 	evaluated map[int]*Candidate

@@ -75,7 +75,7 @@ func TestAnalyticShardCounts(t *testing.T) {
 			sc := scenario(t, tt.rate, tt.size, "random", 10*time.Second, tt.extra)
 			obj := ObjectivesOf(sc)
 			obj.Headroom = tt.headroom
-			res, err := Plan(context.Background(), sc, WithObjectives(obj))
+			res, err := Plan(context.Background(), sc, WithObjectives(obj), WithMeasuredRuns(false, 0))
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, res.Recommended, "recommended shards")
 			assert.Empty(t, res.Blockers)
@@ -200,7 +200,7 @@ func TestRouteMatchesEmulator(t *testing.T) {
 // about the throttle ratio the plan predicted.
 func TestRecommendationHoldsOnEmulator(t *testing.T) {
 	sc := scenario(t, "{constant: 2600/s}", "300", "random", 8*time.Second, "")
-	res, err := Plan(context.Background(), sc)
+	res, err := Plan(context.Background(), sc, WithMeasuredRuns(false, 0))
 	require.NoError(t, err)
 	require.Equal(t, 3, res.Recommended, "2,600 records/s need three shards")
 	fewer := candidate(t, res, res.Recommended-1)

@@ -16,7 +16,7 @@ const (
 	MarkdownFile = "plan.md"
 )
 
-// WriteFiles writes plan.json and plan.md into dir, creating it.
+// WriteFiles writes plan.json, plan.md and plan.html into dir, creating it.
 func (r *Result) WriteFiles(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("plan folder: %w", err)
@@ -35,6 +35,13 @@ func (r *Result) WriteFiles(dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, MarkdownFile), []byte(md.String()), 0o644); err != nil {
 		return fmt.Errorf("plan folder: %w", err)
 	}
+	var page strings.Builder
+	if err := r.WriteHTML(&page); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, HTMLFile), []byte(page.String()), 0o644); err != nil {
+		return fmt.Errorf("plan folder: %w", err)
+	}
 	return nil
 }
 
@@ -50,7 +57,8 @@ func (r *Result) WriteText(w io.Writer) error {
 		pct(r.Objectives.MaxWriteThrottleRatio), pct(r.Objectives.Headroom), r.Objectives.MaxShards,
 		r.Traffic.PollingConsumers, r.Traffic.EFOConsumers)
 	tw := tabwriter.NewWriter(ew, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "shards\tthrottled\t±bound\tpeak write\tpeak read\thottest shard\thottest key\t%s/month\t\n", r.Prices.Currency)
+	fmt.Fprintf(tw, "shards\tthrottled\t±bound\tpeak write\tpeak read\thottest shard\thottest key\t%s/month\t%s\n", r.Prices.Currency,
+		strings.Join(measuredHeader, "\t")+"\t")
 	for _, c := range r.Candidates {
 		mark := ""
 		if c.Shards == r.Recommended {
@@ -58,14 +66,16 @@ func (r *Result) WriteText(w io.Writer) error {
 		} else if !c.Meets {
 			mark = "  ✗ " + strings.Join(c.Fails, "; ")
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\n", c.Shards, pct(c.WriteThrottleRatio), pct(c.CoarseErrorBound),
-			pct(c.PeakWriteUtilisation), pct(c.PeakReadUtilisation), c.HottestShard, keyText(c), c.MonthlyCost.Total, mark)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\t%s\n", c.Shards, pct(c.WriteThrottleRatio), pct(c.CoarseErrorBound),
+			pct(c.PeakWriteUtilisation), pct(c.PeakReadUtilisation), c.HottestShard, keyText(c), c.MonthlyCost.Total,
+			strings.Join(measuredCells(c.Measured), "\t"), mark)
 	}
 	od := "meets the objectives"
 	if !r.OnDemand.Meets {
 		od = "✗ " + strings.Join(r.OnDemand.Fails, "; ")
 	}
-	fmt.Fprintf(tw, "on-demand\t%s\t\t\t\t\t\t%.2f\t  %s\n", pct(r.OnDemand.WriteThrottleRatio), r.OnDemand.MonthlyCost.Total, od)
+	fmt.Fprintf(tw, "on-demand\t%s\t\t\t\t\t\t%.2f\t%s\t  %s\n", pct(r.OnDemand.WriteThrottleRatio), r.OnDemand.MonthlyCost.Total,
+		strings.Join(measuredCells(nil), "\t"), od)
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -82,6 +92,7 @@ func (r *Result) WriteText(w io.Writer) error {
 	}
 	ew.printf(".\nModel: %d records simulated one by one over %s of the busiest seconds; %s by the fluid model.\n",
 		r.Model.PerRecordRecords, seconds(float64(r.Model.PerRecordSeconds)), seconds(float64(r.Model.FluidSeconds)))
+	ew.printf("%s\n", r.measuredNote())
 	return ew.err
 }
 
@@ -92,8 +103,9 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 	ew.printf("Objectives: write throttle ratio ≤ %s, headroom %s. Peak %.0f records/s, %.2f MiB/s; mean record %.0f bytes.\n\n",
 		pct(r.Objectives.MaxWriteThrottleRatio), pct(r.Objectives.Headroom), r.Traffic.PeakRecordsPerS,
 		r.Traffic.PeakBytesPerS/shardBytesPerSecond, r.Traffic.MeanRecordBytes)
-	ew.printf("| shards | throttled | ± bound | peak write | peak read | hottest shard | hottest key | %s/month | meets |\n", r.Prices.Currency)
-	ew.printf("|---:|---:|---:|---:|---:|---|---|---:|---|\n")
+	ew.printf("| shards | throttled | ± bound | peak write | peak read | hottest shard | hottest key | %s/month | %s | meets |\n",
+		r.Prices.Currency, strings.Join(measuredHeader, " | "))
+	ew.printf("|---:|---:|---:|---:|---:|---|---|---:|%s---|\n", strings.Repeat("---:|", len(measuredHeader)))
 	for _, c := range r.Candidates {
 		meets := "yes"
 		if !c.Meets {
@@ -102,23 +114,88 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 		if c.Shards == r.Recommended {
 			meets = "**recommended**"
 		}
-		ew.printf("| %d | %s | %s | %s | %s | %s | %s | %.2f | %s |\n", c.Shards, pct(c.WriteThrottleRatio), pct(c.CoarseErrorBound),
-			pct(c.PeakWriteUtilisation), pct(c.PeakReadUtilisation), c.HottestShard, keyText(c), c.MonthlyCost.Total, meets)
+		ew.printf("| %d | %s | %s | %s | %s | %s | %s | %.2f | %s | %s |\n", c.Shards, pct(c.WriteThrottleRatio), pct(c.CoarseErrorBound),
+			pct(c.PeakWriteUtilisation), pct(c.PeakReadUtilisation), c.HottestShard, keyText(c), c.MonthlyCost.Total,
+			strings.Join(measuredCells(c.Measured), " | "), meets)
 	}
 	od := "yes"
 	if !r.OnDemand.Meets {
 		od = "no: " + strings.Join(r.OnDemand.Fails, "; ")
 	}
-	ew.printf("| on-demand | %s | | | | | | %.2f | %s |\n\n", pct(r.OnDemand.WriteThrottleRatio), r.OnDemand.MonthlyCost.Total, od)
+	ew.printf("| on-demand | %s | | | | | | %.2f | %s | %s |\n\n", pct(r.OnDemand.WriteThrottleRatio), r.OnDemand.MonthlyCost.Total,
+		strings.Join(measuredCells(nil), " | "), od)
 	for _, a := range r.Advice {
 		ew.printf("- %s\n", a)
 	}
 	if r.OnDemand.FirstDayNote != "" {
 		ew.printf("- On-demand: %s.\n", r.OnDemand.FirstDayNote)
 	}
-	ew.printf("\nPrices: %s, dated %s (%s).\n", r.Prices.Region, r.Prices.Date, r.Prices.Source)
+	ew.printf("\nPrices: %s, dated %s (%s).\n\n%s\n", r.Prices.Region, r.Prices.Date, r.Prices.Source, r.measuredNote())
 	return ew.err
 }
+
+// measuredHeader names the measured columns: p99 record latency, p99
+// end-to-end latency, the highest iterator age, the peak backlog and the
+// time the consumers took to catch up after the peak.
+var measuredHeader = []string{"p99 put", "p99 e2e", "max age", "backlog", "drain"}
+
+// measuredCells formats m's columns; "–" where nothing was measured.
+func measuredCells(m *Measured) []string {
+	cells := []string{"–", "–", "–", "–", "–"}
+	if m == nil {
+		return cells
+	}
+	cells[0] = millis(&m.PutLatencyP99Ms)
+	if m.EndToEndP99Ms == nil {
+		return cells
+	}
+	cells[1], cells[2] = millis(m.EndToEndP99Ms), millis(m.MaxIteratorAgeMs)
+	cells[3] = fmt.Sprintf("%d", m.PeakBacklogRecords)
+	cells[4] = "not drained"
+	if m.Drained {
+		cells[4] = seconds(*m.BacklogDrainS)
+	}
+	return cells
+}
+
+func millis(ms *float64) string {
+	if ms == nil {
+		return "–"
+	}
+	if *ms >= 10_000 {
+		return fmt.Sprintf("%.1fs", *ms/1000)
+	}
+	return fmt.Sprintf("%.0fms", *ms)
+}
+
+// measuredNote says how the measured columns were measured.
+func (r *Result) measuredNote() string {
+	var runs []Candidate
+	for _, c := range r.Candidates {
+		if c.Measured != nil {
+			runs = append(runs, c)
+		}
+	}
+	if len(runs) == 0 {
+		return "Measured: no runs (latency and backlog columns are empty)."
+	}
+	m := runs[0].Measured
+	span := fmt.Sprintf("the whole scenario (%s)", seconds(float64(m.WindowEndS-m.WindowStartS)))
+	if m.WindowStartS > 0 || float64(m.WindowEndS) < r.Traffic.DurationS {
+		span = fmt.Sprintf("%s of the scenario around its peak (%s to %s)", seconds(float64(m.WindowEndS-m.WindowStartS)),
+			clockTime(m.WindowStartS), clockTime(m.WindowEndS))
+	}
+	counts := make([]string, len(runs))
+	for i, c := range runs {
+		counts[i] = fmt.Sprintf("%d", c.Shards)
+	}
+	return fmt.Sprintf("Measured: %s shards ran through the runner on the emulated stream in virtual time over %s; "+
+		"latencies are simulated from the emulated service-latency model; \"drain\" is how long after the peak the consumers took to catch up (iterator age under 1s).",
+		strings.Join(counts, " and "), span)
+}
+
+// clockTime formats seconds from the start as h:mm:ss.
+func clockTime(s int) string { return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60) }
 
 func (r *Result) headline() string {
 	if r.Recommended > 0 {

@@ -72,6 +72,9 @@ type Candidate struct {
 	// Fails says which objectives the count misses.
 	Fails       []string `json:"fails,omitempty"`
 	MonthlyCost Cost     `json:"monthly_cost"`
+	// Measured is what a run in virtual time measured; only the counts
+	// that matter are run (the recommended one and the one below).
+	Measured *Measured `json:"measured,omitempty"`
 }
 
 // OnDemand judges on-demand mode at steady state: its capacity follows
@@ -81,10 +84,12 @@ type OnDemand struct {
 	WriteThrottleRatio float64  `json:"write_throttle_ratio"`
 	Meets              bool     `json:"meets"`
 	Fails              []string `json:"fails,omitempty"`
-	// FirstDayNote warns when the peak is over a new stream's initial
-	// capacity (4 MiB/s and 4,000 records/s).
-	FirstDayNote string `json:"first_day_note,omitempty"`
-	MonthlyCost  Cost   `json:"monthly_cost"`
+	// FirstDay is a new on-demand stream's first run of the scenario,
+	// scaling from 4 MiB/s and 4,000 records/s; FirstDayNote says when it
+	// throttles.
+	FirstDay     FirstDay `json:"first_day"`
+	FirstDayNote string   `json:"first_day_note,omitempty"`
+	MonthlyCost  Cost     `json:"monthly_cost"`
 }
 
 // Cost is a monthly cost and its parts, in the prices' currency.
@@ -116,6 +121,9 @@ type Model struct {
 	PerRecordRecords int `json:"per_record_records"`
 	PerRecordSeconds int `json:"per_record_seconds"`
 	FluidSeconds     int `json:"fluid_seconds"`
+	// MeasureWindowS is the longest span of the scenario the measured
+	// runs covered, around its peak; 0 when none ran.
+	MeasureWindowS int `json:"measure_window_s,omitempty"`
 }
 
 func (p *planner) summarize(sc *scenarios.Scenario) *Result {
@@ -270,19 +278,8 @@ func (p *planner) onDemand() OnDemand {
 		}
 	}
 	od.Meets = len(od.Fails) == 0
-	var recs, bytes float64
-	for s := range p.t.seconds {
-		var r, b float64
-		for _, pt := range p.t.producers {
-			r += pt.peak[s]
-			b += pt.peak[s] * pt.meanBytes
-		}
-		recs, bytes = max(recs, r), max(bytes, b)
-	}
-	if recs > 4*shardRecordsPerSecond || bytes > 4*shardBytesPerSecond {
-		od.FirstDayNote = fmt.Sprintf("a new on-demand stream starts at 4 MiB/s and 4,000 records/s; this peak (%.0f records/s, %.2f MiB/s) throttles until it scales (it doubles within about 15 minutes): warm the stream up or start provisioned",
-			recs, bytes/shardBytesPerSecond)
-	}
+	od.FirstDay = firstDay(p.t, p.splitDelay)
+	od.FirstDayNote = firstDayNote(od.FirstDay, od.WriteThrottleRatio)
 	return od
 }
 

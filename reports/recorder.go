@@ -166,9 +166,9 @@ type Recorder struct {
 	log *intervalLog
 	// shards holds per-shard per-second acknowledged counts (AddShards).
 	shards          map[string]*shardSeries
+	shardsTruncated bool
 	// consumers holds per-consumer per-second deliveries (AddConsumed).
 	consumers map[string]*consumerSeries
-	shardsTruncated bool
 	// now reads the run's clock for the live metrics (SetClock).
 	now func() time.Time
 }

@@ -48,6 +48,10 @@ type pollingConsumer struct {
 	// leaseLosses are when a lease moves to another worker.
 	leases      *leaseTable
 	leaseLosses []time.Time
+	// fanOut, for an efo consumer, subscribes to shards as consumerARN.
+	fanOut      stream.FanOut
+	consumerARN string
+	err         error // why the consumer could not read, if it could not
 	// generation is the ledger generation deliveries belong to.
 	gen atomic.Int64
 }
@@ -65,6 +69,11 @@ type shardProgress struct {
 // read to its tip. A restart ends a generation without checkpointing: the
 // next one resumes from the checkpoints.
 func (c *pollingConsumer) run(ctx context.Context, producersDone <-chan struct{}, doneAt func() time.Time) {
+	if c.fanOut != nil {
+		if c.err = c.registerFanOut(ctx); c.err != nil {
+			return
+		}
+	}
 	restarts := c.restarts
 	for {
 		genCtx, cancelGen := context.WithCancel(ctx)
@@ -210,6 +219,10 @@ func (c *pollingConsumer) work(ctx context.Context, sh stream.Shard, prog *shard
 		if c.clk.Sleep(ctx, wait) != nil {
 			return
 		}
+	}
+	if c.fanOut != nil {
+		c.subscribeShard(ctx, sh, lastSeq, prog)
+		return
 	}
 	iter, err := c.iterator(ctx, sh, lastSeq)
 	if err != nil {

@@ -87,6 +87,14 @@ func startConsumers(sc *scenarios.Scenario, reader stream.Reader, rec *reports.R
 			c.restarts = append(c.restarts, start.Add(at.D()))
 		}
 		slices.SortFunc(c.restarts, time.Time.Compare)
+		if cc.Mode == scenarios.ConsumerEFO {
+			fo, ok := reader.(stream.FanOut)
+			if !ok {
+				cancel()
+				return nil, errors.Join(fmt.Errorf("consumer %q: mode efo: the %s target has no enhanced fan-out (RegisterStreamConsumer, SubscribeToShard); use mode polling", name, sc.Target.Kind), led.Close())
+			}
+			c.fanOut = fo
+		}
 		c.leases = newLeaseTable(cc.Workers)
 		for _, at := range faults.LeaseLosses(name) {
 			c.leaseLosses = append(c.leaseLosses, start.Add(at))
@@ -181,6 +189,9 @@ func (g *consumerGroup) finish(drain time.Duration) (*reports.Verification, erro
 	g.cancel()
 	g.wg.Wait()
 	err := g.ledger.Close()
+	for _, c := range g.consumers {
+		err = errors.Join(err, c.err)
+	}
 	if len(g.consumers) == 0 {
 		return nil, err
 	}

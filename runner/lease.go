@@ -34,24 +34,10 @@ func (t *leaseTable) acquire(shardID string) int {
 	return w
 }
 
-// move hands the shard's lease to the next worker and returns the old and
-// new owners.
-func (t *leaseTable) move(shardID string) (from, to int) {
+// move hands the shard's lease to the next worker.
+func (t *leaseTable) move(shardID string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	from = t.owner[shardID]
-	to = (from + 1) % t.workers
-	t.owner[shardID] = to
+	t.owner[shardID] = (t.owner[shardID] + 1) % t.workers
 	t.counter[shardID]++
-	return from, to
-}
-
-// holder returns the worker holding the shard's lease, -1 for none.
-func (t *leaseTable) holder(shardID string) int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if w, ok := t.owner[shardID]; ok {
-		return w
-	}
-	return -1
 }

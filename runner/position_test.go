@@ -35,7 +35,13 @@ producers:
     batch: {max_records: 10, linger: 100ms}
 consumers:
 %s`, list)
-	sc, err := scenarios.Parse([]byte(src), "reader-test.yaml", scenarios.WithGenerators(generators.Kinds()...))
+	return parseScenario(t, src)
+}
+
+// parseScenario parses a scenario written in the test.
+func parseScenario(t *testing.T, src string) *scenarios.Scenario {
+	t.Helper()
+	sc, err := scenarios.Parse([]byte(src), t.Name()+".yaml", scenarios.WithGenerators(generators.Kinds()...))
 	require.NoError(t, err)
 	return sc
 }
@@ -164,5 +170,104 @@ func TestSinkModes(t *testing.T) {
 	}
 }
 
+func TestConsumerSeries(t *testing.T) {
+	res, _ := runDir(t, readerScenario(t, "{name: fast, poll_interval: 200ms}", "{name: slow, poll_interval: 2s}"))
+	require.Len(t, res.Consumers, 2, "one series per consumer")
+	v := verdicts(t, res.Verification)
+	var peak [2]int64
+	for i, c := range res.Consumers {
+		assert.Len(t, c.RecordsPerS, len(res.Series), "%s: a value per second", c.Consumer)
+		assert.Equal(t, v[c.Consumer].Deliveries, sum(c.RecordsPerS), "%s: every delivery counted", c.Consumer)
+		assert.Equal(t, res.Totals.BytesConsumed/2, sum(c.BytesPerS), "%s: half the bytes each", c.Consumer)
+		assert.Zero(t, c.BacklogRecords[len(c.BacklogRecords)-1], "%s: drained at the end", c.Consumer)
+		peak[i] = slicesMax(c.BacklogRecords)
+	}
+	assert.Greater(t, peak[1], peak[0], "the slow poller's backlog grows larger")
+	var most int64
+	for _, p := range res.Series {
+		most = max(most, p.BacklogRecords)
+	}
+	assert.Equal(t, peak[1], most, "the series' backlog is the largest consumer's")
+}
+
+func sum(xs []int64) (n int64) {
+	for _, x := range xs {
+		n += x
+	}
+	return n
+}
+
+func slicesMax(xs []int64) (n int64) {
+	for _, x := range xs {
+		n = max(n, x)
+	}
+	return n
+}
+
 // reportsVerdict keeps the reports import for helpers shared with other tests.
 var _ = reports.ConsumerVerdict{}
+
+func TestConsumersReadTheirStream(t *testing.T) {
+	src := `
+name: two-streams
+seed: 3
+duration: 5s
+target: {kind: emulated, stream: bikes-stream, shards: 1}
+producers:
+  - {name: bikes, generator: bike, rate: [{constant: 100/s}]}
+  - {name: clicks, generator: clickstream, stream: clicks-stream, rate: [{constant: 40/s}]}
+consumers:
+  - {name: default}
+  - {name: clicks-reader, stream: clicks-stream}
+`
+	res, _ := runDir(t, parseScenario(t, src))
+	v := verdicts(t, res.Verification)
+	// Each consumer expects the records of the producers writing to its stream.
+	assert.Equal(t, int64(500), v["default"].Acknowledged, "default reads target.stream: the bikes")
+	assert.Equal(t, int64(200), v["clicks-reader"].Acknowledged, "clicks-reader reads clicks-stream")
+	for _, c := range v {
+		assert.Zero(t, c.Lost, c.Consumer)
+		assert.Equal(t, c.Acknowledged, c.DistinctRecords, "%s: every record of its stream", c.Consumer)
+		assert.True(t, c.Passed, c.Consumer)
+	}
+}
+
+func TestFanOutConsumer(t *testing.T) {
+	sc := readerScenario(t,
+		"{name: pushed, mode: efo, processor: aggregate, sink: idempotent, checkpoint: {every: 2s}, restart_at: [6s]}",
+		"{name: polled, processor: aggregate, sink: idempotent}")
+	res, _ := runDir(t, sc)
+	v := verdicts(t, res.Verification)
+	for _, c := range v {
+		assert.Zero(t, c.Lost, "%s: lost", c.Consumer)
+		assert.Zero(t, c.Reordered, "%s: reordered", c.Consumer)
+		assert.Equal(t, c.Acknowledged, c.DistinctRecords, "%s: every record", c.Consumer)
+		assert.Zero(t, c.Sink.KeysWrong, "%s: sink", c.Consumer)
+	}
+	pushed := v["pushed"]
+	require.Len(t, pushed.Generations, 2, "the restart resubscribes")
+	assert.Equal(t, pushed.Generations[1].Uncheckpointed, pushed.Generations[1].Redeliveries,
+		"it resumes after the checkpoint: exactly the records since are pushed again")
+	assert.Less(t, res.ElapsedS, 15.0, "it drains and stops")
+}
+
+func TestFanOutResubscribesAfterFiveMinutes(t *testing.T) {
+	src := `
+name: long-efo
+seed: 9
+duration: 5m20s
+target: {kind: emulated, stream: long-efo, shards: 1}
+producers:
+  - {name: bikes, generator: bike, rate: [{constant: 1/s}]}
+consumers:
+  - {name: pushed, mode: efo, poll_interval: 5s, sink: idempotent}
+`
+	res, _ := runDir(t, parseScenario(t, src))
+	v := verdicts(t, res.Verification)["pushed"]
+	// The first subscription ends after 5 minutes; the next one continues
+	// after the continuation sequence number: nothing lost, nothing twice.
+	assert.Equal(t, int64(320), v.Acknowledged)
+	assert.Zero(t, v.Lost)
+	assert.Zero(t, v.DuplicateDeliveries)
+	assert.Zero(t, v.Reordered)
+}

@@ -234,6 +234,25 @@ func TestParseErrors(t *testing.T) {
 			},
 		},
 		{
+			// Consumer start positions, filters, windows, sinks, streams and workers.
+			"consumer options",
+			valid + "consumers:\n" +
+				"  - {name: a, start: {position: first}, filter: {field: event_type}, sink: exactly_once, stream: other}\n" +
+				"  - {name: b, start: {position: latest, at_timestamp: 5s}, processor: window, workers: 101}\n" +
+				"  - {name: c, start: {at_timestamp: yesterday}, window: {field: x}}\n",
+			[]string{
+				`13:33: consumers[0].start.position: "first" is not a start position; use trim_horizon or latest (or at_timestamp)`,
+				`13:49: consumers[0].filter: needs field and equals, e.g. filter: {field: event_type, equals: bike_returned}`,
+				`13:76: consumers[0].sink: "exactly_once" is not a sink mode; use naive, idempotent or idempotent_sequence`,
+				`13:98: consumers[0].stream: "other" is not a stream of this scenario; use target.stream or a producer's stream`,
+				`14:5: consumers[1].window.field: the window processor needs the numeric field to summarize, e.g. window: {field: battery_pct, size: 1m}`,
+				`14:22: consumers[1].start: sets position and at_timestamp; set one`,
+				`14:88: consumers[1].workers: 101; use 1 to 100`,
+				`15:37: consumers[2].start.at_timestamp: "yesterday" is neither a duration from the run's start (30s) nor an RFC 3339 time (2026-03-04T08:00:00Z)`,
+				`15:57: consumers[2].window: only the window processor has a window; set processor: window or leave window out`,
+			},
+		},
+		{
 			// Fields merged from an anchor are checked, and their errors
 			// point at the anchor's text.
 			"anchors",

@@ -422,8 +422,8 @@ const (
 	// StartTrimHorizon and StartLatest are StartPosition.Position values.
 	StartTrimHorizon = "trim_horizon"
 	StartLatest      = "latest"
-	CheckpointMemory   = "memory"
-	CheckpointFile     = "file"
+	CheckpointMemory = "memory"
+	CheckpointFile   = "file"
 )
 
 // ExpectNames are the verification counts a consumer's expect may name.
@@ -441,6 +441,20 @@ type Objectives struct {
 	Headroom *float64 `yaml:"headroom,omitempty" json:"headroom,omitempty"`
 	// MaxShards is the most shards the plan tries (default 200).
 	MaxShards int `yaml:"max_shards,omitempty" json:"max_shards,omitempty"`
+	// MaxPutLatencyP99 is the highest p99 record latency (intended send
+	// to acknowledgement, retries included) the plan accepts, measured by
+	// running the candidate in virtual time (default: none).
+	MaxPutLatencyP99 Duration `yaml:"max_put_latency_p99,omitempty" json:"max_put_latency_p99,omitempty"`
+	// MaxEndToEndP99 is the highest p99 end-to-end latency (intended send
+	// to a consumer's receipt); it needs a consumer (default: none).
+	MaxEndToEndP99 Duration `yaml:"max_end_to_end_p99,omitempty" json:"max_end_to_end_p99,omitempty"`
+	// MaxIteratorAge is the highest iterator age (MillisBehindLatest) a
+	// consumer may fall to; it needs a consumer (default: none).
+	MaxIteratorAge Duration `yaml:"max_iterator_age,omitempty" json:"max_iterator_age,omitempty"`
+	// MaxBacklogDrain is how long after the traffic peak the consumers may
+	// take to catch up (iterator age back under 1s); it needs a consumer
+	// (default: none).
+	MaxBacklogDrain Duration `yaml:"max_backlog_drain,omitempty" json:"max_backlog_drain,omitempty"`
 	// Represents is how much real time the scenario stands for, which
 	// scales its traffic to a month for costs (default: its duration times
 	// the largest time_scale of its rate segments, e.g. 60s at 1440 is 24h).

@@ -122,13 +122,30 @@ func validate(s *Scenario, o options) Errors {
 		v.addf("clock", "%q is not a clock; use %s or %s", s.Clock, ClockWall, ClockVirtual)
 	}
 	v.thresholds(s.Thresholds)
-	v.objectives(s.Objectives)
+	v.objectives(s.Objectives, len(s.Consumers) > 0)
 	return v.es
 }
 
-func (v *validator) objectives(o *Objectives) {
+func (v *validator) objectives(o *Objectives, consumers bool) {
 	if o == nil {
 		return
+	}
+	for _, d := range []struct {
+		field    string
+		value    Duration
+		consumer bool
+	}{
+		{"max_put_latency_p99", o.MaxPutLatencyP99, false},
+		{"max_end_to_end_p99", o.MaxEndToEndP99, true},
+		{"max_iterator_age", o.MaxIteratorAge, true},
+		{"max_backlog_drain", o.MaxBacklogDrain, true},
+	} {
+		switch {
+		case d.value < 0:
+			v.addf("objectives."+d.field, "must not be negative; leave it out for no objective")
+		case d.value > 0 && d.consumer && !consumers:
+			v.addf("objectives."+d.field, "needs a consumer to measure; add one under consumers: or leave the objective out")
+		}
 	}
 	if r := o.MaxWriteThrottleRatio; r != nil && !(*r >= 0 && *r <= 1) {
 		v.addf("objectives.max_write_throttle_ratio", "%v is not a ratio; use 0..1, e.g. 0.001 for 0.1%%", *r)
@@ -297,9 +314,6 @@ func segmentShapes(seg *RateSegment) []string {
 }
 
 func (v *validator) consumer(c *Consumer, path string) {
-	if c.Mode == ConsumerEFO {
-		v.addf(path+".mode", "efo consumers are not implemented yet (issue #7); use %s", ConsumerPolling)
-	}
 	switch c.Processor {
 	case "", ProcessorCount, ProcessorAggregate:
 		if c.Window != nil {

@@ -118,7 +118,14 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 	}
 	fmt.Fprintf(out, "point a client at it:  export AWS_ENDPOINT_URL_KINESIS=%s AWS_REGION=%s\n", endpoint, f.region)
 
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	// Requests' contexts end when shutdown starts, so that open
+	// SubscribeToShard event streams (up to 5 minutes each) end at once
+	// rather than holding Shutdown until its timeout.
+	requests, endRequests := context.WithCancel(context.Background())
+	defer endRequests()
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return requests }}
+	hs.RegisterOnShutdown(endRequests)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	if f.scenario != "" {

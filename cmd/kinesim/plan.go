@@ -23,6 +23,12 @@ type planFlags struct {
 	prices       string
 	out          string
 	recordBudget int
+	noMeasure    bool
+	window       time.Duration
+	maxPutP99    time.Duration
+	maxE2EP99    time.Duration
+	maxAge       time.Duration
+	maxDrain     time.Duration
 }
 
 func newPlanCommand() *cobra.Command {
@@ -33,13 +39,17 @@ func newPlanCommand() *cobra.Command {
 		Long: `Plan simulates a scenario's traffic (its rate schedules, record sizes and partition
 keys) against every candidate shard count, in virtual time, and reports the fewest
 shards that meet the objectives: the write throttle ratio, headroom at the peak and
-the shared read limits of polling consumers. It judges on-demand mode too, prices
+the shared read limits of polling consumers. The recommended count and the one below
+it then run for real through the runner on the emulated stream in virtual time (four
+minutes around the peak of a long scenario) to measure p99 put and end-to-end
+latency, iterator age and how long the backlog takes to drain after the peak, which
+the latency objectives are judged on. It judges on-demand mode too, prices
 every candidate from a dated price table, and names the hot keys that bind the plan,
 saying plainly when no shard count can help.
 
 Objectives come from the scenario's objectives: section; flags override them.
 The plan folder (runs/<scenario>-plan-<UTC timestamp>/ unless --out) gets plan.json
-and plan.md. Exits 99 when no shard count up to --max-shards meets the objectives.`,
+plan.md and plan.html (a chart of throttle ratio and cost against shard count). Exits 99 when no shard count up to --max-shards meets the objectives.`,
 		Example: `  kinesim plan plan-bike-city
   kinesim plan bike-rush-hour --headroom 0.3 --max-throttle-ratio 0.0001
   kinesim plan ./my-scenario.yaml --prices ./prices-eu-west-1.json --out /tmp/plan`,
@@ -54,6 +64,12 @@ and plan.md. Exits 99 when no shard count up to --max-shards meets the objective
 	fl.IntVar(&f.maxShards, "max-shards", plan.DefaultMaxShards, "the most shards to try")
 	fl.StringVar(&f.prices, "prices", "", "price table JSON file (default: the built-in, dated us-east-1 table)")
 	fl.StringVar(&f.out, "out", "", "plan folder (default runs/<scenario>-plan-<UTC timestamp>)")
+	fl.BoolVar(&f.noMeasure, "no-measure", false, "skip the measured runs in virtual time (no latency or backlog columns)")
+	fl.DurationVar(&f.window, "measure-window", plan.DefaultMeasureWindow, "how much of a long scenario the measured runs cover, around its peak")
+	fl.DurationVar(&f.maxPutP99, "max-put-p99", 0, "objective: highest p99 record latency, intended send to acknowledgement (e.g. 250ms)")
+	fl.DurationVar(&f.maxE2EP99, "max-e2e-p99", 0, "objective: highest p99 end-to-end latency (needs a consumer)")
+	fl.DurationVar(&f.maxAge, "max-iterator-age", 0, "objective: highest iterator age a consumer may reach (needs a consumer)")
+	fl.DurationVar(&f.maxDrain, "max-backlog-drain", 0, "objective: how long after the peak consumers may take to catch up (needs a consumer)")
 	fl.IntVar(&f.recordBudget, "record-budget", plan.DefaultRecordBudget, "records simulated one by one in the busiest seconds (0: fluid model only)")
 	return cmd
 }
@@ -74,10 +90,28 @@ func planScenario(cmd *cobra.Command, ref string, f planFlags) error {
 	if fl.Changed("max-shards") {
 		obj.MaxShards = f.maxShards
 	}
+	for _, o := range []struct {
+		flag string
+		d    time.Duration
+		dst  *float64
+		unit time.Duration
+	}{
+		{"max-put-p99", f.maxPutP99, &obj.MaxPutLatencyP99Ms, time.Millisecond},
+		{"max-e2e-p99", f.maxE2EP99, &obj.MaxEndToEndP99Ms, time.Millisecond},
+		{"max-iterator-age", f.maxAge, &obj.MaxIteratorAgeMs, time.Millisecond},
+		{"max-backlog-drain", f.maxDrain, &obj.MaxBacklogDrainS, time.Second},
+	} {
+		if fl.Changed(o.flag) {
+			*o.dst = float64(o.d) / float64(o.unit)
+		}
+	}
 	if f.recordBudget < 0 {
 		return usageError("--record-budget %d: use 0 or more", f.recordBudget)
 	}
-	opts := []plan.Option{plan.WithObjectives(obj), plan.WithRecordBudget(f.recordBudget)}
+	if f.window <= 0 {
+		return usageError("--measure-window %s: use a positive duration, e.g. 4m", f.window)
+	}
+	opts := []plan.Option{plan.WithObjectives(obj), plan.WithRecordBudget(f.recordBudget), plan.WithMeasuredRuns(!f.noMeasure, f.window)}
 	if f.prices != "" {
 		prices, err := plan.LoadPrices(f.prices)
 		if err != nil {
@@ -107,8 +141,8 @@ func planScenario(cmd *cobra.Command, ref string, f planFlags) error {
 	if err := res.WriteFiles(out); err != nil {
 		return failure(err)
 	}
-	fmt.Fprintf(stdout, "Planned in %s; wrote %s and %s\n", time.Since(start).Round(time.Millisecond),
-		filepath.Join(out, plan.JSONFile), filepath.Join(out, plan.MarkdownFile))
+	fmt.Fprintf(stdout, "Planned in %s; wrote %s, %s and %s\n", time.Since(start).Round(time.Millisecond),
+		filepath.Join(out, plan.JSONFile), filepath.Join(out, plan.MarkdownFile), filepath.Join(out, plan.HTMLFile))
 	if res.Recommended == 0 {
 		return &exitError{code: exitThreshold, err: errors.New("no shard count meets the objectives")}
 	}

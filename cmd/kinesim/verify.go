@@ -10,8 +10,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/runner/ledger"
+	"github.com/kinesim/kinesim/scenarios"
 )
 
 func newVerifyCommand() *cobra.Command {
@@ -20,9 +23,12 @@ func newVerifyCommand() *cobra.Command {
 		asJSON                   bool
 	)
 	cmd := &cobra.Command{
-		Use:   "verify --ledger RUN_DIR --consumed FILE",
+		Use:   "verify --ledger RUN_DIR [--consumed FILE]",
 		Short: "Check a consumer's output against the run's ledger",
 		Long: `Compare what an external consumer processed with what the run acknowledged.
+Without --consumed, re-judge the run's own built-in consumers from the
+deliveries in its ledger (each against its expect in the run's scenario.yaml,
+or --expect when given); the sink's final state is not in the ledger.
 FILE has one JSON object per line, in processing order:
   {"record_id": "bikes-42", "shard_id": "shardId-000000000001", "sequence_number": "4959..."}
 record_id is required (the kinesim_id every generated record carries); shard_id,
@@ -32,11 +38,12 @@ processed), duplicate deliveries, duplicate effects (records processed more
 than once), reordered, delivered but never acknowledged, unknown ids.
 Exit code 99 when a count is over --expect.`,
 		Example: `  kinesim verify --ledger runs/bike-rush-hour-20260304T080000Z --consumed processed.jsonl
+  kinesim verify --ledger runs/idempotency-check-20260304T080000Z
   kinesim verify --ledger RUN --consumed out.jsonl --expect lost=0,duplicate_effects=5 --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if runDir == "" || consumed == "" {
-				return usageError("verify needs --ledger RUN_DIR and --consumed FILE")
+			if runDir == "" {
+				return usageError("verify needs --ledger RUN_DIR (and --consumed FILE for an external consumer)")
 			}
 			limits, err := parseExpect(expect)
 			if err != nil {
@@ -46,18 +53,33 @@ Exit code 99 when a count is over --expect.`,
 			if err != nil {
 				return failure(err)
 			}
-			f, err := os.Open(consumed)
-			if err != nil {
-				return failure(err)
+			v := &reports.Verification{Passed: true}
+			if consumed == "" {
+				v.Consumers, err = builtinVerdicts(runDir, led, limits, cmd.Flags().Changed("expect"))
+				if err != nil {
+					return err
+				}
+			} else {
+				f, err := os.Open(consumed)
+				if err != nil {
+					return failure(err)
+				}
+				defer f.Close()
+				c := led.Consumer("external")
+				if err := ledger.ReadConsumed(f, c); err != nil {
+					return usageError("%s: %v", consumed, err)
+				}
+				verdict := c.Verdict()
+				verdict.Judge(limits)
+				v.Consumers = []reports.ConsumerVerdict{verdict}
 			}
-			defer f.Close()
-			c := led.Consumer("external")
-			if err := ledger.ReadConsumed(f, c); err != nil {
-				return usageError("%s: %v", consumed, err)
+			var failures []string
+			for _, c := range v.Consumers {
+				v.Passed = v.Passed && c.Passed
+				for _, f := range c.Failures {
+					failures = append(failures, c.Consumer+": "+f)
+				}
 			}
-			verdict := c.Verdict()
-			verdict.Judge(limits)
-			v := &reports.Verification{Passed: verdict.Passed, Consumers: []reports.ConsumerVerdict{verdict}}
 			out := cmd.OutOrStdout()
 			if asJSON {
 				enc := json.NewEncoder(out)
@@ -70,7 +92,7 @@ Exit code 99 when a count is over --expect.`,
 				return failure(err)
 			}
 			if !v.Passed {
-				return &exitError{code: exitThreshold, err: fmt.Errorf("verification failed: %s", strings.Join(verdict.Failures, ", "))}
+				return &exitError{code: exitThreshold, err: fmt.Errorf("verification failed: %s", strings.Join(failures, ", "))}
 			}
 			return nil
 		},
@@ -81,6 +103,40 @@ Exit code 99 when a count is over --expect.`,
 	fl.StringVar(&expect, "expect", "lost=0,duplicate_effects=0", "most of each count allowed, NAME=N,... (names: "+strings.Join(reports.VerdictNames(), ", ")+")")
 	fl.BoolVar(&asJSON, "json", false, "print the verdict as JSON")
 	return cmd
+}
+
+// builtinVerdicts judges the built-in consumers a run's ledger holds, each
+// against its expect in the run folder's scenario.yaml unless override.
+func builtinVerdicts(runDir string, led *ledger.Ledger, limits map[string]int64, override bool) ([]reports.ConsumerVerdict, error) {
+	consumers := led.Consumers()
+	if len(consumers) == 0 {
+		return nil, usageError("%s: the run had no built-in consumers; give --consumed FILE with your consumer's output", runDir)
+	}
+	expect := map[string]map[string]int64{}
+	if !override {
+		sc, err := scenarios.Load(filepath.Join(runDir, runner.ScenarioFile), scenarios.WithGenerators(generators.Kinds()...))
+		if err != nil {
+			return nil, failure(fmt.Errorf("the run's expectations: %w (or give --expect)", err))
+		}
+		for i, c := range sc.Consumers {
+			name := c.Name
+			if name == "" {
+				name = fmt.Sprintf("consumer-%d", i+1)
+			}
+			expect[name] = c.Expect
+		}
+	}
+	out := make([]reports.ConsumerVerdict, 0, len(consumers))
+	for _, c := range consumers {
+		verdict := c.Verdict()
+		if override {
+			verdict.Judge(limits)
+		} else {
+			verdict.Judge(expect[c.Name()])
+		}
+		out = append(out, verdict)
+	}
+	return out, nil
 }
 
 // parseExpect parses NAME=N,NAME=N.

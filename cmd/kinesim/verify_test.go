@@ -7,12 +7,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/runner/ledger"
+	"github.com/kinesim/kinesim/scenarios"
+	"github.com/kinesim/kinesim/stream/emulated"
 )
 
 // handLedger writes a run folder whose ledger holds bikes-1..6 acknowledged
@@ -113,6 +118,45 @@ func TestVerifyRejectsMalformedLines(t *testing.T) {
 			code, _, stderr := kinesim(t, "verify", "--ledger", run, "--consumed", file)
 			assert.Equal(t, 2, code, "exit code")
 			assert.Contains(t, stderr, tt.want)
+		})
+	}
+}
+
+func TestVerifyBuiltinConsumersFromTheLedger(t *testing.T) {
+	sc, err := scenarios.Resolve("idempotency-check", scenarios.WithGenerators(generators.Kinds()...))
+	require.NoError(t, err)
+	run := t.TempDir()
+	var res *reports.Result
+	synctest.Test(t, func(t *testing.T) {
+		res, err = runner.Run(t.Context(), runner.Config{Scenario: sc, Target: emulated.New(), OutDir: run})
+		require.NoError(t, err)
+	})
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		passed map[string]bool
+	}{
+		// Each consumer against its expect in the run's scenario.yaml: the naive one fails.
+		{"the scenario's expectations", nil, 99, map[string]bool{"naive": false, "idempotent": true}},
+		// --expect replaces them for every consumer.
+		{"explicit expectations", []string{"--expect", "lost=0"}, 0, map[string]bool{"naive": true, "idempotent": true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := kinesim(t, append([]string{"verify", "--ledger", run, "--json"}, tt.args...)...)
+			assert.Equal(t, tt.code, code, "exit code; stderr: %s", stderr)
+			var v reports.Verification
+			require.NoError(t, json.Unmarshal([]byte(stdout), &v), stdout)
+			require.Len(t, v.Consumers, 2)
+			for i, c := range v.Consumers {
+				want := res.Verification.Consumers[i]
+				assert.Equal(t, want.Consumer, c.Consumer)
+				assert.Equal(t, tt.passed[c.Consumer], c.Passed, "%s passed", c.Consumer)
+				assert.Equal(t, want.DuplicateEffects, c.DuplicateEffects, "%s: the run's duplicate effects", c.Consumer)
+				assert.Equal(t, want.Deliveries, c.Deliveries, "%s: the run's deliveries", c.Consumer)
+				assert.Equal(t, want.Generations, c.Generations, "%s: the run's generations", c.Consumer)
+			}
 		})
 	}
 }

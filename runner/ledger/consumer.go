@@ -198,6 +198,23 @@ func (c *Consumer) slot(producer int, id uint64) *deliveryState {
 	return &pages[page][i&(pageSize-1)]
 }
 
+// producerPages are the delivery states of a producer's records. Callers hold c.mu.
+func (c *Consumer) producerPages(producer int) []*[pageSize]deliveryState {
+	if producer < len(c.pages) {
+		return c.pages[producer]
+	}
+	return nil
+}
+
+// stateIn returns record id's state in pages, the zero state when absent.
+func stateIn(pages []*[pageSize]deliveryState, id uint64) deliveryState {
+	i := id - 1
+	if pg := int(i >> pageBits); pg < len(pages) && pages[pg] != nil {
+		return pages[pg][i&(pageSize-1)]
+	}
+	return deliveryState{}
+}
+
 // SeqLess reports whether sequence number a is below b. Sequence numbers are
 // decimal strings without leading zeros, so a shorter one is smaller.
 func SeqLess(a, b string) bool {
@@ -227,17 +244,8 @@ func (c *Consumer) Verdict() reports.ConsumerVerdict {
 		if c.scope != nil && !c.scope[p.index] {
 			continue
 		}
-		var pages []*[pageSize]deliveryState
-		if p.index < len(c.pages) {
-			pages = c.pages[p.index]
-		}
-		state := func(id uint64) deliveryState {
-			i := id - 1
-			if pg := int(i >> pageBits); pg < len(pages) && pages[pg] != nil {
-				return pages[pg][i&(pageSize-1)]
-			}
-			return deliveryState{}
-		}
+		pages := c.producerPages(p.index)
+		state := func(id uint64) deliveryState { return stateIn(pages, id) }
 		p.each(func(id uint64, e *entry) {
 			if e.outcome == Acknowledged {
 				v.Acknowledged++
@@ -275,7 +283,7 @@ func (c *Consumer) Verdict() reports.ConsumerVerdict {
 	}
 	if len(c.gens) > 1 {
 		for i, g := range c.gens {
-			v.Generations = append(v.Generations, reports.GenerationVerdict{Generation: i, StartedAt: g.at, Shards: g.shards,
+			v.Generations = append(v.Generations, reports.GenerationVerdict{Generation: i, StartedAt: g.at.UTC(), Shards: g.shards,
 				Uncheckpointed: g.uncheckpointed, Deliveries: g.deliveries, Redeliveries: g.redeliveries})
 		}
 	}

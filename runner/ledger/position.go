@@ -161,19 +161,12 @@ func (c *Consumer) ExpectedCounts() map[uint64]int64 {
 		if c.scope != nil && !c.scope[p.index] {
 			continue
 		}
-		var pages []*[pageSize]deliveryState
-		if p.index < len(c.pages) {
-			pages = c.pages[p.index]
-		}
+		pages := c.producerPages(p.index)
 		p.each(func(id uint64, e *entry) {
 			if e.outcome != Acknowledged {
 				return
 			}
-			var st deliveryState
-			i := id - 1
-			if pg := int(i >> pageBits); pg < len(pages) && pages[pg] != nil {
-				st = pages[pg][i&(pageSize-1)]
-			}
+			st := stateIn(pages, id)
 			if st.flags&filtered != 0 || st.flags&beforeStart != 0 && st.delivered == 0 {
 				return
 			}

@@ -216,24 +216,41 @@ const (
 // wait polls DescribeStreamSummary until done says so, done fails, or the
 // wait timeout or ctx ends.
 func (t *Target) wait(ctx context.Context, ref streamRef, op string, done func(*types.StreamDescriptionSummary, error) (bool, error)) error {
-	ctx, cancel := context.WithTimeout(ctx, t.opts.waitTimeout)
-	defer cancel()
-	poll := firstPoll
-	status := "unknown"
-	for {
+	return t.poll(ctx, op+" "+*ref.name, "stream", func(ctx context.Context) (bool, string, error) {
 		s, err := t.describe(ctx, ref)
+		var status string // "" keeps the last status seen
 		if err == nil {
 			status = string(s.StreamStatus)
 		}
 		if ctx.Err() != nil {
-			return fmt.Errorf("kinesis %s %s: stream still %s when the wait ended (wait timeout %s): %w",
-				op, *ref.name, status, t.opts.waitTimeout, ctx.Err())
+			return false, status, nil
 		}
 		ok, err := done(s, err)
+		return ok, status, err
+	})
+}
+
+// poll calls check until it reports done, fails, or the wait timeout or
+// ctx ends; then the error names what (a stream, a consumer) and the last
+// state check saw.
+func (t *Target) poll(ctx context.Context, op, what string, check func(context.Context) (done bool, state string, err error)) error {
+	ctx, cancel := context.WithTimeout(ctx, t.opts.waitTimeout)
+	defer cancel()
+	poll := firstPoll
+	state := "unknown"
+	for {
+		done, seen, err := check(ctx)
+		if seen != "" {
+			state = seen
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("kinesis %s: %s still %s when the wait ended (wait timeout %s): %w",
+				op, what, state, t.opts.waitTimeout, ctx.Err())
+		}
 		if err != nil {
 			return err
 		}
-		if ok {
+		if done {
 			return nil
 		}
 		select {

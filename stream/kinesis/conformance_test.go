@@ -10,15 +10,17 @@ import (
 
 // conformanceCaps is what each server offers through this driver; doc.go's
 // capability matrix has the details. Neither server enforces per-shard
-// limits, and the driver has no enhanced fan-out yet.
+// limits; kinesalite has no enhanced fan-out.
 var conformanceCaps = map[kinesistest.Kind]streamtest.Capabilities{
 	kinesistest.Kinesalite: {
 		UpdateShardCount: false, // UnknownOperationException
 		StreamARN:        false, // addressing by ARN works only through the driver's name fallback
+		EnhancedFanOut:   false, // no RegisterStreamConsumer or SubscribeToShard
 	},
 	kinesistest.KinesisMock: {
 		UpdateShardCount: true,
 		StreamARN:        true,
+		EnhancedFanOut:   true, // its SubscribeToShard sends no initial-response; the driver copes
 	},
 }
 

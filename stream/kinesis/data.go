@@ -174,22 +174,37 @@ func (t *Target) GetRecords(ctx context.Context, in *stream.GetRecordsInput) (*s
 	out := &stream.GetRecordsOutput{
 		NextShardIterator:  aws.ToString(resp.NextShardIterator),
 		MillisBehindLatest: aws.ToInt64(resp.MillisBehindLatest),
-		Records:            make([]stream.StreamRecord, len(resp.Records)),
+		Records:            convertRecords(resp.Records),
+		ChildShards:        convertChildShards(resp.ChildShards),
 	}
-	for i, r := range resp.Records {
-		out.Records[i] = stream.StreamRecord{
+	return out, nil
+}
+
+// convertRecords converts records as GetRecords and SubscribeToShard return
+// them.
+func convertRecords(in []types.Record) []stream.StreamRecord {
+	out := make([]stream.StreamRecord, len(in))
+	for i, r := range in {
+		out[i] = stream.StreamRecord{
 			SequenceNumber:              aws.ToString(r.SequenceNumber),
 			PartitionKey:                aws.ToString(r.PartitionKey),
 			Data:                        r.Data,
 			ApproximateArrivalTimestamp: aws.ToTime(r.ApproximateArrivalTimestamp),
 		}
 	}
-	for _, c := range resp.ChildShards {
+	return out
+}
+
+// convertChildShards converts the children a closed shard's last
+// GetRecords or SubscribeToShardEvent names; nil for none.
+func convertChildShards(in []types.ChildShard) []stream.ChildShard {
+	var out []stream.ChildShard
+	for _, c := range in {
 		cs := stream.ChildShard{ShardID: aws.ToString(c.ShardId), ParentShards: c.ParentShards}
 		if r := c.HashKeyRange; r != nil {
 			cs.HashKeyRange = stream.HashKeyRange{StartingHashKey: aws.ToString(r.StartingHashKey), EndingHashKey: aws.ToString(r.EndingHashKey)}
 		}
-		out.ChildShards = append(out.ChildShards, cs)
+		out = append(out, cs)
 	}
-	return out, nil
+	return out
 }

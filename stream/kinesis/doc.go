@@ -76,15 +76,31 @@
 //	malformed iterator                InvalidArgumentException   HTTP 500 (InternalFailure)
 //	GetRecords Limit > 10,000         ValidationException        InvalidArgumentException
 //	per-shard limits, throttling      never                      never
-//	enhanced fan-out (SubscribeToShard) no                       yes (not in this driver yet)
+//	Register/Deregister/ListStreamConsumers no                yes
+//	SubscribeToShard                  no                         yes, without initial-response;
+//	                                                             a refused one is an in-stream exception
 //
 // Throttling is therefore tested on the emulated stream (stream/emulated)
 // and through chaos injection, and the error mapping of answers neither
 // server gives (throttling, 5xx, ThrottlingException) against a loopback
 // HTTP server with canned answers.
 //
+// # Enhanced fan-out
+//
+// A Target implements stream.FanOut. The consumer calls take a stream name
+// or ARN (a name is resolved to its ARN with DescribeStreamSummary, as the
+// API takes ARNs only); RegisterStreamConsumer waits until the consumer is
+// ACTIVE and DeregisterStreamConsumer until it is gone, bounded by
+// WithWaitTimeout. SubscribeToShard reads the response's event stream over
+// HTTP/2 or HTTP/1.1 alike (the SDK needs HTTP/2 only for event streams in
+// both directions), returns once the first message arrives so that a
+// refused subscription fails the call on every server, and treats the
+// initial-response event as optional: AWS sends it, kinesis-mock does not.
+// Each subscription gets a protocol value of its own, because the SDK's
+// shares one event-stream decoder between a client's subscriptions.
+//
 // Besides stream.Target, a Target implements the optional stream.Resharder,
-// stream.SingleWriter and stream.RetentionSetter, and offers what a run on
+// stream.SingleWriter, stream.RetentionSetter and stream.FanOut, and offers what a run on
 // real streams needs beyond the contract: DescribeStream, ListStreams,
 // StreamTags and StreamsTagged (for `kinesim cleanup`, with TagRunID).
 //

@@ -25,6 +25,7 @@ var (
 	_ stream.Resharder       = (*Target)(nil)
 	_ stream.SingleWriter    = (*Target)(nil)
 	_ stream.RetentionSetter = (*Target)(nil)
+	_ stream.FanOut          = (*Target)(nil)
 )
 
 // LocalAccessKeyID and LocalSecretAccessKey sign requests to a loopback

@@ -144,6 +144,10 @@ func describeStreamSummary(ctx context.Context, s *Server, req *streamRefJSON) (
 			open++
 		}
 	}
+	consumers, err := s.emu.ListStreamConsumers(ctx, name)
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return map[string]streamDescriptionSummary{"StreamDescriptionSummary": {
@@ -156,6 +160,7 @@ func describeStreamSummary(ctx context.Context, s *Server, req *streamRefJSON) (
 		EnhancedMonitoring:      []enhancedMetrics{{ShardLevelMetrics: []string{}}},
 		EncryptionType:          "NONE",
 		OpenShardCount:          int64(open),
+		ConsumerCount:           int64(len(consumers)),
 	}}, nil
 }
 

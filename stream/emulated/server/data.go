@@ -144,15 +144,7 @@ func getRecords(ctx context.Context, s *Server, req *getRecordsRequest) (any, er
 	}
 	records := make([]recordJSON, len(out.Records))
 	for i, r := range out.Records {
-		records[i] = recordJSON{
-			SequenceNumber:              r.SequenceNumber,
-			ApproximateArrivalTimestamp: epochTime(r.ApproximateArrivalTimestamp),
-			Data:                        r.Data,
-			PartitionKey:                r.PartitionKey,
-		}
-		if records[i].Data == nil {
-			records[i].Data = []byte{}
-		}
+		records[i] = toRecordJSON(r)
 	}
 	resp := struct {
 		Records            []recordJSON     `json:"Records"`
@@ -163,8 +155,29 @@ func getRecords(ctx context.Context, s *Server, req *getRecordsRequest) (any, er
 	if out.NextShardIterator != "" {
 		resp.NextShardIterator = &out.NextShardIterator
 	}
-	for _, c := range out.ChildShards {
-		resp.ChildShards = append(resp.ChildShards, childShardJSON{ShardID: c.ShardID, ParentShards: c.ParentShards, HashKeyRange: hashKeyRangeJSON(c.HashKeyRange)})
-	}
+	resp.ChildShards = toChildShardsJSON(out.ChildShards)
 	return resp, nil
+}
+
+// toRecordJSON is a record as GetRecords and SubscribeToShardEvent carry it.
+func toRecordJSON(r stream.StreamRecord) recordJSON {
+	out := recordJSON{
+		SequenceNumber:              r.SequenceNumber,
+		ApproximateArrivalTimestamp: epochTime(r.ApproximateArrivalTimestamp),
+		Data:                        r.Data,
+		PartitionKey:                r.PartitionKey,
+	}
+	if out.Data == nil {
+		out.Data = []byte{} // an empty record's Data is "", not null
+	}
+	return out
+}
+
+// toChildShardsJSON is a closed shard's children; nil (left out) for none.
+func toChildShardsJSON(children []stream.ChildShard) []childShardJSON {
+	var out []childShardJSON
+	for _, c := range children {
+		out = append(out, childShardJSON{ShardID: c.ShardID, ParentShards: c.ParentShards, HashKeyRange: hashKeyRangeJSON(c.HashKeyRange)})
+	}
+	return out
 }

@@ -17,10 +17,22 @@
 // DescribeStreamSummary, ListStreams, ListShards, PutRecord, PutRecords,
 // GetShardIterator, GetRecords, SplitShard, MergeShards, UpdateShardCount,
 // IncreaseStreamRetentionPeriod, DecreaseStreamRetentionPeriod,
-// AddTagsToStream, RemoveTagsFromStream and ListTagsForStream. Anything else
-// is UnknownOperationException. CBOR (application/x-amz-cbor-1.1) and
-// enhanced fan-out (SubscribeToShard) are not served: the emulator has no
-// enhanced fan-out, and the Go SDK speaks JSON.
+// AddTagsToStream, RemoveTagsFromStream, ListTagsForStream,
+// RegisterStreamConsumer, DeregisterStreamConsumer, DescribeStreamConsumer,
+// ListStreamConsumers and SubscribeToShard. Anything else is
+// UnknownOperationException. CBOR (application/x-amz-cbor-1.1) is not
+// served: the Go SDK speaks JSON.
+//
+// SubscribeToShard answers with an event stream
+// (application/vnd.amazon.eventstream): an initial-response event, then
+// SubscribeToShardEvents as the emulator pushes them, each flushed at once,
+// over HTTP/1.1 (a chunked body) or HTTP/2. The stream ends after 5 minutes
+// on the emulator's clock, at a closed shard's end (the last event carries
+// ChildShards), when the client goes away, or when the request's context
+// ends (give the http.Server a BaseContext that shutdown cancels, as
+// `kinesim emulate` does); a failure ends it with an exception message.
+// Refusals (a resubscribe within 5 seconds, a consumer still CREATING) are
+// ordinary HTTP errors before any event.
 //
 // What the emulator does not keep, the server does: creation time, capacity
 // mode, retention hours and tags. Streams created or deleted on the emulator
@@ -157,6 +169,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, op, err)
 		return
 	}
+	if st, ok := resp.(streamer); ok {
+		st.serveStream(w, r)
+		return
+	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	buf, err := json.Marshal(resp)
 	if err != nil {
@@ -193,11 +209,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, op string) (any, 
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op string, err error) {
 	api := asAPIError(err)
 	status := statusOf(api.Code)
-	level := slog.LevelDebug
-	if status >= 500 {
-		level = slog.LevelInfo
-	}
-	s.opts.log.Log(r.Context(), level, "request failed", "operation", op, "status", status, "code", api.Code, "message", api.Message)
+	s.opts.log.Log(r.Context(), levelOf(api.Code), "request failed", "operation", op, "status", status, "code", api.Code, "message", api.Message)
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.WriteHeader(status)
 	buf, _ := json.Marshal(struct {
@@ -205,6 +217,15 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op string, e
 		Message string `json:"message"`
 	}{api.Code, api.Message})
 	_, _ = w.Write(buf)
+}
+
+// levelOf is the level a failure is logged at: Info for the server's own
+// (5xx), Debug for the client's.
+func levelOf(code string) slog.Level {
+	if statusOf(code) >= 500 {
+		return slog.LevelInfo
+	}
+	return slog.LevelDebug
 }
 
 func newRequestID() string {
@@ -253,6 +274,11 @@ var operations = map[string]operation{
 	"AddTagsToStream":               handle(addTags),
 	"RemoveTagsFromStream":          handle(removeTags),
 	"ListTagsForStream":             handle(listTags),
+	"RegisterStreamConsumer":        handle(registerStreamConsumer),
+	"DeregisterStreamConsumer":      handle(deregisterStreamConsumer),
+	"DescribeStreamConsumer":        handle(describeStreamConsumer),
+	"ListStreamConsumers":           handle(listStreamConsumers),
+	"SubscribeToShard":              handle(subscribeToShard),
 }
 
 func (s *Server) arn(name string) string {
