@@ -26,8 +26,8 @@ producers:
 		code     int
 		contains string
 	}{
-		// A built-in scenario plans and writes plan.json.
-		{"builtin", []string{"plan", "bike-rush-hour", "--out", filepath.Join(dir, "ok")}, exitOK, "← recommended"},
+		// A built-in scenario plans (measured runs over 10 s of it) and writes plan.json.
+		{"builtin", []string{"plan", "bike-rush-hour", "--measure-window", "10s", "--out", filepath.Join(dir, "ok")}, exitOK, "← recommended"},
 		// A headroom of 100% is impossible: bad usage.
 		{"bad headroom", []string{"plan", "bike-rush-hour", "--headroom", "1", "--out", filepath.Join(dir, "bad")}, exitUsage, "headroom"},
 		// A missing price file is bad usage too.
@@ -54,4 +54,5 @@ producers:
 	assert.Positive(t, res.Recommended)
 	assert.NotEmpty(t, res.Prices.Date)
 	assert.FileExists(t, filepath.Join(dir, "ok", "plan.md"))
+	assert.FileExists(t, filepath.Join(dir, "ok", "plan.html"))
 }
