@@ -22,7 +22,8 @@ func BenchmarkProducerAccuracy(b *testing.B) {
 	for b.Loop() {
 		sc := constantScenario(b, rate, 100, duration, "random")
 		sc.Producers[0].MaxInFlight = 16
-		res, err := Run(b.Context(), Config{Scenario: sc, Target: emulated.New(), OutDir: b.TempDir()})
+		clk := NewClock(sc, time.Now())
+		res, err := Run(b.Context(), Config{Scenario: sc, Target: emulated.New(emulated.WithClock(clk)), Clock: clk, OutDir: b.TempDir()})
 		if err != nil {
 			b.Fatal(err)
 		}
