@@ -2,7 +2,6 @@ package reports
 
 import (
 	"bytes"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,20 +49,5 @@ func TestHTMLRendersInChromium(t *testing.T) {
 	require.NoError(t, os.WriteFile(page, b.Bytes(), 0o644))
 
 	// Throughput, latency, backlog, per-shard heat map, distribution.
-	dom, stderr := chromiumtest.Run(t, bin, page, "--dump-dom")
-	assert.Contains(t, dom, `data-charts="5"`, "all five charts were drawn")
-	assert.NotContains(t, dom, "data-errors", "no script error on the page")
-	assert.NotContains(t, stderr, "Uncaught", "no console error")
-	assert.Equal(t, 5, strings.Count(dom, "<canvas"), "one canvas per chart")
-
-	shot := filepath.Join(dir, "report.png")
-	chromiumtest.Run(t, bin, page, "--screenshot="+shot, "--window-size=1200,2600")
-	f, err := os.Open(shot)
-	require.NoError(t, err)
-	defer f.Close()
-	img, err := png.Decode(f)
-	require.NoError(t, err)
-	colored, colors := chromiumtest.InkStats(img)
-	assert.Greater(t, colored, 0.03, "at least 3%% of the page is not background (charts and text)")
-	assert.Greater(t, colors, 20, "the screenshot has the charts' colours, not one flat colour")
+	chromiumtest.AssertRenders(t, bin, page, 5, 2600)
 }

@@ -203,35 +203,48 @@ func (r *Recorder) Add(c Counter, n int64, t time.Time) {
 		return
 	}
 	r.counters[c].Add(n)
-	switch c {
-	case RecordsScheduled, RecordsSent, RecordsAcknowledged, RecordsThrottled, RecordsFailed, RecordsDeadLettered, RecordsDropped, RecordsConsumed, ReadThrottles:
-	default:
+	if !inSeries[c] {
 		return
 	}
 	r.mu.Lock()
-	p := r.pointAt(t)
-	switch c {
-	case RecordsScheduled:
-		p.RecordsScheduled += n
-	case RecordsSent:
-		p.RecordsSent += n
-	case RecordsAcknowledged:
-		p.RecordsAcknowledged += n
-	case RecordsThrottled:
-		p.RecordsThrottled += n
-	case RecordsFailed:
-		p.RecordsFailed += n
-	case RecordsDeadLettered:
-		p.RecordsDeadLettered += n
-	case RecordsDropped:
-		p.RecordsDropped += n
-	case RecordsConsumed:
-		p.RecordsConsumed += n
-	case ReadThrottles:
-		p.ReadThrottles += n
-	}
+	*r.pointAt(t).count(c) += n
 	r.mu.Unlock()
 }
+
+// count is the field of p that counts c, or nil when the series does not
+// keep c.
+func (p *SeriesPoint) count(c Counter) *int64 {
+	switch c {
+	case RecordsScheduled:
+		return &p.RecordsScheduled
+	case RecordsSent:
+		return &p.RecordsSent
+	case RecordsAcknowledged:
+		return &p.RecordsAcknowledged
+	case RecordsThrottled:
+		return &p.RecordsThrottled
+	case RecordsFailed:
+		return &p.RecordsFailed
+	case RecordsDeadLettered:
+		return &p.RecordsDeadLettered
+	case RecordsDropped:
+		return &p.RecordsDropped
+	case RecordsConsumed:
+		return &p.RecordsConsumed
+	case ReadThrottles:
+		return &p.ReadThrottles
+	}
+	return nil
+}
+
+// inSeries says which counters the per-second series keeps.
+var inSeries = func() (kept [numCounters]bool) {
+	var p SeriesPoint
+	for c := range numCounters {
+		kept[c] = p.count(c) != nil
+	}
+	return kept
+}()
 
 // Count returns a counter's total so far.
 func (r *Recorder) Count(c Counter) int64 { return r.counters[c].Load() }

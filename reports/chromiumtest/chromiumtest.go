@@ -6,12 +6,17 @@ package chromiumtest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
+	"image/png"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -65,4 +70,28 @@ func InkStats(img image.Image) (float64, int) {
 		}
 	}
 	return float64(ink) / float64(all), len(seen)
+}
+
+// AssertRenders opens page in headless chromium bin and checks what a person
+// would see: charts canvases drawn (the page sets data-charts once they are),
+// no script or console error, and a screenshot of width×height that is
+// neither blank nor one flat colour. The screenshot is kept next to page.
+func AssertRenders(t testing.TB, bin, page string, charts, height int) {
+	t.Helper()
+	dom, stderr := Run(t, bin, page, "--dump-dom")
+	assert.Contains(t, dom, fmt.Sprintf(`data-charts="%d"`, charts), "every chart was drawn")
+	assert.NotContains(t, dom, "data-errors", "no script error on the page")
+	assert.NotContains(t, stderr, "Uncaught", "no console error")
+	assert.Equal(t, charts, strings.Count(dom, "<canvas"), "one canvas per chart")
+
+	shot := strings.TrimSuffix(page, filepath.Ext(page)) + ".png"
+	Run(t, bin, page, "--screenshot="+shot, fmt.Sprintf("--window-size=1200,%d", height))
+	f, err := os.Open(shot)
+	require.NoError(t, err)
+	defer f.Close()
+	img, err := png.Decode(f)
+	require.NoError(t, err)
+	colored, colors := InkStats(img)
+	assert.Greater(t, colored, 0.03, "at least 3%% of the page is not background (charts and text)")
+	assert.Greater(t, colors, 20, "the screenshot has the charts' colours, not one flat colour")
 }
