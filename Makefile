@@ -3,6 +3,9 @@ GO        ?= go
 SCENARIO  ?= bike-rush-hour
 RUN_ARGS  ?=
 PKGS      ?= ./...
+# VERSION names the commit in `kinesim --version` and result.json even when
+# GOFLAGS has -buildvcs=false (then Go stamps no vcs.revision).
+VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: help build run test test-setup vet bench clean
 
@@ -12,7 +15,7 @@ help:
 
 ## build: build the kinesim binary into bin/
 build:
-	$(GO) build -o bin/kinesim ./cmd/kinesim
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/kinesim ./cmd/kinesim
 
 ## run: run the built-in scenario bike-rush-hour on the emulated stream (SCENARIO=, RUN_ARGS= to change)
 run:

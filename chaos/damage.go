@@ -2,6 +2,7 @@ package chaos
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -109,12 +110,16 @@ func duplicatesOf(ids []string, consumers []DeliveryCounter) int64 {
 	return most
 }
 
-// levels are the per-second send delay (p99, ms) and backlog (records
-// acknowledged and not yet consumed) of a run.
+// levels are the per-second send delay (p99, ms), backlog (records
+// acknowledged and not yet consumed) and iterator age (the largest
+// MillisBehindLatest, ms; NaN in a second without a read) of a run.
 type levels struct {
-	sendDelay []float64
-	backlog   []int64
-	consumers bool
+	sendDelay   []float64
+	backlog     []int64
+	iteratorAge []float64
+	consumers   bool
+	// readAges is true when any second has an iterator age.
+	readAges bool
 }
 
 func newLevels(series []reports.SeriesPoint, consumers int) *levels {
@@ -125,45 +130,68 @@ func newLevels(series []reports.SeriesPoint, consumers int) *levels {
 			// A second with nothing recorded holds the level of the one before.
 			l.sendDelay = append(l.sendDelay, 0)
 			l.backlog = append(l.backlog, acked-consumed/int64(max(consumers, 1)))
+			l.iteratorAge = append(l.iteratorAge, math.NaN())
 		}
 		acked += pt.RecordsAcknowledged
 		consumed += pt.RecordsConsumed
 		l.sendDelay = append(l.sendDelay, pt.SendDelayMs.P99)
 		l.backlog = append(l.backlog, max(acked-consumed/int64(max(consumers, 1)), 0))
+		age := math.NaN()
+		if pt.IteratorAgeMs != nil {
+			age, l.readAges = *pt.IteratorAgeMs, true
+		}
+		l.iteratorAge = append(l.iteratorAge, age)
 	}
 	return l
 }
 
+// near reports whether v is back at level: within 10% of it, plus 1 (ms or
+// a record) so that a level of zero can be met.
+func near(v, level float64) bool { return v <= level*1.1+1 }
+
 // recovery returns the peak backlog from a fault's start to its recovery
-// and how long after its end (seconds) send delay and backlog were back at
-// their level in the PreFaultWindow before it; nil when they never were.
+// and how long after its end (seconds) send delay, backlog and iterator age
+// were all back at their level in the PreFaultWindow before it; nil when
+// they never were. The iterator age counts once a read after the fault's
+// end has measured it: a stalled or cut-off consumer reads nothing during
+// the fault, and its first read after it says how far behind it is.
 func (l *levels) recovery(atS, endS float64) (peak int64, recovery *float64) {
 	at, end := int(atS), int(endS+0.999)
 	if len(l.sendDelay) == 0 {
 		return 0, nil
 	}
 	from := max(at-int(PreFaultWindow/time.Second), 0)
-	var delayLevel float64
+	var delayLevel, ageLevel float64
 	var backlogLevel int64
 	if from < at {
 		for s := from; s < at && s < len(l.sendDelay); s++ {
 			delayLevel = max(delayLevel, l.sendDelay[s])
 			backlogLevel = max(backlogLevel, l.backlog[s])
+			if !math.IsNaN(l.iteratorAge[s]) {
+				ageLevel = max(ageLevel, l.iteratorAge[s])
+			}
 		}
 	} else {
 		// No time before the fault: the run's typical second.
 		delayLevel = median(l.sendDelay)
 		backlogLevel = int64(median(toFloats(l.backlog)))
+		ageLevel = median(slices.DeleteFunc(slices.Clone(l.iteratorAge), math.IsNaN))
 	}
-	delayOK := func(s int) bool { return l.sendDelay[s] <= delayLevel*1.1+1 }
-	backlogOK := func(s int) bool {
-		return !l.consumers || float64(l.backlog[s]) <= float64(backlogLevel)*1.1+1
-	}
+	lastAge := math.NaN() // the latest iterator age read since the fault's end
 	for s := at; s < len(l.sendDelay); s++ {
 		if l.consumers {
 			peak = max(peak, l.backlog[s])
 		}
-		if s >= end && delayOK(s) && backlogOK(s) {
+		if s < end {
+			continue
+		}
+		if !math.IsNaN(l.iteratorAge[s]) {
+			lastAge = l.iteratorAge[s]
+		}
+		delayOK := near(l.sendDelay[s], delayLevel)
+		backlogOK := !l.consumers || near(float64(l.backlog[s]), float64(backlogLevel))
+		ageOK := !l.readAges || !math.IsNaN(lastAge) && near(lastAge, ageLevel)
+		if delayOK && backlogOK && ageOK {
 			d := float64(s - end)
 			return peak, &d
 		}

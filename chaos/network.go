@@ -8,11 +8,13 @@ import (
 	"net"
 	"net/url"
 	"sync"
+	"time"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2"
 	"github.com/rs/zerolog"
 
 	"github.com/kinesim/kinesim/scenarios"
+	"github.com/kinesim/kinesim/stream"
 )
 
 // Proxy is an in-process TCP proxy (toxiproxy) between kinesim and a real
@@ -154,9 +156,110 @@ func (p *Plan) network(ctx context.Context, f *fault) {
 		f.fail(err)
 		return
 	}
-	f.calls.Add(1)
 	_ = p.sleep(ctx, f.to.Sub(p.clk.Now())) // on a stop, the fault ends now
 	if err := p.proxy.Remove(context.WithoutCancel(ctx), name, *f.cfg.Network); err != nil {
 		f.fail(err)
 	}
+}
+
+// A network fault degrades every connection, so its damage is counted on
+// every call that was in flight during its window (began before its end,
+// ended after its start): producer writes with their records, and the
+// records of the writes that failed, which the producer retries; consumer
+// reads (GetShardIterator, GetRecords) as calls.
+
+// networkFaults are the timeline's network faults.
+func (p *Plan) networkFaults() []*fault {
+	if p == nil {
+		return nil
+	}
+	var out []*fault
+	for _, f := range p.faults {
+		if f.kind == scenarios.FaultNetwork {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// hitNetwork counts a call that began at began and just ended against the
+// network faults whose window it overlapped.
+func (p *Plan) hitNetwork(faults []*fault, began time.Time, records, retries int) {
+	ended := p.clk.Now()
+	for _, f := range faults {
+		if began.Before(f.to) && !ended.Before(f.from) {
+			f.hitCall(records, retries)
+		}
+	}
+}
+
+// networkWriter counts the writes network faults affected.
+type networkWriter struct {
+	plan   *Plan
+	inner  stream.Writer
+	faults []*fault
+}
+
+var _ stream.Writer = (*networkWriter)(nil)
+
+// observeWrites wraps w to count the writes network faults affect; w
+// itself without network faults.
+func (p *Plan) observeWrites(w stream.Writer) stream.Writer {
+	faults := p.networkFaults()
+	if len(faults) == 0 {
+		return w
+	}
+	return &networkWriter{plan: p, inner: w, faults: faults}
+}
+
+// PutRecords makes the call and counts it.
+func (w *networkWriter) PutRecords(ctx context.Context, in *stream.PutRecordsInput) (*stream.PutRecordsOutput, error) {
+	began := w.plan.clk.Now()
+	out, err := w.inner.PutRecords(ctx, in)
+	retries := 0
+	if err != nil && ctx.Err() == nil {
+		retries = len(in.Records) // a failed call is retried whole
+	}
+	w.plan.hitNetwork(w.faults, began, len(in.Records), retries)
+	return out, err
+}
+
+// networkReader counts the reads network faults affected.
+type networkReader struct {
+	plan   *Plan
+	inner  stream.Reader
+	faults []*fault
+}
+
+var _ stream.Reader = (*networkReader)(nil)
+
+// observeReads wraps r to count the reads network faults affect; r itself
+// without network faults.
+func (p *Plan) observeReads(r stream.Reader) stream.Reader {
+	faults := p.networkFaults()
+	if len(faults) == 0 {
+		return r
+	}
+	return &networkReader{plan: p, inner: r, faults: faults}
+}
+
+// ListShards passes through: it is not a read of records.
+func (r *networkReader) ListShards(ctx context.Context, streamName string) ([]stream.Shard, error) {
+	return r.inner.ListShards(ctx, streamName)
+}
+
+// GetShardIterator makes the call and counts it.
+func (r *networkReader) GetShardIterator(ctx context.Context, in *stream.GetShardIteratorInput) (string, error) {
+	began := r.plan.clk.Now()
+	it, err := r.inner.GetShardIterator(ctx, in)
+	r.plan.hitNetwork(r.faults, began, 0, 0)
+	return it, err
+}
+
+// GetRecords makes the call and counts it.
+func (r *networkReader) GetRecords(ctx context.Context, in *stream.GetRecordsInput) (*stream.GetRecordsOutput, error) {
+	began := r.plan.clk.Now()
+	out, err := r.inner.GetRecords(ctx, in)
+	r.plan.hitNetwork(r.faults, began, 0, 0)
+	return out, err
 }

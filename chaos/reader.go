@@ -24,12 +24,13 @@ type reader struct {
 var _ stream.Reader = (*reader)(nil)
 
 // Reader wraps the named consumer's reader with the faults that hit it
-// (stall, expire_iterator, latency on GetRecords) and counts re-deliveries
-// after its crashes.
+// (stall, expire_iterator, latency on GetRecords), counts re-deliveries
+// after its crashes, and counts the reads network faults affected.
 func (p *Plan) Reader(consumer string, r stream.Reader) stream.Reader {
 	if p == nil {
 		return r
 	}
+	r = p.observeReads(r)
 	faults := p.consumerFaults(consumer)
 	if len(faults) == 0 {
 		return r

@@ -47,7 +47,7 @@ func (p *Plan) Writer(producer string, w stream.Writer) stream.Writer {
 	if p == nil {
 		return w
 	}
-	return &writer{plan: p, inner: w, faults: p.producerFaults(producer)}
+	return &writer{plan: p, inner: p.observeWrites(w), faults: p.producerFaults(producer)}
 }
 
 // SingleWriter wraps a producer's PutRecord writer the same way: each call
@@ -56,7 +56,7 @@ func (p *Plan) SingleWriter(producer string, w stream.SingleWriter) stream.Singl
 	if p == nil || w == nil {
 		return w
 	}
-	return singleWriter{&writer{plan: p, inner: singleAsWriter{w}, faults: p.producerFaults(producer)}}
+	return singleWriter{&writer{plan: p, inner: p.observeWrites(singleAsWriter{w}), faults: p.producerFaults(producer)}}
 }
 
 // PutRecords applies the active faults around the inner call.

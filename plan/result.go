@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/kinesim/kinesim/plan/pricing"
 	"github.com/kinesim/kinesim/scenarios"
 )
 
@@ -284,7 +285,7 @@ func (p *planner) onDemand() OnDemand {
 }
 
 // gib is AWS's billing gigabyte.
-const gib = 1 << 30
+const gib = pricing.GiB
 
 // provisionedCost prices n shards for a month: shard-hours, PUT payload
 // units, and enhanced fan-out consumer-shard-hours and data.

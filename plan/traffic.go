@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/kinesim/kinesim/generators"
+	"github.com/kinesim/kinesim/plan/pricing"
+	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/runner/pacing"
 	"github.com/kinesim/kinesim/scenarios"
 )
@@ -94,10 +96,8 @@ const (
 	// gridCells splits each second to place records along the schedule:
 	// Due is read at every cell edge and interpolated linearly between.
 	gridCells = 100
-	// putUnitBytes is a PUT payload unit (25 KB); onDemandUnitBytes is the
-	// on-demand rounding (1 KB, 1,024 bytes, as the pricing page says).
-	putUnitBytes      = 25 * 1024
-	onDemandUnitBytes = 1024
+	// onDemandUnitBytes is the on-demand rounding (1 KB, 1,024 bytes).
+	onDemandUnitBytes = pricing.OnDemandUnitBytes
 	// defaultPollInterval is a polling consumer's wait between GetRecords
 	// calls when the scenario gives none (1s, as the runner and KCL use).
 	defaultPollInterval = time.Second
@@ -153,7 +153,7 @@ func newTraffic(sc *scenarios.Scenario, budget int) (*traffic, error) {
 // compileProducer builds producer i's generator, keys and schedule with the
 // seeds the runner uses, and reads its schedule second by second.
 func (t *traffic) compileProducer(sc *scenarios.Scenario, i int, pc scenarios.Producer) (*producerTraffic, error) {
-	seed := sc.Seed + int64(i)*1_000_003 // as runner.compile derives it
+	seed := runner.ProducerSeed(sc.Seed, i)
 	gen, err := generators.New(pc.Generator, pc.Options, seed)
 	if err != nil {
 		return nil, fmt.Errorf("producer %q: %w", pc.Name, err)
@@ -253,8 +253,8 @@ func (t *traffic) next(p *producerTraffic, buf []byte, at float64) ([]byte, int3
 	fs := float64(size)
 	p.sampledBytes += fs
 	p.sampledSq += fs * fs
-	p.sampledPut += math.Ceil(fs / putUnitBytes)
-	p.sampledKB += math.Ceil(fs / onDemandUnitBytes)
+	p.sampledPut += pricing.PutPayloadUnits(size)
+	p.sampledKB += pricing.OnDemandUnits(size)
 	if p.weights == nil && !p.random {
 		p.keyCount[key]++
 		p.keyBytes[key] += fs

@@ -129,6 +129,9 @@ type Comparison struct {
 	// Notes say what makes the two runs hard to compare (other scenario,
 	// seed or target, an incomplete run).
 	Notes []string
+	// TolerancesFrom names where tolerances other than the defaults came
+	// from, e.g. a run folder's scenario.yaml; "" for none or --tolerance.
+	TolerancesFrom string
 }
 
 // Regressions counts the metrics that got worse beyond their tolerance.
@@ -280,6 +283,9 @@ func WriteComparison(w io.Writer, c *Comparison, format string) error {
 	case "md", "markdown":
 		fmt.Fprintf(&b, "## kinesim compare: %s\n\n", verdict)
 		fmt.Fprintf(&b, "base `%s`, current `%s`\n\n", c.BaseName, c.CurrentName)
+		if c.TolerancesFrom != "" {
+			fmt.Fprintf(&b, "tolerances from `%s`\n\n", c.TolerancesFrom)
+		}
 		for _, n := range c.Notes {
 			fmt.Fprintf(&b, "> note: %s\n", n)
 		}
@@ -295,6 +301,9 @@ func WriteComparison(w io.Writer, c *Comparison, format string) error {
 		}
 	case "", "text":
 		fmt.Fprintf(&b, "kinesim compare: %s\nbase     %s\ncurrent  %s\n", verdict, c.BaseName, c.CurrentName)
+		if c.TolerancesFrom != "" {
+			fmt.Fprintf(&b, "tolerances from %s\n", c.TolerancesFrom)
+		}
 		for _, n := range c.Notes {
 			fmt.Fprintf(&b, "note     %s\n", n)
 		}

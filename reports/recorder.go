@@ -171,6 +171,14 @@ type Recorder struct {
 	consumers map[string]*consumerSeries
 	// now reads the run's clock for the live metrics (SetClock).
 	now func() time.Time
+	// producers are each producer's own stats (ForProducer); trackLatency
+	// names those that keep latency histograms (TrackProducerLatency).
+	producers    map[string]*producerStats
+	trackLatency map[string]bool
+	// abort, when set, judges abort_on_fail thresholds each second (AbortOnFail).
+	abort *abortWatch
+	// aborted is the abort_on_fail failure that stopped the run, if any.
+	aborted *ThresholdAbortError
 }
 
 // Histogram range: 1 µs to 1 hour at 3 significant digits.
@@ -251,6 +259,12 @@ func (r *Recorder) Count(c Counter) int64 { return r.counters[c].Load() }
 
 // Observe records latencies of one metric, all observed at time t.
 func (r *Recorder) Observe(m Metric, t time.Time, latencies ...time.Duration) {
+	r.observe(m, t, nil, latencies)
+}
+
+// observe records latencies into the run's histograms and into also, a
+// producer's histogram, when it is not nil.
+func (r *Recorder) observe(m Metric, t time.Time, also *hdrhistogram.Histogram, latencies []time.Duration) {
 	r.mu.Lock()
 	r.pointAt(t)
 	for _, d := range latencies {
@@ -259,6 +273,9 @@ func (r *Recorder) Observe(m Metric, t time.Time, latencies ...time.Duration) {
 		// The range is fixed and values are clamped into it, so RecordValue cannot fail.
 		_ = r.whole[m].RecordValue(us)
 		_ = r.interval[m].RecordValue(us)
+		if also != nil {
+			_ = also.RecordValue(us)
+		}
 	}
 	r.mu.Unlock()
 }
@@ -267,8 +284,11 @@ func (r *Recorder) Observe(m Metric, t time.Time, latencies ...time.Duration) {
 // Events for a second already closed count toward the current one. Callers hold r.mu.
 func (r *Recorder) pointAt(t time.Time) *SeriesPoint {
 	sec := int(t.Sub(r.start) / time.Second)
-	for sec > r.current.Second {
-		r.closeInterval()
+	if sec > r.current.Second {
+		for sec > r.current.Second {
+			r.closeInterval()
+		}
+		r.judgeAborts()
 	}
 	return &r.current
 }
@@ -310,13 +330,18 @@ type Snapshot struct {
 	ShardsTruncated bool
 	// Consumers are the built-in consumers' per-second reading (AddConsumed).
 	Consumers []ConsumerLoad
+	// Producers are each producer's own totals and tracked latencies, by
+	// name (ForProducer); see DescribeProducers.
+	Producers map[string]ProducerStats
 }
 
 // Finish closes the seconds up to end and returns everything recorded.
-// The Recorder stays usable; a later Finish sees later events.
+// The Recorder stays usable; a later Finish sees later events. It ends the
+// judging of abort_on_fail thresholds: the run is over.
 func (r *Recorder) Finish(end time.Time) Snapshot {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.abort = nil
 	endSec := int(end.Sub(r.start) / time.Second)
 	for r.current.Second < endSec {
 		r.closeInterval()
@@ -336,6 +361,7 @@ func (r *Recorder) Finish(end time.Time) Snapshot {
 		s.Series = append(s.Series, last)
 	}
 	s.Consumers = r.consumerLoads(s.Series)
+	s.Producers = r.producerSnapshot()
 	if len(r.shards) > 0 {
 		s.Shards = r.shardLoads(len(s.Series))
 		s.ShardsTruncated = r.shardsTruncated

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 )
 
@@ -30,9 +31,14 @@ type Result struct {
 	Complete bool `json:"complete"`
 	// StopReason says why an incomplete run stopped (interrupted, a target error).
 	StopReason string `json:"stop_reason,omitempty"`
-	// KinesimVersion is the version of kinesim that ran (with the git
-	// commit when the binary knows it).
+	// KinesimVersion is the version of kinesim that ran, with the git
+	// commit when the binary knows it: `git describe` from `make build`
+	// (v1.2.0-3-g1a2b3c4, -dirty when modified), or the commit Go stamped
+	// into the binary ("dev (1a2b3c4d5e6f)"), or "dev" when neither is known.
 	KinesimVersion string `json:"kinesim_version"`
+	// Machine is the computer the run ran on; absent in results written
+	// before kinesim recorded it.
+	Machine *Machine `json:"machine,omitempty"`
 	// Clock is "wall" or "virtual"; in virtual time latencies are simulated
 	// from the emulated stream's service-latency model, not measured.
 	Clock string `json:"clock,omitempty"`
@@ -87,6 +93,27 @@ type Result struct {
 	Files map[string]string `json:"files"`
 }
 
+// Machine is the computer a run ran on, to tell apart results a faster or
+// busier machine made.
+type Machine struct {
+	// OS is Go's GOOS, e.g. linux.
+	OS string `json:"os"`
+	// Arch is Go's GOARCH, e.g. amd64.
+	Arch string `json:"arch"`
+	// CPUs is the number of logical CPUs the process could use.
+	CPUs int `json:"cpus"`
+	// GoVersion is the Go release kinesim was built with, e.g. go1.24.1.
+	GoVersion string `json:"go_version"`
+	// Hostname is the machine's host name; absent when unknown.
+	Hostname string `json:"hostname,omitempty"`
+}
+
+// ThisMachine describes the machine the process runs on.
+func ThisMachine() *Machine {
+	host, _ := os.Hostname()
+	return &Machine{OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), Hostname: host}
+}
+
 // TargetInfo names the stream a run wrote to.
 type TargetInfo struct {
 	// Kind is emulated or kinesis.
@@ -101,7 +128,7 @@ type TargetInfo struct {
 	Endpoint string `json:"endpoint,omitempty"`
 }
 
-// ProducerInfo describes one producer of the run.
+// ProducerInfo describes one producer of the run and what it did.
 type ProducerInfo struct {
 	// Name is the producer's name in the scenario.
 	Name string `json:"name"`
@@ -109,45 +136,24 @@ type ProducerInfo struct {
 	Generator string `json:"generator"`
 	// PartitionKey says how its records picked a key, e.g. "field bike_id".
 	PartitionKey string `json:"partition_key"`
+	// Totals are this producer's own counts (the run's totals sum them);
+	// absent in results written before kinesim kept them.
+	Totals *ProducerTotals `json:"totals,omitempty"`
+	// ThrottledRatio is this producer's throttled record attempts over its
+	// record attempts; present with Totals.
+	ThrottledRatio *float64 `json:"throttled_ratio,omitempty"`
+	// LatencyMs holds this producer's record, put_records and send_delay
+	// percentiles in milliseconds; present only when a threshold names the
+	// producer (METRIC{producer:NAME}), which is what turns on its own
+	// histograms (to keep the hot path cheap otherwise).
+	LatencyMs map[string]Percentiles `json:"latency_ms,omitempty"`
 }
 
 // Totals are whole-run counts. Record counters count records; attempt
 // counters count record attempts (a record retried twice is three attempts).
 type Totals struct {
-	// RecordsScheduled are the records the rate schedule asked for.
-	RecordsScheduled int64 `json:"records_scheduled"`
-	// RecordsSent are the records handed to the target at least once.
-	RecordsSent int64 `json:"records_sent"`
-	// RecordsAcknowledged are the records the target acknowledged with a
-	// sequence number (CloudWatch: IncomingRecords, PutRecords.SuccessfulRecords).
-	RecordsAcknowledged int64 `json:"records_acknowledged"`
-	// BytesAcknowledged are the payload and partition key bytes acknowledged
-	// (CloudWatch: IncomingBytes).
-	BytesAcknowledged int64 `json:"bytes_acknowledged"`
-	// PutAttempts are record attempts, retries included (CloudWatch: PutRecords.TotalRecords).
-	PutAttempts int64 `json:"put_attempts"`
-	// RecordsThrottled are record attempts answered
-	// ProvisionedThroughputExceededException (CloudWatch:
-	// WriteProvisionedThroughputExceeded, PutRecords.ThrottledRecords).
-	RecordsThrottled int64 `json:"records_throttled"`
-	// RecordsFailed are record attempts that failed otherwise: InternalFailure,
-	// a failed call (CloudWatch: PutRecords.FailedRecords counts the former).
-	RecordsFailed int64 `json:"records_failed"`
-	// RecordsRetried are record attempts that were retries.
-	RecordsRetried int64 `json:"records_retried"`
-	// RecordsDeadLettered are records that failed every attempt; they are
-	// in the run folder's dead-letters.jsonl.
-	RecordsDeadLettered int64 `json:"records_dead_lettered"`
-	// RecordsUnfinished are records still unacknowledged when a stopped
-	// run's drain time ran out; kept in dead-letters.jsonl too.
-	RecordsUnfinished int64 `json:"records_unfinished"`
-	// RecordsDropped are records shed by the drop or sample backpressure policy.
-	RecordsDropped int64 `json:"records_dropped"`
-	// PutCalls are PutRecords (or PutRecord) calls made.
-	PutCalls int64 `json:"put_calls"`
-	// PutCallErrors are calls that failed as a whole (a throttled call, a
-	// timeout, a reset connection).
-	PutCallErrors int64 `json:"put_call_errors"`
+	// ProducerTotals are the producers' counts, summed.
+	ProducerTotals
 	// RecordsConsumed are deliveries to the built-in consumers, re-deliveries
 	// included (CloudWatch: GetRecords.Records).
 	RecordsConsumed int64 `json:"records_consumed"`
@@ -179,23 +185,11 @@ func NewResult(s Snapshot, elapsed time.Duration) *Result {
 		SchemaVersion: SchemaVersion,
 		ElapsedS:      elapsed.Seconds(),
 		Totals: Totals{
-			RecordsScheduled:    c[RecordsScheduled],
-			RecordsSent:         c[RecordsSent],
-			RecordsAcknowledged: c[RecordsAcknowledged],
-			BytesAcknowledged:   c[BytesAcknowledged],
-			PutAttempts:         c[PutAttempts],
-			RecordsThrottled:    c[RecordsThrottled],
-			RecordsFailed:       c[RecordsFailed],
-			RecordsRetried:      c[RecordsRetried],
-			RecordsDeadLettered: c[RecordsDeadLettered],
-			RecordsUnfinished:   c[RecordsUnfinished],
-			RecordsDropped:      c[RecordsDropped],
-			PutCalls:            c[PutCalls],
-			PutCallErrors:       c[PutCallErrors],
-			RecordsConsumed:     c[RecordsConsumed],
-			BytesConsumed:       c[BytesConsumed],
-			GetRecordsCalls:     c[GetRecordsCalls],
-			ReadThrottles:       c[ReadThrottles],
+			ProducerTotals:  producerTotals(func(k Counter) int64 { return c[k] }),
+			RecordsConsumed: c[RecordsConsumed],
+			BytesConsumed:   c[BytesConsumed],
+			GetRecordsCalls: c[GetRecordsCalls],
+			ReadThrottles:   c[ReadThrottles],
 		},
 		LatencyMs: make(map[string]Percentiles, len(s.Latency)),
 		Series:    s.Series,
@@ -219,9 +213,7 @@ func NewResult(s Snapshot, elapsed time.Duration) *Result {
 			r.LatencyDistributionMs[m.Name()] = d
 		}
 	}
-	if r.Totals.PutAttempts > 0 {
-		r.ThrottledRatio = float64(r.Totals.RecordsThrottled) / float64(r.Totals.PutAttempts)
-	}
+	r.ThrottledRatio = r.Totals.throttledRatio()
 	if secs := elapsed.Seconds(); secs > 0 {
 		r.Throughput.RecordsAcknowledgedPerS = float64(r.Totals.RecordsAcknowledged) / secs
 		r.Throughput.BytesAcknowledgedPerS = float64(r.Totals.BytesAcknowledged) / secs

@@ -50,7 +50,7 @@ func TestRealResultMatchesSchema(t *testing.T) {
 	sc, err := scenarios.Builtin("chaos-gauntlet", scenarios.WithGenerators(generators.Kinds()...))
 	require.NoError(t, err)
 	sc.Duration = scenarios.Duration(6 * time.Second)
-	sc.Thresholds = map[string][]string{"put_latency_ms": {"p(99) < 250"}, "lost_records": {"count == 0"}}
+	sc.Thresholds = map[string][]scenarios.ThresholdSpec{"put_latency_ms": {{Threshold: "p(99) < 250"}}, "lost_records": {{Threshold: "count == 0"}}}
 	ths, err := scenarios.ParseThresholds(sc)
 	require.NoError(t, err)
 	out := t.TempDir()

@@ -2,6 +2,8 @@ package reports
 
 import (
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/kinesim/kinesim/scenarios"
 )
@@ -15,8 +17,11 @@ import (
 // "not measured" so nobody mistakes it for a pass. Failing it instead would
 // make every scenario that declares it fail for a reason the user cannot fix.
 type ThresholdResult struct {
-	// Metric is the thresholded metric, e.g. put_latency_ms.
+	// Metric is the thresholded metric as the scenario names it, e.g.
+	// put_latency_ms, or put_latency_ms{producer:bikes} for one producer.
 	Metric string `json:"metric"`
+	// Producer is the producer the threshold is narrowed to; absent for the whole run.
+	Producer string `json:"producer,omitempty"`
 	// Expression is as written in the scenario, e.g. "p(99) < 250".
 	Expression string `json:"expression"`
 	// Actual is the measured value the expression was judged on; null when skipped.
@@ -27,6 +32,9 @@ type ThresholdResult struct {
 	Skipped bool `json:"skipped,omitempty"`
 	// Reason says why a threshold was skipped.
 	Reason string `json:"reason,omitempty"`
+	// Aborted is true for the abort_on_fail threshold that stopped the
+	// run; Actual is then the value it failed on, during the run.
+	Aborted bool `json:"aborted,omitempty"`
 	// Limit is the expression's right-hand side, kept so reports can say by
 	// how much a threshold failed without parsing it again.
 	Limit float64 `json:"limit"`
@@ -72,14 +80,25 @@ var latencyThresholdMetrics = map[string]Metric{
 // the run's recorder: it answers any p(N) exactly. Without it (re-judging a
 // result.json) p(N) is answered only for the percentiles result.json keeps
 // (50, 90, 99, 99.9 and those of latency_distribution_ms), others are skipped.
+// A threshold with a producer is judged on that producer's section of
+// producers[]. The abort_on_fail threshold that stopped the run (see
+// Recorder.AbortOnFail) is marked Aborted and failed with the value it
+// failed on.
 func JudgeThresholds(ths []scenarios.Threshold, r *Result, rec *Recorder) []ThresholdResult {
+	var aborted *ThresholdAbortError
+	if rec != nil {
+		aborted = rec.AbortedBy()
+	}
 	out := make([]ThresholdResult, 0, len(ths))
 	for _, th := range ths {
-		tr := ThresholdResult{Metric: th.Metric, Expression: th.Expression, Limit: th.Value}
-		actual, reason := thresholdActual(th, r, rec)
-		if reason != "" {
+		tr := ThresholdResult{Metric: th.Key(), Producer: th.Producer, Expression: th.Expression, Limit: th.Value}
+		actual, reason := thresholdActual(th, resultSource(th.Producer, r, rec))
+		switch {
+		case aborted != nil && aborted.Threshold.Key() == th.Key() && aborted.Threshold.Expression == th.Expression:
+			tr.Actual, tr.Aborted = &aborted.Actual, true
+		case reason != "":
 			tr.Skipped, tr.Reason = true, reason
-		} else {
+		default:
 			tr.Actual = &actual
 			tr.OK = th.Holds(actual)
 		}
@@ -88,12 +107,63 @@ func JudgeThresholds(ths []scenarios.Threshold, r *Result, rec *Recorder) []Thre
 	return out
 }
 
+// thresholdSource holds what a threshold is judged on: the whole run's
+// values or one producer's, from a result.json or live from a recorder.
+type thresholdSource struct {
+	totals         ProducerTotals
+	throttledRatio float64
+	// missing, when set, says why nothing can be judged (a producer
+	// result.json has no section for).
+	missing string
+	// latency returns a metric's percentiles; Count is 0 without samples.
+	latency func(Metric) Percentiles
+	// exact answers any p(N) in ms when a recorder is at hand; nil otherwise.
+	exact func(Metric, float64) float64
+	// distribution and verification are the whole run's (nil for a producer).
+	distribution map[string][]QuantileValue
+	verification *Verification
+	wholeRun     bool
+}
+
+// resultSource is the whole run's values in r, or producer's; rec, when
+// not nil, answers percentiles exactly.
+func resultSource(producer string, r *Result, rec *Recorder) thresholdSource {
+	if producer == "" {
+		src := thresholdSource{
+			totals: r.Totals.ProducerTotals, throttledRatio: r.ThrottledRatio, wholeRun: true,
+			latency:      func(m Metric) Percentiles { return r.LatencyMs[m.Name()] },
+			distribution: r.LatencyDistributionMs, verification: r.Verification,
+		}
+		if rec != nil {
+			src.exact = func(m Metric, q float64) float64 { return millis(rec.Percentile(m, q)) }
+		}
+		return src
+	}
+	i := slices.IndexFunc(r.Producers, func(p ProducerInfo) bool { return p.Name == producer })
+	if i < 0 || r.Producers[i].Totals == nil {
+		return thresholdSource{missing: fmt.Sprintf("not measured: result.json has no totals for producer %q", producer)}
+	}
+	p := r.Producers[i]
+	src := thresholdSource{totals: *p.Totals, throttledRatio: p.Totals.throttledRatio(),
+		latency: func(m Metric) Percentiles { return p.LatencyMs[m.Name()] }}
+	if rec != nil {
+		src.exact = func(m Metric, q float64) float64 { return millis(rec.producerPercentile(producer, m, q)) }
+	}
+	return src
+}
+
+// millis is d in milliseconds, to the microsecond the histograms keep.
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
 // thresholdActual returns the value a threshold compares, or why there is none.
-func thresholdActual(th scenarios.Threshold, r *Result, rec *Recorder) (float64, string) {
-	t := r.Totals
+func thresholdActual(th scenarios.Threshold, src thresholdSource) (float64, string) {
+	if src.missing != "" {
+		return 0, src.missing
+	}
+	t := src.totals
 	switch th.Metric {
 	case "throttled_ratio":
-		return r.ThrottledRatio, ""
+		return src.throttledRatio, ""
 	case "records_dead_lettered":
 		return float64(t.RecordsDeadLettered), ""
 	case "records_throttled":
@@ -106,11 +176,11 @@ func thresholdActual(th scenarios.Threshold, r *Result, rec *Recorder) (float64,
 		return float64(t.PutCallErrors), ""
 	case "lost_records":
 		// The most any one consumer lost: each must get every record.
-		if r.Verification == nil || len(r.Verification.Consumers) == 0 {
+		if src.verification == nil || len(src.verification.Consumers) == 0 {
 			return 0, "not measured: the run has no consumers to verify"
 		}
 		var lost int64
-		for _, c := range r.Verification.Consumers {
+		for _, c := range src.verification.Consumers {
 			lost = max(lost, c.Lost)
 		}
 		return float64(lost), ""
@@ -119,8 +189,11 @@ func thresholdActual(th scenarios.Threshold, r *Result, rec *Recorder) (float64,
 	if !ok {
 		return 0, "not measured: unknown metric"
 	}
-	p := r.LatencyMs[m.Name()]
+	p := src.latency(m)
 	if p.Count == 0 {
+		if !src.wholeRun {
+			return 0, "not measured: no samples, or the producer's latency was not tracked"
+		}
 		return 0, "not measured: no samples"
 	}
 	switch th.Aggregation {
@@ -133,10 +206,10 @@ func thresholdActual(th scenarios.Threshold, r *Result, rec *Recorder) (float64,
 	case "min":
 		th.Percentile = 0
 	}
-	if rec != nil {
-		return float64(rec.Percentile(m, th.Percentile).Microseconds()) / 1000, ""
+	if src.exact != nil {
+		return src.exact(m, th.Percentile), ""
 	}
-	for _, q := range r.LatencyDistributionMs[m.Name()] {
+	for _, q := range src.distribution[m.Name()] {
 		if q.Percentile == th.Percentile {
 			return q.ValueMs, ""
 		}
@@ -151,5 +224,5 @@ func thresholdActual(th scenarios.Threshold, r *Result, rec *Recorder) (float64,
 	case 99.9:
 		return p.P999, ""
 	}
-	return 0, fmt.Sprintf("not available: result.json keeps no %s of %s", th.Aggregate(), th.Metric)
+	return 0, fmt.Sprintf("not available: result.json keeps no %s of %s", th.Aggregate(), th.Key())
 }

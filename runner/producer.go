@@ -31,7 +31,7 @@ type producer struct {
 	arrivals   arrivals
 	target     stream.Writer
 	single     stream.SingleWriter // set when the producer uses PutRecord
-	rec        *reports.Recorder
+	rec        *reports.ProducerRecorder
 	clk        clock.Clock
 	start      time.Time
 	dead       *deadLetters
@@ -398,7 +398,7 @@ func (p *producer) letter(r pending, code, format string, args ...any) DeadLette
 // instead of once per event, keeping the recorder's lock off the per-record
 // path. Not safe for concurrent use.
 type secondCounter struct {
-	rec     *reports.Recorder
+	rec     *reports.ProducerRecorder
 	counter reports.Counter
 	start   time.Time
 	n       int64

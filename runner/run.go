@@ -153,13 +153,15 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 	verification, ledgerErr := consumers.finish(drain)
 	end := clk.Now()
 
-	res := reports.NewResult(rec.Finish(end), end.Sub(start))
+	snapshot := rec.Finish(end)
+	res := reports.NewResult(snapshot, end.Sub(start))
 	logErr := rec.CloseIntervalLog(end)
 	res.Files["latency_log"] = filepath.Join(cfg.OutDir, reports.IntervalLogFile)
 	res.Scenario = sc.Name
 	res.ScenarioFile = sc.File
 	res.Seed = sc.Seed
 	res.KinesimVersion = cfg.Version
+	res.Machine = reports.ThisMachine()
 	res.Clock = scenarios.ClockWall
 	if _, ok := clk.(*clock.Virtual); ok {
 		res.Clock = scenarios.ClockVirtual
@@ -167,7 +169,7 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 	res.Target = reports.TargetInfo{Kind: sc.Target.Kind, Stream: sc.Target.Stream, Shards: sc.Target.Shards, Mode: sc.Target.Mode, Endpoint: cfg.Endpoint}
 	res.StartedAt, res.EndedAt = start.UTC(), end.UTC()
 	res.PlannedDurationS = sc.Duration.D().Seconds()
-	res.Producers = infos
+	res.Producers = snapshot.DescribeProducers(infos)
 	res.Complete = ctx.Err() == nil
 	if !res.Complete {
 		res.StopReason = stopReason(ctx)
@@ -261,9 +263,7 @@ func compile(sc *scenarios.Scenario, target stream.Target, rec *reports.Recorder
 		infos []reports.ProducerInfo
 	)
 	for i, pc := range sc.Producers {
-		// Each producer gets its own seed derived from the scenario's, so
-		// adding a producer does not change the others' traffic.
-		seed := sc.Seed + int64(i)*1_000_003
+		seed := ProducerSeed(sc.Seed, i)
 		gen, err := generators.New(pc.Generator, pc.Options, seed)
 		if err != nil {
 			return nil, nil, fmt.Errorf("producer %q: %w", pc.Name, err)
@@ -295,7 +295,7 @@ func compile(sc *scenarios.Scenario, target stream.Target, rec *reports.Recorder
 			keys:       keys,
 			arrivals:   pacing.NewArrivals(sched),
 			target:     target,
-			rec:        rec,
+			rec:        rec.ForProducer(pc.Name),
 			clk:        clk,
 			start:      start,
 			dead:       dead,

@@ -3,12 +3,10 @@ package runner
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/kinesim/kinesim/chaos"
 	"github.com/kinesim/kinesim/clock"
-	"github.com/kinesim/kinesim/runner/pacing"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 	"github.com/kinesim/kinesim/stream/emulated"
@@ -83,16 +81,8 @@ func OpenTarget(ctx context.Context, sc *scenarios.Scenario, o OpenOptions) (tar
 		return emulated.New(opts...), "", func() {}, nil
 	case scenarios.TargetKinesis:
 		opts := []kinesis.Option{kinesis.WithMaxInFlight(totalInFlight(sc))}
-		via := t.Endpoint
-		var proxy *chaos.Proxy
-		if hasNetworkFaults(sc) {
-			// Network faults need every connection to go through the proxy.
-			if proxy, via, err = chaos.StartEndpointProxy(t.Endpoint); err != nil {
-				return nil, "", nil, err
-			}
-		}
-		if via != "" {
-			opts = append(opts, kinesis.WithEndpoint(via))
+		if t.Endpoint != "" {
+			opts = append(opts, kinesis.WithEndpoint(t.Endpoint))
 		}
 		if t.Region != "" {
 			opts = append(opts, kinesis.WithRegion(t.Region))
@@ -102,25 +92,33 @@ func OpenTarget(ctx context.Context, sc *scenarios.Scenario, o OpenOptions) (tar
 		}
 		tg, err := kinesis.New(ctx, opts...)
 		if err != nil {
-			if proxy != nil {
-				proxy.Close()
-			}
 			return nil, "", nil, err
 		}
+		// The guard judges the endpoint the calls are addressed to, before
+		// anything (a chaos proxy included) is started.
 		if tg.IsAWS() && !t.Existing && !o.Yes && !t.AllowRealAWS {
-			est, err := EstimateCost(sc)
+			est, err := EstimateCost(sc, nil)
 			if err != nil {
 				return nil, "", nil, err
 			}
-			if proxy != nil {
-				proxy.Close()
-			}
 			return nil, "", nil, &CostGuardError{Endpoint: tg.Describe(), Estimate: est}
 		}
-		if proxy != nil {
-			return &proxiedTarget{Target: tg, proxy: proxy}, t.Endpoint + " (through the chaos proxy at " + proxy.Addr() + ")", proxy.Close, nil
+		if !hasNetworkFaults(sc) {
+			return tg, tg.Describe(), func() {}, nil
 		}
-		return tg, tg.Describe(), func() {}, nil
+		// Network faults need every connection to go through the proxy.
+		// Only the connections move: URL, TLS server name and signing stay
+		// the endpoint's (its own, the SDK's environment's or AWS's).
+		proxy, err := chaos.StartProxy(tg.Addr())
+		if err != nil {
+			return nil, "", nil, err
+		}
+		proxied, err := kinesis.New(ctx, append(opts, kinesis.WithDialAddress(proxy.Addr()))...)
+		if err != nil {
+			proxy.Close()
+			return nil, "", nil, err
+		}
+		return &proxiedTarget{Target: proxied, proxy: proxy}, proxied.Describe() + " through the chaos proxy at " + proxy.Addr(), proxy.Close, nil
 	}
 	return nil, "", nil, fmt.Errorf("target kind %q is not supported", t.Kind)
 }
@@ -155,54 +153,4 @@ func totalInFlight(sc *scenarios.Scenario) int {
 		n += p.MaxInFlight
 	}
 	return n + 8*len(sc.Consumers)
-}
-
-// Provisioned-mode list prices used for the cost guard's estimate: us-east-1,
-// as commonly cited (AWS pricing page for Kinesis Data Streams); checked
-// 2026-11-26 against ../shared/KINESIS-FACTS.md, which marks them unverified.
-const (
-	PriceDate             = "2026-11-26 (us-east-1 list prices, unverified)"
-	pricePerShardHour     = 0.015
-	pricePerMillionPUTs   = 0.014
-	putPayloadUnitBytes   = 25 * 1024
-	assumedRecordPUTUnits = 1
-)
-
-// CostEstimate is what a run on Amazon Kinesis would cost, roughly.
-type CostEstimate struct {
-	ShardHours  float64
-	PUTUnits    float64
-	USD         float64
-	PricesAsOf  string
-	Assumptions string
-}
-
-func (c CostEstimate) String() string {
-	return fmt.Sprintf("about $%.4f (%.2f shard-hours, %.0f PUT payload units; %s; prices of %s)",
-		c.USD, c.ShardHours, c.PUTUnits, c.Assumptions, c.PricesAsOf)
-}
-
-// EstimateCost estimates a provisioned run's cost from its shard count,
-// duration and scheduled records (each assumed under 25 KB: one PUT payload
-// unit). Streams are billed for whole hours they exist; the estimate counts
-// the run's duration rounded up to an hour per stream.
-func EstimateCost(sc *scenarios.Scenario) (CostEstimate, error) {
-	hours := float64(int(sc.Duration.D().Hours()) + 1)
-	streams := len(streamNames(sc))
-	var records float64
-	for _, p := range sc.Producers {
-		sched, err := pacing.New(p.Rate, sc.Duration.D(), sc.Seed)
-		if err != nil {
-			return CostEstimate{}, fmt.Errorf("producer %q: rate: %w", p.Name, err)
-		}
-		records += sched.Due(sc.Duration.D())
-	}
-	est := CostEstimate{
-		ShardHours:  hours * float64(streams*max(sc.Target.Shards, 1)),
-		PUTUnits:    records * assumedRecordPUTUnits,
-		PricesAsOf:  PriceDate,
-		Assumptions: "records under " + strings.TrimSuffix(fmt.Sprint(putPayloadUnitBytes/1024), ".0") + " KiB, whole shard-hours",
-	}
-	est.USD = est.ShardHours*pricePerShardHour + est.PUTUnits/1e6*pricePerMillionPUTs
-	return est, nil
 }

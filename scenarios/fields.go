@@ -74,6 +74,10 @@ func checkFields(n *yaml.Node, t reflect.Type, path, file string) Errors {
 			}
 			es = append(es, checkFields(value, f.typ, child, file)...)
 		}
+	case t.Kind() == reflect.Map && n.Kind == yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			es = append(es, checkFields(n.Content[i+1], t.Elem(), joinPath(path, n.Content[i].Value), file)...)
+		}
 	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
 		for i, item := range n.Content {
 			es = append(es, checkFields(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), file)...)

@@ -47,7 +47,7 @@ func TestBikeRushHour(t *testing.T) {
 	assert.Equal(t, Batch{MaxRecords: 500, MaxBytes: 10 * MiB, Linger: Duration(50 * time.Millisecond)}, p.Batch)
 	assert.Equal(t, Retry{MaxAttempts: 5, Base: Duration(100 * time.Millisecond), Cap: Duration(5 * time.Second)}, p.Retry)
 	assert.Equal(t, 16, p.MaxInFlight)
-	assert.Equal(t, []string{"p(99) < 250"}, s.Thresholds["put_latency_ms"])
+	assert.Equal(t, []ThresholdSpec{{Threshold: "p(99) < 250"}}, s.Thresholds["put_latency_ms"])
 }
 
 func TestDefaults(t *testing.T) {
@@ -113,7 +113,7 @@ func TestParseErrors(t *testing.T) {
 			// An unknown top-level field with no close match lists the allowed ones.
 			"unknown top-level field",
 			valid + "colour: blue\n",
-			[]string{`12:1: colour: unknown field "colour"; did you mean "clock"? (allowed: name, description, seed, duration, target, producers, consumers, chaos, thresholds, clock, objectives)`},
+			[]string{`12:1: colour: unknown field "colour"; did you mean "clock"? (allowed: name, description, seed, duration, target, producers, consumers, chaos, thresholds, compare, clock, objectives)`},
 		},
 		{
 			// A duration without a unit.

@@ -31,8 +31,12 @@ type Scenario struct {
 	// Chaos is the fault timeline: faults injected at chosen times (see Fault).
 	Chaos []Fault `yaml:"chaos,omitempty" json:"chaos,omitempty"`
 	// Thresholds are k6-like pass/fail expressions per metric, e.g.
-	// put_latency_ms: ["p(99) < 250"] (judged once the reports issue lands).
-	Thresholds map[string][]string `yaml:"thresholds,omitempty" json:"thresholds,omitempty"`
+	// put_latency_ms: ["p(99) < 250"]; a key may name one producer as k6
+	// tags do, put_latency_ms{producer:bikes}. An entry is the expression or
+	// {threshold: EXPR, abort_on_fail: true, delay_abort_eval: 10s}.
+	Thresholds map[string][]ThresholdSpec `yaml:"thresholds,omitempty" json:"thresholds,omitempty"`
+	// Compare tunes `kinesim compare` when this scenario's run is the current one.
+	Compare *CompareOptions `yaml:"compare,omitempty" json:"compare,omitempty"`
 	// Clock is wall (default: the run takes its duration) or virtual
 	// (emulated targets only: simulated time jumps ahead whenever every
 	// producer and consumer waits, so hours of traffic run in seconds).

@@ -68,6 +68,15 @@ func generateSchema(t *testing.T) []byte {
 	}
 	keys.Description = ""
 
+	// A threshold is the expression alone or a mapping that must hold it.
+	spec := defs["ThresholdSpec"]
+	spec.Required = []string{"threshold"}
+	defs["ThresholdSpec"] = &jsonschema.Schema{
+		Description: spec.Description,
+		OneOf:       []*jsonschema.Schema{{Type: "string"}, spec},
+	}
+	spec.Description = ""
+
 	out, err := json.MarshalIndent(s, "", "  ")
 	require.NoError(t, err)
 	return append(out, '\n')
@@ -137,6 +146,10 @@ func TestSchemaAcceptsBuiltinsAndRejectsMistakes(t *testing.T) {
 		{"bare duration", "name: m\nduration: \"60\"\nproducers: [{generator: g, rate: [{constant: 5}]}]", false},
 		// No producers.
 		{"no producers", "name: m\nduration: 1m", false},
+		// A threshold as a string, as a mapping with abort_on_fail, per producer; compare tolerances.
+		{"threshold forms", "name: m\nduration: 1m\nproducers: [{name: a, generator: g, rate: [{constant: 5}]}]\nthresholds: {put_latency_ms: [\"p(99) < 250\", {threshold: \"p(99) < 500\", abort_on_fail: true, delay_abort_eval: 10s}], \"record_latency_ms{producer:a}\": [\"p(99) < 100\"]}\ncompare: {tolerances: {throughput: \"-5%\"}}", true},
+		// A threshold mapping without its expression.
+		{"threshold mapping without expression", "name: m\nduration: 1m\nproducers: [{generator: g, rate: [{constant: 5}]}]\nthresholds: {put_latency_ms: [{abort_on_fail: true}]}", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // ThresholdKind says which aggregations a threshold metric allows, as in k6:
@@ -38,6 +41,14 @@ var thresholdMetrics = map[string]ThresholdKind{
 	"lost_records":          Counter,
 }
 
+// perProducerMetrics are the metrics a threshold may narrow to one producer
+// with {producer:NAME}: those each producer measures on its own. Consumer
+// metrics (end_to_end_latency_ms, lost_records) are not per producer.
+var perProducerMetrics = []string{
+	"put_latency_ms", "record_latency_ms", "send_delay_ms", "throttled_ratio",
+	"records_dead_lettered", "records_throttled", "records_failed", "records_unfinished", "put_call_errors",
+}
+
 // ThresholdMetrics lists the metric names thresholds may use, sorted.
 func ThresholdMetrics() []string {
 	names := make([]string, 0, len(thresholdMetrics))
@@ -48,10 +59,61 @@ func ThresholdMetrics() []string {
 	return names
 }
 
+// ThresholdSpec is one threshold entry as written: the expression alone,
+// "p(99) < 250", or a mapping that adds k6's abort_on_fail:
+// {threshold: "p(99) < 250", abort_on_fail: true, delay_abort_eval: 10s}.
+type ThresholdSpec struct {
+	// Threshold is the expression, e.g. "p(99) < 250".
+	Threshold string `yaml:"threshold" json:"threshold"`
+	// AbortOnFail stops the run as soon as the expression fails on the run
+	// so far (judged at the end of every second of the run's clock); the
+	// run exits 99 and result.json is marked incomplete.
+	AbortOnFail bool `yaml:"abort_on_fail,omitempty" json:"abort_on_fail,omitempty"`
+	// DelayAbortEval is how far into the run abort_on_fail starts judging,
+	// so a few slow first samples cannot stop it (default 0: from the first second).
+	DelayAbortEval Duration `yaml:"delay_abort_eval,omitempty" json:"delay_abort_eval,omitempty"`
+}
+
+// thresholdSpecFields is ThresholdSpec without its methods, to decode and
+// encode the mapping form without recursing.
+type thresholdSpecFields ThresholdSpec
+
+// UnmarshalYAML reads the expression alone or the mapping form.
+func (t *ThresholdSpec) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		*t = ThresholdSpec{Threshold: n.Value}
+		return nil
+	case yaml.MappingNode:
+		var f thresholdSpecFields
+		if err := n.Decode(&f); err != nil {
+			return err
+		}
+		*t = ThresholdSpec(f)
+		return nil
+	}
+	return expectScalar(n, `an expression such as "p(99) < 250" or {threshold: "p(99) < 250", abort_on_fail: true}`)
+}
+
+// MarshalYAML writes the expression alone unless abort_on_fail is set.
+func (t ThresholdSpec) MarshalYAML() (any, error) {
+	if !t.AbortOnFail && t.DelayAbortEval == 0 {
+		return t.Threshold, nil
+	}
+	return thresholdSpecFields(t), nil
+}
+
 // Threshold is one parsed expression, e.g. "p(99) < 250" on put_latency_ms.
 type Threshold struct {
 	// Metric is the name it applies to (a ThresholdMetrics name).
 	Metric string
+	// Producer, when set, narrows the metric to that producer's records
+	// (the key put_latency_ms{producer:bikes}).
+	Producer string
+	// AbortOnFail and DelayAbortEval are the entry's (see ThresholdSpec).
+	AbortOnFail bool
+	// DelayAbortEval is how far into the run abort_on_fail starts judging.
+	DelayAbortEval time.Duration
 	// Expression is the text as written.
 	Expression string
 	// Aggregation is "p", "avg", "min", "max", "med", "rate" or "count".
@@ -62,6 +124,39 @@ type Threshold struct {
 	Operator string
 	// Value is the right-hand side.
 	Value float64
+}
+
+// Key is the metric as the scenario names it: put_latency_ms, or
+// put_latency_ms{producer:bikes} for one producer.
+func (t Threshold) Key() string {
+	if t.Producer == "" {
+		return t.Metric
+	}
+	return t.Metric + "{producer:" + t.Producer + "}"
+}
+
+// ParseThresholdKey splits a thresholds key into its metric and the
+// producer of a k6-style tag: "put_latency_ms{producer:bikes}" is
+// put_latency_ms narrowed to the producer bikes. Only the producer tag
+// exists, and only on metrics each producer measures.
+func ParseThresholdKey(key string) (metric, producer string, err error) {
+	metric, tag, tagged := strings.Cut(key, "{")
+	if !tagged {
+		return key, "", nil
+	}
+	metric = strings.TrimSpace(metric)
+	tag, closed := strings.CutSuffix(strings.TrimSpace(tag), "}")
+	name, value, ok := strings.Cut(tag, ":")
+	name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+	switch {
+	case !closed || !ok || value == "" || strings.ContainsAny(value, "{}"):
+		return metric, "", fmt.Errorf("%q: write a tag as METRIC{producer:NAME}, e.g. put_latency_ms{producer:bikes}", key)
+	case name != "producer":
+		return metric, "", fmt.Errorf("%q: unknown tag %q; thresholds take only {producer:NAME}", key, name)
+	case !slices.Contains(perProducerMetrics, metric):
+		return metric, "", fmt.Errorf("%q: %s is not measured per producer; {producer:NAME} applies to %s", key, metric, strings.Join(perProducerMetrics, ", "))
+	}
+	return metric, value, nil
 }
 
 // Aggregate is the left-hand side in canonical form: "p(99.9)", "avg", ...
@@ -97,9 +192,16 @@ var operators = []string{"<=", ">=", "==", "!=", "<", ">"}
 // ParseThreshold parses one k6-like expression for metric: an aggregation
 // (p(N), avg, min, max, med, rate, count), an operator (< <= > >= == !=) and
 // a number, spaces optional: "p(99.9) <= 1000", "rate<0.01", "count == 0".
-// The aggregation must suit the metric's kind (see ThresholdKind).
+// The aggregation must suit the metric's kind (see ThresholdKind). metric
+// may carry a producer tag (see ParseThresholdKey).
 func ParseThreshold(metric, expr string) (Threshold, error) {
 	t := Threshold{Metric: metric, Expression: expr}
+	base, producer, err := ParseThresholdKey(metric)
+	if err != nil {
+		return t, err
+	}
+	t.Metric, t.Producer = base, producer
+	metric = base
 	kind, ok := thresholdMetrics[metric]
 	if !ok {
 		return t, fmt.Errorf("unknown metric %q; use one of %s", metric, strings.Join(ThresholdMetrics(), ", "))
@@ -184,11 +286,12 @@ func ParseThresholds(s *Scenario) ([]Threshold, error) {
 	slices.Sort(metrics)
 	var out []Threshold
 	for _, m := range metrics {
-		for _, expr := range s.Thresholds[m] {
-			t, err := ParseThreshold(m, expr)
+		for _, spec := range s.Thresholds[m] {
+			t, err := ParseThreshold(m, spec.Threshold)
 			if err != nil {
 				return nil, fmt.Errorf("thresholds.%s: %w", m, err)
 			}
+			t.AbortOnFail, t.DelayAbortEval = spec.AbortOnFail, spec.DelayAbortEval.D()
 			out = append(out, t)
 		}
 	}
@@ -196,22 +299,49 @@ func ParseThresholds(s *Scenario) ([]Threshold, error) {
 }
 
 // thresholds checks every expression; errors name the expression's own
-// position (thresholds.METRIC[i]) or the metric's key when it is unknown.
-func (v *validator) thresholds(ths map[string][]string) {
+// position (thresholds.METRIC[i]) or the metric's key when it is unknown
+// or names a producer the scenario does not have.
+func (v *validator) thresholds(ths map[string][]ThresholdSpec, producers []Producer) {
 	metrics := make([]string, 0, len(ths))
 	for m := range ths {
 		metrics = append(metrics, m)
 	}
 	slices.Sort(metrics)
 	for _, m := range metrics {
-		if _, ok := thresholdMetrics[m]; !ok {
-			v.addf("thresholds."+m, "unknown metric %q; use one of %s", m, strings.Join(ThresholdMetrics(), ", "))
+		base, producer, err := ParseThresholdKey(m)
+		if err != nil {
+			v.addf("thresholds."+m, "%v", err)
 			continue
 		}
-		for i, expr := range ths[m] {
-			if _, err := ParseThreshold(m, expr); err != nil {
-				v.addf(fmt.Sprintf("thresholds.%s[%d]", m, i), "%v", err)
+		if _, ok := thresholdMetrics[base]; !ok {
+			v.addf("thresholds."+m, "unknown metric %q; use one of %s", base, strings.Join(ThresholdMetrics(), ", "))
+			continue
+		}
+		if producer != "" && !slices.ContainsFunc(producers, func(p Producer) bool { return p.Name == producer }) {
+			v.addf("thresholds."+m, "%q is not a producer of this scenario; use one of %s", producer, strings.Join(producerNames(producers), ", "))
+			continue
+		}
+		for i, spec := range ths[m] {
+			path := fmt.Sprintf("thresholds.%s[%d]", m, i)
+			if _, err := ParseThreshold(m, spec.Threshold); err != nil {
+				v.addf(path, "%v", err)
+			}
+			switch {
+			case spec.AbortOnFail && base == "lost_records":
+				v.addf(path+".abort_on_fail", "lost_records is known only once the consumers are verified at the end of the run; it cannot abort one")
+			case spec.DelayAbortEval < 0:
+				v.addf(path+".delay_abort_eval", "%v is negative; use 0 or more, e.g. 10s", spec.DelayAbortEval)
+			case spec.DelayAbortEval > 0 && !spec.AbortOnFail:
+				v.addf(path+".delay_abort_eval", "only applies with abort_on_fail: true; add it or remove delay_abort_eval")
 			}
 		}
 	}
+}
+
+func producerNames(ps []Producer) []string {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Name
+	}
+	return names
 }

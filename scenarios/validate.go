@@ -121,7 +121,8 @@ func validate(s *Scenario, o options) Errors {
 	default:
 		v.addf("clock", "%q is not a clock; use %s or %s", s.Clock, ClockWall, ClockVirtual)
 	}
-	v.thresholds(s.Thresholds)
+	v.thresholds(s.Thresholds, s.Producers)
+	v.compare(s.Compare)
 	v.objectives(s.Objectives, len(s.Consumers) > 0)
 	return v.es
 }

@@ -215,6 +215,15 @@ type Target interface {
 type PutRecordInput struct {
 	StreamName string
 	Record     Record
+	// SequenceNumberForOrdering, when set, is the sequence number of the
+	// record put before this one with the same partition key: this record's
+	// sequence number is then greater. The API reference: "Guarantees
+	// strictly increasing sequence numbers, for puts from the same client
+	// and to the same partition key. Usage: set the SequenceNumberForOrdering
+	// of record n to the sequence number of record n-1". A value that is not
+	// a sequence number the stream could have issued fails the call with
+	// ErrInvalidArgument. PutRecords has no such field.
+	SequenceNumberForOrdering string
 }
 
 // PutRecordOutput is PutRecord's answer for a written record.

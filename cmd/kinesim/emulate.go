@@ -39,8 +39,9 @@ func newEmulateCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "emulate",
 		Short: "Serve the emulated stream over the Kinesis API on loopback",
-		Long: `Serve kinesim's emulated stream over the Kinesis Data Streams API (JSON 1.1, as
-the AWS SDKs and CLI speak it), limits included, until Ctrl-C. Point any Kinesis
+		Long: `Serve kinesim's emulated stream over the Kinesis Data Streams API (JSON 1.1 and
+CBOR, as the AWS SDKs and CLI speak them; HTTP/1.1 and cleartext HTTP/2), limits
+included, until Ctrl-C. Point any Kinesis
 client at it with AWS_ENDPOINT_URL_KINESIS=http://ADDR. Requests are accepted with
 any credentials and signature, unchecked: the address must be a loopback one
 unless --allow-remote. --stream (with --shards) creates a stream at start.
@@ -118,13 +119,9 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 	}
 	fmt.Fprintf(out, "point a client at it:  export AWS_ENDPOINT_URL_KINESIS=%s AWS_REGION=%s\n", endpoint, f.region)
 
-	// Requests' contexts end when shutdown starts, so that open
-	// SubscribeToShard event streams (up to 5 minutes each) end at once
-	// rather than holding Shutdown until its timeout.
 	requests, endRequests := context.WithCancel(context.Background())
 	defer endRequests()
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return requests }}
+	hs := newHTTPServer(srv, requests)
 	hs.RegisterOnShutdown(endRequests)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
@@ -152,6 +149,22 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 	return nil
 }
 
+// newHTTPServer serves h over HTTP/1.1 and over cleartext HTTP/2 (h2c with
+// prior knowledge: the client's first bytes are the HTTP/2 preface; the
+// HTTP/1.1 "Upgrade: h2c" dance is not served), on one port. The Java SDK
+// v2, and so KCL 2.x, calls SubscribeToShard over HTTP/2 only; with an
+// http:// endpoint it speaks h2c with prior knowledge. Requests' contexts
+// derive from requests: cancel it when shutdown starts, so that open
+// SubscribeToShard event streams (up to 5 minutes each) end at once rather
+// than holding Shutdown until its timeout.
+func newHTTPServer(h http.Handler, requests context.Context) *http.Server {
+	var protocols http.Protocols
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, Protocols: &protocols,
+		BaseContext: func(net.Listener) context.Context { return requests }}
+}
+
 // emulateScenario runs a scenario's producers against the served stream and
 // prints its summary. The streams stay, so an outside consumer can finish.
 func emulateScenario(ctx context.Context, cmd *cobra.Command, f emulateFlags, target stream.Target, endpoint string) error {
@@ -168,7 +181,7 @@ func emulateScenario(ctx context.Context, cmd *cobra.Command, f emulateFlags, ta
 		out = runner.RunDir("runs", sc.Name, time.Now())
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "kinesim emulate: running scenario %s into stream %s; run folder %s\n", sc.Name, sc.Target.Stream, out)
-	res, err := runner.Run(ctx, runner.Config{Scenario: sc, Target: target, Endpoint: endpoint, OutDir: out, Version: version})
+	res, err := runner.Run(ctx, runner.Config{Scenario: sc, Target: target, Endpoint: endpoint, OutDir: out, Version: kinesimVersion()})
 	if res == nil {
 		return failure(err)
 	}

@@ -3,13 +3,20 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"io"
+	"net/http"
 	"os/exec"
 	"regexp"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	sdkkinesis "github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -17,11 +24,12 @@ import (
 	"github.com/kinesim/kinesim/stream/kinesis"
 )
 
-// TestEmulateServesUntilInterrupted starts `kinesim emulate` as a user
-// would, writes and lists through the AWS SDK driver, and stops it with
-// Ctrl-C.
-func TestEmulateServesUntilInterrupted(t *testing.T) {
-	cmd := exec.Command(binary, "emulate", "--addr", "127.0.0.1:0", "--stream", "bikes", "--shards", "2")
+// startEmulate starts `kinesim emulate --addr 127.0.0.1:0 ARGS` as a user
+// would and returns the endpoint it serves and a function that stops it
+// with Ctrl-C and returns what it printed after its first line.
+func startEmulate(t *testing.T, args ...string) (endpoint string, interrupt func() string) {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"emulate", "--addr", "127.0.0.1:0"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	// The process writes stderr while the test reads it for messages.
@@ -42,8 +50,28 @@ func TestEmulateServesUntilInterrupted(t *testing.T) {
 			rest.WriteString(lines.Text() + "\n")
 		}
 	}()
+	return m[1], func() string {
+		t.Helper()
+		require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			require.NoError(t, err, "exit status after Ctrl-C; stderr: %s", stderr.String())
+		case <-time.After(20 * time.Second):
+			t.Fatal("kinesim emulate did not stop within 20s of Ctrl-C")
+		}
+		<-drained
+		return rest.String()
+	}
+}
 
-	tg, err := kinesis.New(t.Context(), kinesis.WithEndpoint(m[1]), kinesis.WithRegion("us-east-1"),
+// TestEmulateServesUntilInterrupted starts `kinesim emulate` as a user
+// would, writes and lists through the AWS SDK driver, and stops it with
+// Ctrl-C.
+func TestEmulateServesUntilInterrupted(t *testing.T) {
+	endpoint, interrupt := startEmulate(t, "--stream", "bikes", "--shards", "2")
+	tg, err := kinesis.New(t.Context(), kinesis.WithEndpoint(endpoint), kinesis.WithRegion("us-east-1"),
 		kinesis.WithStaticCredentials("any", "thing", ""))
 	require.NoError(t, err)
 	shards, err := tg.ListShards(t.Context(), "bikes")
@@ -52,18 +80,63 @@ func TestEmulateServesUntilInterrupted(t *testing.T) {
 	out, err := tg.PutRecords(t.Context(), &stream.PutRecordsInput{StreamName: "bikes", Records: []stream.Record{{PartitionKey: "bike-1", Data: []byte("x")}}})
 	require.NoError(t, err, "PutRecords")
 	assert.Zero(t, out.FailedRecordCount, "FailedRecordCount")
+	assert.Contains(t, interrupt(), "kinesim emulate: stopped")
+}
 
-	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+// TestEmulateServesHTTP2Cleartext is a client that speaks HTTP/2 only,
+// without TLS, as the Java SDK v2 (KCL 2.x) does for SubscribeToShard: it
+// writes with PutRecords and reads the record back through an enhanced
+// fan-out subscription, both over h2c.
+func TestEmulateServesHTTP2Cleartext(t *testing.T) {
+	endpoint, interrupt := startEmulate(t, "--stream", "bikes")
+	var h2c http.Protocols
+	h2c.SetUnencryptedHTTP2(true)
+	transport := &http.Transport{Protocols: &h2c}
+	t.Cleanup(transport.CloseIdleConnections)
+	ctx := t.Context()
+
+	// A raw call first, to see the protocol the answer came in.
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(`{"StreamName":"bikes","Records":[{"PartitionKey":"bike-1","Data":"aDJj"}]}`))
+	require.NoError(t, err)
+	req.Header.Set("X-Amz-Target", "Kinesis_20131202.PutRecords")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	resp, err := transport.RoundTrip(req)
+	require.NoError(t, err, "PutRecords over h2c")
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, "HTTP/2.0", resp.Proto, "the answer's protocol")
+	require.Equal(t, http.StatusOK, resp.StatusCode, "PutRecords: %s", body)
+	assert.Contains(t, string(body), `"FailedRecordCount":0`, "PutRecords answer")
+
+	client := sdkkinesis.New(sdkkinesis.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider("any", "thing", ""),
+		HTTPClient:   &http.Client{Transport: transport},
+	})
+	summary, err := client.DescribeStreamSummary(ctx, &sdkkinesis.DescribeStreamSummaryInput{StreamName: aws.String("bikes")})
+	require.NoError(t, err, "DescribeStreamSummary over h2c")
+	registered, err := client.RegisterStreamConsumer(ctx, &sdkkinesis.RegisterStreamConsumerInput{
+		StreamARN: summary.StreamDescriptionSummary.StreamARN, ConsumerName: aws.String("h2c")})
+	require.NoError(t, err, "RegisterStreamConsumer over h2c")
+	sub, err := client.SubscribeToShard(ctx, &sdkkinesis.SubscribeToShardInput{
+		ConsumerARN: registered.Consumer.ConsumerARN, ShardId: aws.String("shardId-000000000000"),
+		StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeTrimHorizon}})
+	require.NoError(t, err, "SubscribeToShard over h2c")
+	events := sub.GetStream()
+	defer events.Close()
 	select {
-	case err := <-done:
-		require.NoError(t, err, "exit status after Ctrl-C; stderr: %s", stderr.String())
+	case ev, ok := <-events.Events():
+		require.True(t, ok, "an event before the stream ends: %v", events.Err())
+		e, isEvent := ev.(*types.SubscribeToShardEventStreamMemberSubscribeToShardEvent)
+		require.True(t, isEvent, "event of type %T", ev)
+		require.Len(t, e.Value.Records, 1, "the record written")
+		assert.Equal(t, "h2c", string(e.Value.Records[0].Data), "Data")
 	case <-time.After(20 * time.Second):
-		t.Fatal("kinesim emulate did not stop within 20s of Ctrl-C")
+		t.Fatal("no SubscribeToShardEvent within 20s")
 	}
-	<-drained
-	assert.Contains(t, rest.String(), "kinesim emulate: stopped")
+	require.NoError(t, events.Close(), "closing the subscription")
+	assert.Contains(t, interrupt(), "kinesim emulate: stopped")
 }
 
 func TestEmulateRefusesBadFlags(t *testing.T) {

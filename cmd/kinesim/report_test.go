@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,6 +109,44 @@ func TestCompareExitCodes(t *testing.T) {
 			code, stdout, stderr := kinesim(t, append([]string{"compare"}, tt.args...)...)
 			assert.Equal(t, tt.wantCode, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 			assert.Contains(t, stdout, tt.want)
+		})
+	}
+}
+
+func TestCompareReadsTolerancesFromTheRunsScenario(t *testing.T) {
+	base := runOnce(t)
+	scenario, err := os.ReadFile(filepath.Join(filepath.Dir(base), "scenario.yaml"))
+	require.NoError(t, err)
+	// withTolerances is a run folder holding a twice-as-slow result.json
+	// and its scenario.yaml with the compare section given.
+	withTolerances := func(t *testing.T, compare string) string {
+		dir := t.TempDir()
+		require.NoError(t, os.Rename(slower(t, base, 2), filepath.Join(dir, "result.json")))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "scenario.yaml"), append(slices.Clone(scenario), compare...), 0o644))
+		return filepath.Join(dir, "result.json")
+	}
+	generous := `compare: {tolerances: {record_latency_ms.p50: +1000%, record_latency_ms.p90: +1000%, record_latency_ms.p99: +1000%, record_latency_ms.p999: "+1000%/50", record_latency_ms.max: +1000%}}` + "\n"
+	tests := []struct {
+		name     string
+		cur      string
+		flags    []string
+		wantCode int
+		want     string // in stdout, or in stderr on bad usage
+	}{
+		// The scenario's tolerances accept the slowdown, and the output says where they came from.
+		{"from the scenario", withTolerances(t, generous), nil, 0, "tolerances from "},
+		// --tolerance wins: the scenario's are not read, the defaults fill the rest.
+		{"flag wins", withTolerances(t, generous), []string{"--tolerance", "throughput=-5%"}, exitThreshold, "REGRESSED"},
+		// A metric compare does not know, named with its file and section.
+		{"bad metric", withTolerances(t, "compare: {tolerances: {latency: +5%}}\n"), nil, exitUsage, "compare.tolerances: tolerance \"latency=+5%\": unknown metric"},
+		// A run folder without tolerances keeps the defaults.
+		{"no section", withTolerances(t, ""), nil, exitThreshold, "REGRESSED"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := kinesim(t, append([]string{"compare", base, tt.cur}, tt.flags...)...)
+			assert.Equal(t, tt.wantCode, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			assert.Contains(t, stdout+stderr, tt.want)
 		})
 	}
 }

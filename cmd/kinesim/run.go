@@ -47,8 +47,11 @@ func newRunCommand() *cobra.Command {
 The run folder (runs/<scenario>-<UTC timestamp>/ unless --out) gets result.json,
 the scenario as run, latency.hlog (HdrHistogram interval log), summary.md, and
 dead-letters.jsonl when any record failed every attempt. The scenario's thresholds
-are judged at the end: a failed one exits 99. With $GITHUB_STEP_SUMMARY set, the
-Markdown summary is appended to it.
+are judged at the end: a failed one exits 99. A threshold with abort_on_fail is
+also judged at the end of every second of the run (on the run's clock, wall or
+virtual) and stops the run as soon as it fails: result.json is marked incomplete
+with the threshold as its stop_reason, and the run exits 99. With
+$GITHUB_STEP_SUMMARY set, the Markdown summary is appended to it.
 Ctrl-C stops the run; calls in flight get --drain-timeout, and result.json is
 still written, marked incomplete.`,
 		Example: `  kinesim run bike-rush-hour
@@ -84,6 +87,10 @@ func loadScenario(ref string) (*scenarios.Scenario, error) {
 	sc, err := scenarios.Resolve(ref, scenarios.WithGenerators(generators.Kinds()...))
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}
+	}
+	// compare.tolerances name reports' metrics, which scenarios cannot know.
+	if _, err := reports.ParseTolerances(sc.Compare.ToleranceSpec()); err != nil {
+		return nil, usageError("%s: compare.tolerances: %w", sc.File, err)
 	}
 	// Generator options and partition keys are the generators' to judge:
 	// build each producer's once so a bad option fails here, not mid-run.
@@ -146,6 +153,13 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 
 	rec := reports.NewRecorder(clk.Now())
 	rec.SetClock(clk.Now)
+	// An abort_on_fail threshold stops the run with itself as the cause.
+	ctx, stopRun := context.WithCancelCause(ctx)
+	defer stopRun(nil)
+	if !f.noThresholds {
+		rec.TrackProducerLatency(thresholdProducers(thresholds)...)
+		rec.AbortOnFail(thresholds, stopRun)
+	}
 	if f.metricsAddr != "" {
 		stopMetrics, err := serveMetrics(cmd.ErrOrStderr(), f.metricsAddr, rec, sc.Name)
 		if err != nil {
@@ -170,7 +184,7 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 			OutDir:       out,
 			Clock:        clk,
 			DrainTimeout: f.drainTimeout,
-			Version:      version,
+			Version:      kinesimVersion(),
 			Recorder:     rec,
 		})
 	})
@@ -191,6 +205,10 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	if err := errors.Join(runErr, reportErr); err != nil {
 		return failure(err)
 	}
+	var abort *reports.ThresholdAbortError
+	if errors.As(context.Cause(ctx), &abort) {
+		return &exitError{code: exitThreshold, err: fmt.Errorf("run stopped early: %w; result.json is marked incomplete", abort)}
+	}
 	if !res.Complete {
 		return failure(errors.New("run stopped early (" + res.StopReason + "); result.json is marked incomplete"))
 	}
@@ -201,6 +219,18 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 		return &exitError{code: exitThreshold, err: errors.New("verification failed: a consumer's deliveries did not meet its expect")}
 	}
 	return nil
+}
+
+// thresholdProducers names the producers a threshold narrows to: they keep
+// their own latency histograms during the run.
+func thresholdProducers(ths []scenarios.Threshold) []string {
+	var names []string
+	for _, th := range ths {
+		if th.Producer != "" {
+			names = append(names, th.Producer)
+		}
+	}
+	return names
 }
 
 // applyTargetFlags overrides the scenario's target from the command line.

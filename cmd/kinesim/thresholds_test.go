@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -66,4 +67,68 @@ func TestBadSummaryFlagExitsTwo(t *testing.T) {
 	code, _, stderr := kinesim(t, "run", "bike-rush-hour", "--summary", "verbose")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "use compact or full")
+}
+
+// abortScenario's first threshold fails in its first second; with
+// abort_on_fail it stops a run that would take CLOCK's hour.
+const abortScenario = `name: abort
+seed: 1
+duration: 1h
+clock: CLOCK
+target: {kind: emulated, stream: ab, shards: 1}
+producers:
+  - name: bikes
+    generator: bike
+    rate: [{constant: 50/s}]
+thresholds:
+  put_latency_ms:
+    - {threshold: "p(99) < 0", abort_on_fail: true, delay_abort_eval: 1s}
+  record_latency_ms{producer:bikes}: ["max < 60000"]
+`
+
+func TestAbortOnFailStopsTheRunAndExits99(t *testing.T) {
+	tests := []struct {
+		clock string
+	}{
+		{"wall"},    // judged on the recorder's seconds of real time
+		{"virtual"}, // the same seconds of simulated time: no wall-clock ticker involved
+	}
+	for _, tt := range tests {
+		t.Run(tt.clock, func(t *testing.T) {
+			dir := t.TempDir()
+			file := filepath.Join(dir, "abort.yaml")
+			require.NoError(t, os.WriteFile(file, []byte(strings.ReplaceAll(abortScenario, "CLOCK", tt.clock)), 0o644))
+			out := filepath.Join(dir, "run")
+			code, stdout, stderr := kinesim(t, "run", file, "--out", out, "--quiet", "--drain-timeout", "1s")
+			require.Equal(t, exitThreshold, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			assert.Contains(t, stderr, "threshold put_latency_ms p(99) < 0 failed:")
+
+			res, err := reports.ReadResult(filepath.Join(out, "result.json"))
+			require.NoError(t, err)
+			assert.False(t, res.Complete)
+			assert.Regexp(t, `^threshold put_latency_ms p\(99\) < 0 failed: p\(99\) was [0-9.]+ .* after [0-9]+s \(abort_on_fail\)$`, res.StopReason)
+			assert.Less(t, res.ElapsedS, 60.0, "stopped long before its hour")
+			require.Len(t, res.Thresholds, 2)
+			assert.True(t, res.Thresholds[0].Aborted, "the threshold that stopped the run says so")
+			assert.Equal(t, "record_latency_ms{producer:bikes}", res.Thresholds[1].Metric)
+			assert.True(t, res.Thresholds[1].OK, "judged on the producer's own histogram: %+v", res.Thresholds[1])
+
+			require.Len(t, res.Producers, 1)
+			p := res.Producers[0]
+			require.NotNil(t, p.Totals, "producers[] has the producer's totals")
+			assert.Equal(t, res.Totals.RecordsAcknowledged, p.Totals.RecordsAcknowledged, "one producer: its totals are the run's")
+			assert.Equal(t, res.LatencyMs["record"].Count, p.LatencyMs["record"].Count, "a producer a threshold names keeps its latencies")
+			require.NotNil(t, res.Machine)
+			assert.Positive(t, res.Machine.CPUs)
+		})
+	}
+}
+
+func TestValidateChecksCompareTolerances(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "tol.yaml")
+	bad := strings.Replace(thresholdScenario, "thresholds:", "compare: {tolerances: {throughput: \"+5%\"}}\nthresholds:", 1)
+	require.NoError(t, os.WriteFile(file, []byte(bad), 0o644))
+	code, _, stderr := kinesim(t, "validate", file)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "compare.tolerances: tolerance \"throughput=+5%\": throughput gets worse as it falls")
 }

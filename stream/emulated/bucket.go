@@ -50,15 +50,16 @@ func (b *tokenBucket) take(n float64) { b.tokens -= n }
 // reads throttled for n / 2 MiB seconds. That is how the GetRecords reference
 // puts it: after a 10 MiB response "subsequent calls made within the next 5
 // seconds throw ProvisionedThroughputExceededException". Throttled calls
-// return no data and cost nothing. Not safe for concurrent use; the owning
-// shard's lock guards it.
+// return no data and, unless countThrottled (WithThrottledReadsCounted), cost
+// nothing. Not safe for concurrent use; the owning shard's lock guards it.
 type readLimiter struct {
-	calls     tokenBucket
-	paidUntil int64 // unix nanoseconds until which the bytes read are not yet paid for
+	calls          tokenBucket
+	paidUntil      int64 // unix nanoseconds until which the bytes read are not yet paid for
+	countThrottled bool
 }
 
-func newReadLimiter(now int64) readLimiter {
-	return readLimiter{calls: newTokenBucket(stream.ShardReadCallsPerSecond, time.Second, now), paidUntil: now}
+func newReadLimiter(now int64, countThrottled bool) readLimiter {
+	return readLimiter{calls: newTokenBucket(stream.ShardReadCallsPerSecond, time.Second, now), paidUntil: now, countThrottled: countThrottled}
 }
 
 // admit reports whether a call at now may return size bytes, and if so
@@ -66,6 +67,9 @@ func newReadLimiter(now int64) readLimiter {
 func (r *readLimiter) admit(now int64, size int) bool {
 	r.calls.refill(now)
 	if now < r.paidUntil || !r.calls.allows(1) {
+		if r.countThrottled {
+			r.calls.tokens = max(r.calls.tokens-1, -r.calls.capacity)
+		}
 		return false
 	}
 	r.calls.take(1)

@@ -1,8 +1,8 @@
 // Package emulated is kinesim's built-in Kinesis Data Streams emulator: an
 // in-process implementation of the stream contract (stream.Target, plus
-// stream.Resharder, stream.FanOut, stream.RetentionSetter and
-// stream.RetentionReporter) that behaves as Amazon Kinesis does, limits
-// included:
+// stream.Resharder, stream.FanOut, stream.RetentionSetter,
+// stream.RetentionReporter, stream.SingleWriter and stream.Describer) that
+// behaves as Amazon Kinesis does, limits included:
 //
 //   - Records route by MD5 of the partition key (or an ExplicitHashKey) to
 //     shards with the hash key ranges CreateStream gives on AWS.
@@ -11,7 +11,10 @@
 //     message; reads share 5 GetRecords calls/s and 2 MiB/s per shard;
 //     iterators expire after 5 minutes.
 //   - SplitShard, MergeShards and UpdateShardCount close parents with an
-//     ending sequence number and send readers on to the children.
+//     ending sequence number and send readers on to the children; the
+//     stream is UPDATING meanwhile, and the calls have AWS's rate limits.
+//   - InternalFailure can be injected at a fixed rate
+//     (WithInternalFailureRate).
 //   - Enhanced fan-out consumers each get 2 MiB/s per shard, pushed.
 //   - Records leave after the retention period; memory is bounded
 //     (WithPayloadMemoryLimit, WithRecordLimit) and every record lost to
@@ -37,6 +40,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/stream"
@@ -54,6 +58,8 @@ type Emulator struct {
 	cfg     config
 	mem     *memory
 	latency *latencyModel
+	rates   *controlRates
+	failure *failureInjector
 
 	mu              sync.RWMutex
 	streams         map[string]*streamState
@@ -72,6 +78,8 @@ func New(opts ...Option) *Emulator {
 		cfg:     cfg,
 		mem:     &memory{payloads: budget{limit: cfg.memoryLimit}, records: budget{limit: cfg.recordLimit * storedRecordLen}},
 		latency: &latencyModel{byOp: cfg.latency, rng: rand.New(rand.NewPCG(cfg.seed, cfg.seed))},
+		rates:   newControlRates(cfg.clock.Now().UnixNano()),
+		failure: newFailureInjector(cfg.internalFailureRate, cfg.seed),
 		streams: make(map[string]*streamState),
 	}
 }
@@ -82,9 +90,11 @@ type streamState struct {
 	name        string
 	incarnation uint64 // tells a recreated stream's iterators from the old one's
 	mode        stream.StreamMode
+	created     time.Time
 	clock       clock.Clock
 	cfg         *config
 	mem         *memory
+	failure     *failureInjector
 	retention   atomic.Int64 // nanoseconds
 
 	// ctl serializes control-plane changes (resharding).
@@ -209,9 +219,11 @@ func (e *Emulator) CreateStream(ctx context.Context, in *stream.CreateStreamInpu
 		name:        in.StreamName,
 		incarnation: e.nextIncarnation,
 		mode:        mode,
+		created:     e.cfg.clock.Now(),
 		clock:       e.cfg.clock,
 		cfg:         &e.cfg,
 		mem:         e.mem,
+		failure:     e.failure,
 	}
 	st.retention.Store(int64(stream.DefaultRetention))
 	now := e.cfg.clock.Now().UnixNano()

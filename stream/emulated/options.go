@@ -23,6 +23,10 @@ type config struct {
 	onDemandSplitDelay time.Duration
 	latency            map[Operation]Latency
 	seed               uint64
+	// internalFailureRate: see WithInternalFailureRate.
+	internalFailureRate float64
+	// countThrottledReads: see WithThrottledReadsCounted.
+	countThrottledReads bool
 }
 
 func defaultConfig() config {
@@ -138,4 +142,35 @@ func WithRecordLimit(n int64) Option {
 		panic(fmt.Sprintf("emulated.WithRecordLimit(%d): want at least %d records", n, segmentRecords))
 	}
 	return func(cfg *config) { cfg.recordLimit = n }
+}
+
+// WithInternalFailureRate makes a fraction p of PutRecords records and of
+// GetRecords calls fail with InternalFailure, as AWS does now and then, for
+// runs that want the failures without a chaos plan. A PutRecords record gets
+// ErrorCode InternalFailure and ErrorMessage "Internal service failure." (the
+// rest of the batch goes on, and the record takes no write capacity); a
+// PutRecord call fails with an error matching stream.ErrInternal; a
+// GetRecords call fails the same way before it reads or counts against the
+// shard's read limits. Draws come from the seed (WithSeed), so a run repeats.
+// Default: 0 (never). WithInternalFailureRate panics if p is not in [0, 1].
+func WithInternalFailureRate(p float64) Option {
+	if !(p >= 0 && p <= 1) {
+		panic(fmt.Sprintf("emulated.WithInternalFailureRate(%v): want a probability from 0 to 1", p))
+	}
+	return func(cfg *config) { cfg.internalFailureRate = p }
+}
+
+// WithThrottledReadsCounted makes a throttled GetRecords call count against
+// its shard's 5 calls a second, as a call that returned data does: it takes a
+// call from the shard's bucket, which may go down to one second's worth of
+// calls in debt, so a reader that keeps polling faster than 5 calls a second
+// stays throttled until it slows down.
+//
+// Default: throttled calls cost nothing. AWS does not document either way:
+// the GetRecords reference says only "This operation has a limit of five
+// transactions per second per shard", and the developer guide's quotas page
+// "Each shard can support up to 5 transactions per second for reads". Turn it
+// on to see how a capacity plan fares if AWS counts them.
+func WithThrottledReadsCounted() Option {
+	return func(cfg *config) { cfg.countThrottledReads = true }
 }

@@ -233,6 +233,11 @@ func (sh *shard) put(st *streamState, now int64, b *putBatch, group []int32) put
 		if onDemand {
 			sh.demand.observe(r.Size(), b.keys[i])
 		}
+		if st.failure.fails() {
+			b.results[i].ErrorCode = stream.CodeInternalFailure
+			b.results[i].ErrorMessage = internalFailureMessage
+			continue
+		}
 		size := float64(r.Size())
 		if !sh.writeCount.allows(1) || !sh.writeBytes.allows(size) {
 			b.results[i].ErrorCode = stream.CodeThrottled

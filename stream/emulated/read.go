@@ -160,6 +160,9 @@ func (e *Emulator) GetRecords(ctx context.Context, in *stream.GetRecordsInput) (
 			time.Unix(0, it.issued).UTC().Format(time.UnixDate), now.UTC().Format(time.UnixDate), iteratorLifetime.Milliseconds())
 	}
 	sh := set.all[it.shard]
+	if e.failure.fails() {
+		return nil, internalFailure()
+	}
 
 	sh.mu.Lock()
 	st.expire(sh, now.UnixNano())

@@ -12,15 +12,34 @@ import (
 	"github.com/kinesim/kinesim/stream/emulated"
 )
 
-func TestGetRecordsCallLimit(t *testing.T) {
+// readStep is one GetRecords call of a test: advance the clock, then call.
+type readStep struct {
+	advance time.Duration
+	want    error
+}
+
+// runReadSteps makes steps' GetRecords calls on a one-shard stream, each
+// following the last call's iterator.
+func runReadSteps(t *testing.T, steps []readStep, opts ...emulated.Option) {
+	t.Helper()
 	clk := newFakeClock()
-	em := newStream(t, 1, emulated.WithClock(clk))
+	em := newStream(t, 1, append([]emulated.Option{emulated.WithClock(clk)}, opts...)...)
 	it := iteratorFor(t, em, stream.GetShardIteratorInput{Type: stream.TrimHorizon})
-	ctx := context.Background()
-	steps := []struct {
-		advance time.Duration
-		want    error
-	}{
+	for i, step := range steps {
+		clk.Advance(step.advance)
+		out, err := em.GetRecords(context.Background(), &stream.GetRecordsInput{ShardIterator: it})
+		if step.want == nil {
+			require.NoError(t, err, "call %d", i)
+			it = out.NextShardIterator
+			continue
+		}
+		assert.ErrorIs(t, err, step.want, "call %d", i)
+		assert.Nil(t, out, "call %d: a throttled call returns no data", i)
+	}
+}
+
+func TestGetRecordsCallLimit(t *testing.T) {
+	runReadSteps(t, []readStep{
 		{0, nil}, // five calls at once use the one-second burst
 		{0, nil},
 		{0, nil},
@@ -30,18 +49,7 @@ func TestGetRecordsCallLimit(t *testing.T) {
 		{199 * time.Millisecond, stream.ErrThrottled}, // a call refills in 200 ms
 		{time.Millisecond, nil},                       // now it has
 		{0, stream.ErrThrottled},                      // and it is spent again
-	}
-	for i, step := range steps {
-		clk.Advance(step.advance)
-		out, err := em.GetRecords(ctx, &stream.GetRecordsInput{ShardIterator: it})
-		if step.want == nil {
-			require.NoError(t, err, "call %d", i)
-			it = out.NextShardIterator
-			continue
-		}
-		assert.ErrorIs(t, err, step.want, "call %d", i)
-		assert.Nil(t, out, "call %d: a throttled call returns no data", i)
-	}
+	})
 }
 
 func TestGetRecordsByteLimit(t *testing.T) {
@@ -86,4 +94,29 @@ func TestGetRecordsByteLimit(t *testing.T) {
 		assert.Len(t, out.Records, 10, "the 11th record would pass 10 MiB")
 		assert.Positive(t, out.MillisBehindLatest)
 	})
+}
+
+// TestThrottledReadsCounted polls a shard faster than 5 calls a second with
+// WithThrottledReadsCounted: each throttled call takes a call from the
+// bucket, so recovering takes longer than when throttled calls are free
+// (TestGetRecordsCallLimit).
+func TestThrottledReadsCounted(t *testing.T) {
+	runReadSteps(t, []readStep{
+		{0, nil}, // five calls at once use the one-second burst
+		{0, nil},
+		{0, nil},
+		{0, nil},
+		{0, nil},
+		{0, stream.ErrThrottled}, // the sixth is throttled and owes a call
+		{200 * time.Millisecond, stream.ErrThrottled}, // the call refilled pays the debt; this one owes again
+		{400 * time.Millisecond, nil},                 // two refills: one pays, one is spent here
+		{0, stream.ErrThrottled},                      // empty again: owes one
+		{0, stream.ErrThrottled},                      // owes two
+		{0, stream.ErrThrottled},                      // ...
+		{0, stream.ErrThrottled},
+		{0, stream.ErrThrottled},
+		{0, stream.ErrThrottled},                       // the debt stops at one second's worth: 5 calls
+		{1199 * time.Millisecond, stream.ErrThrottled}, // 5.995 refills leave it short of a call: it owes one again
+		{400 * time.Millisecond, nil},                  // two more refills pay for this call
+	}, emulated.WithThrottledReadsCounted())
 }

@@ -30,7 +30,9 @@ type reshardOp struct {
 // SplitShard splits an open shard in two at NewStartingHashKey: the child
 // with the next free shard number takes the keys below it, the one after
 // takes the rest. The parent closes. Blocks for the reshard delay (see
-// WithReshardDelay); the split happens even if ctx ends first.
+// WithReshardDelay); the split happens even if ctx ends first. A stream
+// UPDATING → ResourceInUseException; more than five accepted calls a second
+// per account → LimitExceededException (see controlrate.go).
 func (e *Emulator) SplitShard(ctx context.Context, in *stream.SplitShardInput) error {
 	if in == nil {
 		return stream.Errorf(stream.CodeInvalidArgument, "SplitShardInput is nil")
@@ -39,7 +41,7 @@ func (e *Emulator) SplitShard(ctx context.Context, in *stream.SplitShardInput) e
 	if !ok {
 		return stream.Errorf(stream.CodeInvalidArgument, "NewStartingHashKey %q is not a decimal integer from 0 to 2^128-1", in.NewStartingHashKey)
 	}
-	return e.reshard(ctx, in.StreamName, func(st *streamState, set *shardSet) ([]reshardOp, error) {
+	return e.reshard(ctx, opSplitShard, in.StreamName, func(st *streamState, set *shardSet) ([]reshardOp, error) {
 		sh, err := openShard(set, in.StreamName, in.ShardToSplit)
 		if err != nil {
 			return nil, err
@@ -55,12 +57,13 @@ func (e *Emulator) SplitShard(ctx context.Context, in *stream.SplitShardInput) e
 
 // MergeShards merges two open shards whose hash key ranges are adjacent into
 // one child (ParentShardId ShardToMerge, AdjacentParentShardId
-// AdjacentShardToMerge); both parents close. Blocks as SplitShard does.
+// AdjacentShardToMerge); both parents close. Blocks, and is refused, as
+// SplitShard is (five calls a second per account, its own count).
 func (e *Emulator) MergeShards(ctx context.Context, in *stream.MergeShardsInput) error {
 	if in == nil {
 		return stream.Errorf(stream.CodeInvalidArgument, "MergeShardsInput is nil")
 	}
-	return e.reshard(ctx, in.StreamName, func(st *streamState, set *shardSet) ([]reshardOp, error) {
+	return e.reshard(ctx, opMergeShards, in.StreamName, func(st *streamState, set *shardSet) ([]reshardOp, error) {
 		a, err := openShard(set, in.StreamName, in.ShardToMerge)
 		if err != nil {
 			return nil, err
@@ -82,13 +85,15 @@ func (e *Emulator) MergeShards(ctx context.Context, in *stream.MergeShardsInput)
 // by splits and merges, so shards that exist only for the moment of the
 // change (closed, empty) may appear between parents and children when the
 // target is not a multiple or a divisor of the current count. At most double
-// or half the open count, and ten calls per rolling 24 hours
-// (LimitExceededException). Blocks as SplitShard does.
+// or half the open count (InvalidArgumentException, as kinesis-mock
+// answers), ten calls per rolling 24 hours per stream and ten a second per
+// account (LimitExceededException). Blocks, and is refused while UPDATING,
+// as SplitShard is.
 func (e *Emulator) UpdateShardCount(ctx context.Context, in *stream.UpdateShardCountInput) error {
 	if in == nil {
 		return stream.Errorf(stream.CodeInvalidArgument, "UpdateShardCountInput is nil")
 	}
-	return e.reshard(ctx, in.StreamName, func(st *streamState, set *shardSet) ([]reshardOp, error) {
+	return e.reshard(ctx, opUpdateShardCount, in.StreamName, func(st *streamState, set *shardSet) ([]reshardOp, error) {
 		n, m := len(set.open), in.TargetShardCount
 		switch {
 		case st.mode == stream.ModeOnDemand:
@@ -176,8 +181,9 @@ func openShard(set *shardSet, streamName, id string) (*shard, error) {
 // reshard runs one resharding call: plan checks the request against the
 // current shards and returns the steps; the stream is UPDATING (other
 // reshards get ResourceInUseException) for the reshard delay, then the steps
-// apply at once.
-func (e *Emulator) reshard(ctx context.Context, streamName string, plan func(*streamState, *shardSet) ([]reshardOp, error)) error {
+// apply at once. A call over op's rate (see controlrate.go) gets
+// LimitExceededException.
+func (e *Emulator) reshard(ctx context.Context, op controlOp, streamName string, plan func(*streamState, *shardSet) ([]reshardOp, error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -186,15 +192,25 @@ func (e *Emulator) reshard(ctx context.Context, streamName string, plan func(*st
 		return err
 	}
 	clk := e.cfg.clock
-	due := clk.Now().Add(e.cfg.reshardDelay) // before the stream shows UPDATING
+	now := clk.Now()
+	due := now.Add(e.cfg.reshardDelay) // before the stream shows UPDATING
 	st.ctl.Lock()
 	if st.updating {
 		st.ctl.Unlock()
 		return stream.Errorf(stream.CodeInUse, "Stream %s under account %s not ACTIVE, instead in state UPDATING", streamName, account)
 	}
-	ops, err := plan(st, st.shards.Load())
-	if err == nil && len(st.shards.Load().all)+2*len(ops) > maxShardsPerStream {
-		err = stream.Errorf(stream.CodeLimitExceeded, "stream %s would pass %d shards, open and closed", streamName, maxShardsPerStream)
+	var ops []reshardOp
+	admitted, err := e.rates.admit(op, now.UnixNano(), func() error {
+		var err error
+		ops, err = plan(st, st.shards.Load())
+		if err == nil && len(st.shards.Load().all)+2*len(ops) > maxShardsPerStream {
+			err = stream.Errorf(stream.CodeLimitExceeded, "stream %s would pass %d shards, open and closed", streamName, maxShardsPerStream)
+		}
+		return err
+	})
+	if !admitted {
+		err = stream.Errorf(stream.CodeLimitExceeded, "Rate exceeded for stream %s under account %s: %s allows %d calls a second per account.",
+			streamName, account, op, op.tps())
 	}
 	if err != nil {
 		st.ctl.Unlock()

@@ -237,10 +237,18 @@ func TestReshardKeepsStreamUpdatingForTheDelay(t *testing.T) {
 	out := put(t, em, stream.Record{PartitionKey: "a"})
 	assert.Equal(t, shard0, out.Records[0].ShardID)
 	assert.Len(t, listShards(t, em), 2)
+	sum, err := em.DescribeStreamSummary(ctx, testStream)
+	require.NoError(t, err)
+	assert.Equal(t, stream.StatusUpdating, sum.Status, "the status during the reshard delay")
+	assert.Equal(t, 2, sum.OpenShardCount, "open shards during the reshard delay")
 
 	clk.Advance(time.Minute)
 	require.NoError(t, <-done)
 	assert.Len(t, listShards(t, em), 4)
+	sum, err = em.DescribeStreamSummary(ctx, testStream)
+	require.NoError(t, err)
+	assert.Equal(t, stream.StatusActive, sum.Status, "the status once the reshard is done")
+	assert.Equal(t, 3, sum.OpenShardCount, "open shards after splitting one of two")
 }
 
 // TestWritesDuringReshardKeepPerKeyOrder writes from several goroutines while

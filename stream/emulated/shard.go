@@ -49,7 +49,7 @@ func (st *streamState) newShard(index int, start, end hashKey, now int64) *shard
 		startSeq:            formatSeqNum(st.counter.Load(), index),
 		throttleMessage:     fmt.Sprintf("Rate exceeded for shard %s in stream %s under account %s.", id, st.name, account),
 		readThrottleMessage: fmt.Sprintf("Rate exceeded for shard %s in stream %s under account %s: GetRecords is limited to %d calls and %d bytes a second per shard.", id, st.name, account, stream.ShardReadCallsPerSecond, stream.ShardReadBytesPerSecond),
-		reads:               newReadLimiter(now),
+		reads:               newReadLimiter(now, st.cfg.countThrottledReads),
 		demand:              demand{winStart: now},
 		writeBytes:          newTokenBucket(stream.ShardWriteBytesPerSecond, burst, now),
 		writeCount:          newTokenBucket(stream.ShardWriteRecordsPerSecond, burst, now),

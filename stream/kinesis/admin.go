@@ -139,21 +139,12 @@ func (t *Target) DeleteStream(ctx context.Context, nameOrARN string) error {
 	})
 }
 
-// StreamSummary describes a stream.
-type StreamSummary struct {
-	Name           string
-	ARN            string
-	Status         string // CREATING, DELETING, ACTIVE or UPDATING
-	Mode           stream.StreamMode
-	OpenShardCount int
-	Retention      time.Duration
-	Created        time.Time
-}
+var _ stream.Describer = (*Target)(nil)
 
-// DescribeStream returns a stream's summary (DescribeStreamSummary). A run
-// that uses an existing stream untouched calls it to check the stream is
-// there and ACTIVE.
-func (t *Target) DescribeStream(ctx context.Context, nameOrARN string) (*StreamSummary, error) {
+// DescribeStreamSummary returns a stream's summary (the DescribeStreamSummary
+// operation). A run that uses an existing stream untouched calls it to check
+// the stream is there and ACTIVE.
+func (t *Target) DescribeStreamSummary(ctx context.Context, nameOrARN string) (*stream.StreamSummary, error) {
 	ref, err := parseStreamRef(nameOrARN)
 	if err != nil {
 		return nil, err
@@ -162,13 +153,14 @@ func (t *Target) DescribeStream(ctx context.Context, nameOrARN string) (*StreamS
 	if err != nil {
 		return nil, err
 	}
-	sum := &StreamSummary{
+	sum := &stream.StreamSummary{
 		Name:           aws.ToString(s.StreamName),
 		ARN:            aws.ToString(s.StreamARN),
-		Status:         string(s.StreamStatus),
+		Status:         stream.StreamStatus(s.StreamStatus),
 		Mode:           stream.ModeProvisioned,
 		OpenShardCount: int(aws.ToInt32(s.OpenShardCount)),
 		Retention:      time.Duration(aws.ToInt32(s.RetentionPeriodHours)) * time.Hour,
+		ConsumerCount:  int(aws.ToInt32(s.ConsumerCount)),
 		Created:        aws.ToTime(s.StreamCreationTimestamp),
 	}
 	if s.StreamModeDetails != nil && s.StreamModeDetails.StreamMode == types.StreamModeOnDemand {

@@ -16,11 +16,14 @@ var conformanceCaps = map[kinesistest.Kind]streamtest.Capabilities{
 		UpdateShardCount: false, // UnknownOperationException
 		StreamARN:        false, // addressing by ARN works only through the driver's name fallback
 		EnhancedFanOut:   false, // no RegisterStreamConsumer or SubscribeToShard
+		Describe:         true,
 	},
 	kinesistest.KinesisMock: {
 		UpdateShardCount: true,
 		StreamARN:        true,
 		EnhancedFanOut:   true, // its SubscribeToShard sends no initial-response; the driver copes
+		Describe:         true,
+		ShowsUpdating:    false, // its UpdateShardCount shows no UPDATING that 100 ms polls see
 	},
 }
 

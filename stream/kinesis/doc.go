@@ -100,8 +100,9 @@
 // shares one event-stream decoder between a client's subscriptions.
 //
 // Besides stream.Target, a Target implements the optional stream.Resharder,
-// stream.SingleWriter, stream.RetentionSetter and stream.FanOut, and offers what a run on
-// real streams needs beyond the contract: DescribeStream, ListStreams,
+// stream.SingleWriter, stream.RetentionSetter, stream.Describer and
+// stream.FanOut, and offers what a run on real streams needs beyond the
+// contract: ListStreams,
 // StreamTags and StreamsTagged (for `kinesim cleanup`, with TagRunID).
 //
 // A Target is safe for concurrent use by many goroutines.

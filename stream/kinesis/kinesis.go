@@ -65,8 +65,11 @@ func New(ctx context.Context, opts ...Option) (*Target, error) {
 	httpClient := awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
 		tr.MaxIdleConns = max(tr.MaxIdleConns, o.maxInFlight)
 		tr.MaxIdleConnsPerHost = o.maxInFlight
-		if !o.proxyFromEnv {
+		if !o.proxyFromEnv || o.dialAddr != "" {
 			tr.Proxy = nil
+		}
+		if o.dialAddr != "" {
+			tr.DialContext = dialTo(o.dialAddr)
 		}
 	})
 
@@ -128,8 +131,26 @@ func New(ctx context.Context, opts ...Option) (*Target, error) {
 	})
 
 	t := &Target{client: client, opts: o, endpoint: endpoint, region: cfg.Region}
-	t.proxy = proxyFor(o.proxyFromEnv, t.requestURL())
+	t.proxy = proxyFor(o.proxyFromEnv && o.dialAddr == "", t.requestURL())
 	return t, nil
+}
+
+// Addr returns the host:port calls are addressed to: the endpoint's, or
+// Amazon Kinesis's regional endpoint on port 443. (WithDialAddress may
+// connect them elsewhere.)
+func (t *Target) Addr() string {
+	u, err := url.Parse(t.requestURL())
+	if err != nil {
+		return ""
+	}
+	if u.Port() != "" {
+		return u.Host
+	}
+	port := "443"
+	if u.Scheme == "http" {
+		port = "80"
+	}
+	return net.JoinHostPort(u.Hostname(), port)
 }
 
 // Endpoint returns the base URL calls go to, or "" when they go to Amazon

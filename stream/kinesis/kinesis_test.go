@@ -105,9 +105,9 @@ func testLifecycle(ctx context.Context, t *testing.T, tg *kinesis.Target) {
 	name := fmt.Sprintf("kinesim-lifecycle-%d", streamSeq.Add(1))
 	require.NoError(t, tg.CreateStream(ctx, &stream.CreateStreamInput{StreamName: name, ShardCount: 3}))
 
-	sum, err := tg.DescribeStream(ctx, name)
+	sum, err := tg.DescribeStreamSummary(ctx, name)
 	require.NoError(t, err)
-	assert.Equal(t, "ACTIVE", sum.Status, "CreateStream returns once the stream is ACTIVE")
+	assert.Equal(t, stream.StatusActive, sum.Status, "CreateStream returns once the stream is ACTIVE")
 	assert.Equal(t, 3, sum.OpenShardCount)
 	assert.Equal(t, stream.ModeProvisioned, sum.Mode)
 
@@ -135,7 +135,7 @@ func testLifecycle(ctx context.Context, t *testing.T, tg *kinesis.Target) {
 	assert.Contains(t, names, name)
 
 	require.NoError(t, tg.DeleteStream(ctx, name))
-	_, err = tg.DescribeStream(ctx, name)
+	_, err = tg.DescribeStreamSummary(ctx, name)
 	assert.ErrorIs(t, err, stream.ErrNotFound, "DeleteStream returns once the stream is gone")
 	assert.ErrorIs(t, tg.DeleteStream(ctx, name), stream.ErrNotFound, "deleting a stream that is gone")
 }
@@ -152,7 +152,7 @@ func testOnDemand(ctx context.Context, t *testing.T, tg *kinesis.Target, caps se
 	}
 	require.NoError(t, err)
 	defer func() { assert.NoError(t, tg.DeleteStream(context.WithoutCancel(ctx), name)) }()
-	sum, err := tg.DescribeStream(ctx, name)
+	sum, err := tg.DescribeStreamSummary(ctx, name)
 	require.NoError(t, err)
 	assert.Equal(t, stream.ModeOnDemand, sum.Mode)
 	assert.Positive(t, sum.OpenShardCount, "an on-demand stream starts with shards")
@@ -423,9 +423,9 @@ func testUpdateShardCount(ctx context.Context, t *testing.T, tg *kinesis.Target,
 		return
 	}
 	require.NoError(t, err)
-	sum, err := tg.DescribeStream(ctx, name)
+	sum, err := tg.DescribeStreamSummary(ctx, name)
 	require.NoError(t, err)
-	assert.Equal(t, "ACTIVE", sum.Status, "UpdateShardCount returns once the stream is ACTIVE again")
+	assert.Equal(t, stream.StatusActive, sum.Status, "UpdateShardCount returns once the stream is ACTIVE again")
 	assert.Equal(t, 4, sum.OpenShardCount)
 	shards, err := tg.ListShards(ctx, name)
 	require.NoError(t, err)
@@ -456,7 +456,7 @@ func testTags(ctx context.Context, t *testing.T, tg *kinesis.Target, caps server
 
 func testByARN(ctx context.Context, t *testing.T, tg *kinesis.Target) {
 	name := createStream(ctx, t, tg, 1)
-	sum, err := tg.DescribeStream(ctx, name)
+	sum, err := tg.DescribeStreamSummary(ctx, name)
 	require.NoError(t, err)
 	arn := sum.ARN
 	require.Equal(t, "arn:aws:kinesis:us-east-1:000000000000:stream/"+name, arn)
@@ -497,7 +497,7 @@ func testRetention(ctx context.Context, t *testing.T, tg *kinesis.Target) {
 	name := createStream(ctx, t, tg, 1)
 	for _, period := range []time.Duration{48 * time.Hour, 36 * time.Hour, stream.DefaultRetention} {
 		require.NoError(t, tg.SetRetentionPeriod(ctx, name, period), "to %v", period)
-		sum, err := tg.DescribeStream(ctx, name)
+		sum, err := tg.DescribeStreamSummary(ctx, name)
 		require.NoError(t, err)
 		assert.Equal(t, period, sum.Retention, "after setting %v", period)
 	}

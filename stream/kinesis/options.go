@@ -1,6 +1,8 @@
 package kinesis
 
 import (
+	"context"
+	"net"
 	"time"
 )
 
@@ -19,6 +21,7 @@ type options struct {
 	proxyFromEnv    bool
 	waitTimeout     time.Duration
 	listShardsPage  int32
+	dialAddr        string
 }
 
 func defaultOptions() options {
@@ -90,6 +93,23 @@ func WithMaxInFlight(n int) Option {
 // reports can name it.
 func WithProxyFromEnvironment(enabled bool) Option {
 	return func(o *options) { o.proxyFromEnv = enabled }
+}
+
+// WithDialAddress makes every connection go to addr (host:port), such as a
+// TCP proxy in front of the endpoint, while the endpoint stays what calls
+// are addressed to: its URL, TLS server name, request signing, IsAWS and
+// Describe are unchanged. An HTTP proxy from the environment does not apply
+// then. Default: connect to the endpoint's own host.
+func WithDialAddress(addr string) Option {
+	return func(o *options) { o.dialAddr = addr }
+}
+
+// dialTo returns a DialContext that connects to addr whatever the request's host.
+func dialTo(addr string) func(ctx context.Context, network, _ string) (net.Conn, error) {
+	var d net.Dialer
+	return func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return d.DialContext(ctx, network, addr)
+	}
 }
 
 // WithWaitTimeout bounds how long CreateStream waits for ACTIVE, DeleteStream

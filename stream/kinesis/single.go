@@ -31,6 +31,9 @@ func (t *Target) PutRecord(ctx context.Context, in *stream.PutRecordInput) (*str
 	if in.Record.ExplicitHashKey != "" {
 		req.ExplicitHashKey = aws.String(in.Record.ExplicitHashKey)
 	}
+	if in.SequenceNumberForOrdering != "" {
+		req.SequenceNumberForOrdering = aws.String(in.SequenceNumberForOrdering)
+	}
 	out, err := t.client.PutRecord(ctx, req)
 	if err != nil {
 		return nil, mapError("PutRecord "+*ref.name, err)

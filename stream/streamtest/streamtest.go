@@ -55,6 +55,14 @@ type Capabilities struct {
 	EnhancedFanOut bool
 	// StreamARN: the target reports stream ARNs.
 	StreamARN bool
+	// Describe: the target implements stream.Describer.
+	Describe bool
+	// ShowsUpdating: a reshard keeps the stream UPDATING long enough for
+	// DescribeStreamSummary, polled every 100 ms on the suite's clock, to
+	// see it (AWS takes seconds to minutes; give the emulated stream a
+	// reshard delay of a few hundred milliseconds). Testing it also needs
+	// Describe and UpdateShardCount.
+	ShowsUpdating bool
 
 	// Clock is the clock the target's time follows; the suite waits on it.
 	// Nil means the wall clock. A virtual clock whose Sleep moves time on
@@ -97,6 +105,8 @@ var (
 	retention          = capability{"Retention", func(c Capabilities) bool { return c.Retention }}
 	enhancedFanOut     = capability{"EnhancedFanOut", func(c Capabilities) bool { return c.EnhancedFanOut }}
 	onDemand           = capability{"OnDemand", func(c Capabilities) bool { return c.OnDemand }}
+	describe           = capability{"Describe", func(c Capabilities) bool { return c.Describe }}
+	showsUpdating      = capability{"ShowsUpdating", func(c Capabilities) bool { return c.ShowsUpdating }}
 	virtualClock       = capability{"Clock (a virtual clock, to wait minutes)", func(c Capabilities) bool { return c.Clock != nil }}
 )
 
@@ -112,6 +122,7 @@ var cases = []testCase{
 	{name: "PutRecordsResultsInRequestOrder", run: testPutRecordsResultsInRequestOrder},
 	{name: "ExplicitHashKeyRouting", run: testExplicitHashKeyRouting},
 	{name: "SequenceNumbersIncreasePerShard", run: testSequenceNumbersIncreasePerShard},
+	{name: "SequenceNumberForOrdering", run: testSequenceNumberForOrdering},
 	{name: "TrimHorizonReadsBackExactly", run: testTrimHorizonReadsBackExactly},
 	{name: "GetRecordsLimitPages", run: testGetRecordsLimitPages},
 	{name: "SequenceNumberIterators", run: testSequenceNumberIterators},
@@ -127,6 +138,8 @@ var cases = []testCase{
 	{name: "SplitShard", needs: []capability{splitMergeShards}, run: testSplitShard},
 	{name: "MergeShards", needs: []capability{splitMergeShards}, run: testMergeShards},
 	{name: "UpdateShardCountKeepsPerKeyOrder", needs: []capability{updateShardCount}, run: testUpdateShardCount},
+	{name: "DescribeStreamSummary", needs: []capability{describe}, run: testDescribeStreamSummary},
+	{name: "UpdateShardCountGoesUpdatingThenActive", needs: []capability{describe, updateShardCount, showsUpdating}, run: testUpdatingThenActive},
 }
 
 // suite is what one subtest works with.

@@ -12,7 +12,7 @@ import (
 
 // Protocol-level error codes AWS answers before an operation runs.
 const (
-	// codeSerialization: the body is not the JSON the operation takes.
+	// codeSerialization: the body is not the JSON or CBOR the operation takes.
 	codeSerialization = "SerializationException"
 	// codeUnknownOperation: X-Amz-Target names no operation this server has.
 	codeUnknownOperation = "UnknownOperationException"

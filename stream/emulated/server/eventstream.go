@@ -66,13 +66,13 @@ func encodeEventMessage(headers []eventHeader, payload []byte) ([]byte, error) {
 	return msg, nil
 }
 
-// writeMessage writes one message with a JSON payload: messageType
+// writeMessage writes one message with a payload c encoded: messageType
 // "event" with :event-type kind, or "exception" (which ends the stream for
 // the client) with :exception-type kind.
-func writeMessage(w io.Writer, messageType, kind string, payload []byte) error {
+func writeMessage(w io.Writer, c codec, messageType, kind string, payload []byte) error {
 	msg, err := encodeEventMessage([]eventHeader{
 		{":" + messageType + "-type", kind},
-		{":content-type", "application/json"},
+		{":content-type", c.eventContentType},
 		{":message-type", messageType},
 	}, payload)
 	if err != nil {

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -247,10 +246,11 @@ func subscribeToShard(ctx context.Context, s *Server, req *subscribeRequest) (an
 	return &eventStream{server: s, sub: sub, op: "SubscribeToShard " + *req.ShardID}, nil
 }
 
-// streamer is a response that writes itself rather than being encoded as
-// JSON: SubscribeToShard's event stream.
+// streamer is a response that writes itself rather than being encoded
+// whole: SubscribeToShard's event stream, whose event payloads are in the
+// request's encoding c.
 type streamer interface {
-	serveStream(w http.ResponseWriter, r *http.Request)
+	serveStream(w http.ResponseWriter, r *http.Request, c codec)
 }
 
 // eventStream is one subscription's response.
@@ -277,13 +277,14 @@ type subscribeEventJSON struct {
 // It works over HTTP/1.1 (a chunked body) as over HTTP/2: the SDKs need
 // HTTP/2 only for event streams in both directions, which SubscribeToShard
 // is not.
-func (es *eventStream) serveStream(w http.ResponseWriter, r *http.Request) {
+func (es *eventStream) serveStream(w http.ResponseWriter, r *http.Request, c codec) {
 	defer es.sub.Close()
 	ctx := r.Context()
 	flush := http.NewResponseController(w).Flush
 	w.Header().Set("Content-Type", eventStreamContentType)
 	w.WriteHeader(http.StatusOK)
-	if writeMessage(w, "event", "initial-response", []byte("{}")) != nil || flush() != nil {
+	initial, err := c.encode(struct{}{})
+	if err != nil || writeMessage(w, c, "event", "initial-response", initial) != nil || flush() != nil {
 		return
 	}
 	for {
@@ -294,16 +295,16 @@ func (es *eventStream) serveStream(w http.ResponseWriter, r *http.Request) {
 		case err != nil && ctx.Err() != nil:
 			return // the client is gone or the server is stopping
 		case err != nil:
-			es.server.writeStreamException(w, r, es.op, err)
+			es.server.writeStreamException(w, r, c, es.op, err)
 			_ = flush()
 			return
 		}
-		payload, err := json.Marshal(toSubscribeEventJSON(event))
+		payload, err := c.encode(toSubscribeEventJSON(event))
 		if err != nil {
-			es.server.writeStreamException(w, r, es.op, err)
+			es.server.writeStreamException(w, r, c, es.op, err)
 			return
 		}
-		if writeMessage(w, "event", "SubscribeToShardEvent", payload) != nil || flush() != nil {
+		if writeMessage(w, c, "event", "SubscribeToShardEvent", payload) != nil || flush() != nil {
 			return
 		}
 	}
@@ -329,13 +330,13 @@ var streamExceptionCodes = map[string]string{
 
 // writeStreamException ends an event stream with err as an exception
 // message.
-func (s *Server) writeStreamException(w http.ResponseWriter, r *http.Request, op string, err error) {
+func (s *Server) writeStreamException(w http.ResponseWriter, r *http.Request, c codec, op string, err error) {
 	api := asAPIError(err)
 	s.opts.log.Log(r.Context(), levelOf(api.Code), "event stream failed", "operation", op, "code", api.Code, "message", api.Message)
 	code := api.Code
 	if alias, ok := streamExceptionCodes[code]; ok {
 		code = alias
 	}
-	payload, _ := json.Marshal(map[string]string{"message": api.Message})
-	_ = writeMessage(w, "exception", code, payload)
+	payload, _ := c.encode(map[string]string{"message": api.Message})
+	_ = writeMessage(w, c, "exception", code, payload)
 }

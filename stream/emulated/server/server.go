@@ -3,11 +3,14 @@
 // CLI, a KCL application) can be put under test against kinesim's emulator,
 // limits included. It is what `kinesim emulate` runs.
 //
-// The protocol is Kinesis's JSON 1.1: POST /, X-Amz-Target:
-// Kinesis_20131202.<Operation>, Content-Type: application/x-amz-json-1.1,
-// blobs in base64 and timestamps as epoch seconds with a fraction. Errors come
-// back as AWS sends them, a JSON body {"__type": CODE, "message": ...} with
-// HTTP 400 (throttling included), 500 for InternalFailure and 503 for
+// The protocol is Kinesis's: POST /, X-Amz-Target:
+// Kinesis_20131202.<Operation>, and a body in JSON 1.1 (Content-Type:
+// application/x-amz-json-1.1; blobs in base64, timestamps as epoch seconds
+// with a fraction) or in CBOR (application/x-amz-cbor-1.1, which the Java
+// SDKs send; blobs as byte strings, timestamps as tag 1 over epoch
+// milliseconds; see codec.go). The answer is in the request's encoding.
+// Errors come back as AWS sends them, a map {"__type": CODE, "message": ...}
+// with HTTP 400 (throttling included), 500 for InternalFailure and 503 for
 // ServiceUnavailable, so SDK retry logic behaves as in production.
 //
 // Security: the server accepts any SigV4 signature and any credentials
@@ -20,13 +23,15 @@
 // AddTagsToStream, RemoveTagsFromStream, ListTagsForStream,
 // RegisterStreamConsumer, DeregisterStreamConsumer, DescribeStreamConsumer,
 // ListStreamConsumers and SubscribeToShard. Anything else is
-// UnknownOperationException. CBOR (application/x-amz-cbor-1.1) is not
-// served: the Go SDK speaks JSON.
+// UnknownOperationException.
 //
 // SubscribeToShard answers with an event stream
 // (application/vnd.amazon.eventstream): an initial-response event, then
 // SubscribeToShardEvents as the emulator pushes them, each flushed at once,
-// over HTTP/1.1 (a chunked body) or HTTP/2. The stream ends after 5 minutes
+// over HTTP/1.1 (a chunked body) or HTTP/2; event payloads are in the
+// request's encoding. Clients that subscribe over HTTP/2 only (the Java SDK
+// v2) need an http.Server that speaks it: with TLS, or cleartext (h2c)
+// through http.Server.Protocols, as `kinesim emulate` does. The stream ends after 5 minutes
 // on the emulator's clock, at a closed shard's end (the last event carries
 // ChildShards), when the client goes away, or when the request's context
 // ends (give the http.Server a BaseContext that shutdown cancels, as
@@ -51,7 +56,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -67,8 +71,8 @@ import (
 
 // MaxBodyBytes is the default cap on a request body: 24 MiB. The largest
 // valid request is a PutRecords of 10 MiB of data and partition keys, which
-// base64 and JSON grow to about 13.5 MiB; the rest is headroom for escaped
-// keys.
+// base64 and JSON grow to about 13.5 MiB (CBOR to little over 10 MiB); the
+// rest is headroom for escaped keys.
 const MaxBodyBytes = 24 << 20
 
 // targetPrefix starts every X-Amz-Target this server answers.
@@ -138,9 +142,9 @@ type streamMeta struct {
 	updating  int // reshards under way
 }
 
-// operation serves one API operation: it decodes body itself and returns
-// the response to encode as JSON.
-type operation func(ctx context.Context, s *Server, body []byte) (any, error)
+// operation serves one API operation: it decodes body with c and returns
+// the response for c to encode.
+type operation func(ctx context.Context, s *Server, c codec, body []byte) (any, error)
 
 // New returns a server for emu.
 func New(emu *emulated.Emulator, opts ...Option) *Server {
@@ -158,31 +162,35 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", requestID)
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	c, err := codecOf(r)
 	defer func() {
 		if p := recover(); p != nil {
 			s.opts.log.Error("panic serving a request", "operation", op, "request_id", requestID, "panic", p)
-			s.writeError(w, r, op, stream.Errorf(stream.CodeInternalFailure, "the server failed serving %s (request id %s)", op, requestID))
+			s.writeError(w, r, c, op, stream.Errorf(stream.CodeInternalFailure, "the server failed serving %s (request id %s)", op, requestID))
 		}
 	}()
-	resp, err := s.serve(w, r, op)
+	var resp any
+	if err == nil {
+		resp, err = s.serve(w, r, c, op)
+	}
 	if err != nil {
-		s.writeError(w, r, op, err)
+		s.writeError(w, r, c, op, err)
 		return
 	}
 	if st, ok := resp.(streamer); ok {
-		st.serveStream(w, r)
+		st.serveStream(w, r, c)
 		return
 	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	buf, err := json.Marshal(resp)
+	buf, err := c.encode(resp)
 	if err != nil {
-		s.writeError(w, r, op, err)
+		s.writeError(w, r, c, op, err)
 		return
 	}
+	w.Header().Set("Content-Type", c.contentType)
 	_, _ = w.Write(buf)
 }
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, op string) (any, error) {
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, c codec, op string) (any, error) {
 	if r.Method != http.MethodPost {
 		return nil, stream.Errorf(codeUnknownOperation, "%s %s: the Kinesis API takes POST /", r.Method, r.URL.Path)
 	}
@@ -190,10 +198,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, op string) (any, 
 	serveOp, ok := s.ops[op]
 	if !ok || !strings.HasPrefix(target, targetPrefix) {
 		return nil, stream.Errorf(codeUnknownOperation, "X-Amz-Target %q: not an operation this server has (want %s<Operation>)", target, targetPrefix)
-	}
-	switch ct := r.Header.Get("Content-Type"); {
-	case strings.Contains(ct, "cbor"):
-		return nil, serializationError("Content-Type %s: this server speaks JSON only (application/x-amz-json-1.1)", ct)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.maxBodyBytes))
 	if err != nil {
@@ -203,16 +207,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, op string) (any, 
 		}
 		return nil, serializationError("reading the request body: %v", err)
 	}
-	return serveOp(r.Context(), s, body)
+	return serveOp(r.Context(), s, c, body)
 }
 
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op string, err error) {
+// writeError answers err as AWS does, in the request's encoding: a map of
+// __type and message.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, c codec, op string, err error) {
 	api := asAPIError(err)
 	status := statusOf(api.Code)
 	s.opts.log.Log(r.Context(), levelOf(api.Code), "request failed", "operation", op, "status", status, "code", api.Code, "message", api.Message)
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("Content-Type", c.contentType)
 	w.WriteHeader(status)
-	buf, _ := json.Marshal(struct {
+	buf, _ := c.encode(struct {
 		Type    string `json:"__type"`
 		Message string `json:"message"`
 	}{api.Code, api.Message})
@@ -235,20 +241,14 @@ func newRequestID() string {
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-// decode decodes body into req, mapping failures to SerializationException.
-func decode(body []byte, req any) error {
-	if err := decodeBody(body, req); err != nil {
-		return serializationError("%v", err)
-	}
-	return nil
-}
-
-// handle makes an operation from a typed function.
+// handle makes an operation from a typed function: whichever the
+// encoding, the body decodes into the same request struct, and a body that
+// does not is SerializationException.
 func handle[Req any](fn func(ctx context.Context, s *Server, req *Req) (any, error)) operation {
-	return func(ctx context.Context, s *Server, body []byte) (any, error) {
+	return func(ctx context.Context, s *Server, c codec, body []byte) (any, error) {
 		req := new(Req)
-		if err := decode(body, req); err != nil {
-			return nil, err
+		if err := c.decode(body, req); err != nil {
+			return nil, serializationError("%v", err)
 		}
 		return fn(ctx, s, req)
 	}

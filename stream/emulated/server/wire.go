@@ -13,6 +13,7 @@ import (
 
 // epochTime is a timestamp as the Kinesis JSON 1.1 protocol writes it: a JSON
 // number of seconds since the Unix epoch, with a fraction (1700000000.123).
+// In CBOR it is tag 1 over epoch milliseconds (codec.go).
 type epochTime time.Time
 
 func (t epochTime) MarshalJSON() ([]byte, error) {

@@ -1,0 +1,53 @@
+package runner
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kinesim/kinesim/stream/kinesis/kinesistest"
+)
+
+// TestFanOutConsumerAgainstKinesisMock runs a short scenario against
+// kinesis-mock through the SDK driver with an enhanced fan-out consumer
+// beside a polling one: the efo consumer registers, subscribes to every
+// shard and receives every acknowledged record. kinesis-mock slows down as
+// a shard fills, so the run is a few dozen records; it runs in real time.
+func TestFanOutConsumerAgainstKinesisMock(t *testing.T) {
+	srv := kinesistest.StartKinesisMock(t)
+	sc := parseScenario(t, fmt.Sprintf(`
+name: efo-kinesis-mock
+seed: 8
+duration: 3s
+target: {kind: kinesis, endpoint: %q, region: us-east-1, stream: efo-%d, shards: 2}
+producers:
+  - name: bikes
+    generator: bike
+    options: {city: Berlin, stations: 10, bikes: 50}
+    partition_key: {field: bike_id}
+    rate: [{constant: 10/s}]
+    batch: {max_records: 10, linger: 200ms}
+consumers:
+  - {name: pushed, mode: efo, poll_interval: 500ms, sink: idempotent}
+  - {name: polled, poll_interval: 500ms, sink: idempotent}
+`, srv.Endpoint, time.Now().UnixNano()))
+	target, endpoint, closeTarget, err := OpenTarget(t.Context(), sc, OpenOptions{})
+	require.NoError(t, err)
+	defer closeTarget()
+	res, err := Run(t.Context(), Config{Scenario: sc, Target: target, Endpoint: endpoint, OutDir: t.TempDir(), DrainTimeout: 20 * time.Second})
+	require.NoError(t, err)
+	require.True(t, res.Complete)
+	v := verdicts(t, res.Verification)
+	require.Positive(t, res.Totals.RecordsAcknowledged)
+	for _, name := range []string{"pushed", "polled"} {
+		c := v[name]
+		assert.Equal(t, res.Totals.RecordsAcknowledged, c.Acknowledged, "%s: acknowledged", name)
+		assert.Zero(t, c.Lost, "%s: lost", name)
+		assert.Equal(t, c.Acknowledged, c.DistinctRecords, "%s: every record", name)
+		assert.Zero(t, c.Reordered, "%s: reordered", name)
+		assert.True(t, c.Passed, "%s: verdict", name)
+	}
+}
