@@ -245,9 +245,10 @@ func TestConsumerStallBacklogGrowsThenDrains(t *testing.T) {
 	f := res.Chaos[0]
 	v := verdict(t, res)
 	assert.Positive(t, f.CallsAffected, "reads were stalled")
-	// 290 acknowledged by 3 s (the first batch fills at 0.1 s), 240 read by
-	// the poll at 2.5 s, then four seconds of 100/s unread.
-	assert.Equal(t, int64(290-240+400), f.PeakBacklogRecords, "four seconds of 100/s pile up")
+	// About 50 unread at 3 s, then four seconds of 100/s. Batches of 10 are
+	// acknowledged every 100 ms, on the same virtual instants as the polls:
+	// whether a poll sees the batch of its instant is not fixed.
+	assert.InDelta(t, 50+400, f.PeakBacklogRecords, 10, "four seconds of 100/s pile up")
 	require.NotNil(t, f.RecoveryS, "the backlog drains")
 	assert.Equal(t, 0.0, *f.RecoveryS, "the first read after the stall catches up")
 	for _, pt := range res.Series {

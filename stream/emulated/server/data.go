@@ -82,9 +82,11 @@ func putRecord(ctx context.Context, s *Server, req *putRecordRequest) (any, erro
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	// SequenceNumberForOrdering needs nothing: the emulator's sequence
-	// numbers already increase within a shard across calls.
-	out, err := s.emu.PutRecord(ctx, &stream.PutRecordInput{StreamName: name, Record: req.record()})
+	in := &stream.PutRecordInput{StreamName: name, Record: req.record()}
+	if req.SequenceNumberForOrdering != nil {
+		in.SequenceNumberForOrdering = *req.SequenceNumberForOrdering
+	}
+	out, err := s.emu.PutRecord(ctx, in)
 	if err != nil {
 		return nil, err
 	}
