@@ -20,10 +20,10 @@ type ThresholdAbortError struct {
 }
 
 // Error reads like "threshold put_latency_ms p(99) < 250 failed: p(99) was
-// 312.5 (+62.5, +25.0%) after 12s (abort_on_fail)".
+// 312.5, +62.5 (+25.0%) from the limit, after 12s (abort_on_fail)".
 func (e *ThresholdAbortError) Error() string {
 	tr := ThresholdResult{Actual: &e.Actual, Limit: e.Threshold.Value}
-	return fmt.Sprintf("threshold %s %s failed: %s was %s (%s) after %s (abort_on_fail)",
+	return fmt.Sprintf("threshold %s %s failed: %s was %s, %s from the limit, after %s (abort_on_fail)",
 		e.Threshold.Key(), e.Threshold.Expression, e.Threshold.Aggregate(),
 		formatValue(round4(e.Actual)), tr.Excess(), e.At)
 }

@@ -87,7 +87,7 @@ func TestAbortOnFail(t *testing.T) {
 func TestAbortErrorAndJudgedResult(t *testing.T) {
 	th := abortThreshold(t, "put_latency_ms", "p(99) < 250", 0)
 	err := &ThresholdAbortError{Threshold: th, Actual: 312.5, At: 12 * time.Second}
-	assert.Equal(t, "threshold put_latency_ms p(99) < 250 failed: p(99) was 312.5 (+62.5 (+25.0%)) after 12s (abort_on_fail)", err.Error())
+	assert.Equal(t, "threshold put_latency_ms p(99) < 250 failed: p(99) was 312.5, +62.5 (+25.0%) from the limit, after 12s (abort_on_fail)", err.Error())
 
 	start := time.Unix(0, 0)
 	rec := NewRecorder(start)

@@ -103,3 +103,32 @@ func TestThisMachine(t *testing.T) {
 	assert.Positive(t, m.CPUs)
 	assert.Contains(t, m.GoVersion, "go")
 }
+
+// BenchmarkObserve is the hot path of every acknowledged batch: the run's
+// recorder alone, a producer's untracked (one more atomic add per count),
+// and tracked (a second histogram).
+func BenchmarkObserve(b *testing.B) {
+	start := time.Unix(0, 0)
+	latencies := make([]time.Duration, 500)
+	for i := range latencies {
+		latencies[i] = time.Duration(i) * time.Millisecond
+	}
+	rec := NewRecorder(start)
+	rec.TrackProducerLatency("tracked")
+	for _, bb := range []struct {
+		name string
+		add  func(Counter, int64, time.Time)
+		obs  func(Metric, time.Time, ...time.Duration)
+	}{
+		{"run", rec.Add, rec.Observe},
+		{"producer", rec.ForProducer("untracked").Add, rec.ForProducer("untracked").Observe},
+		{"tracked producer", rec.ForProducer("tracked").Add, rec.ForProducer("tracked").Observe},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			for b.Loop() {
+				bb.add(RecordsAcknowledged, int64(len(latencies)), start)
+				bb.obs(RecordLatency, start, latencies...)
+			}
+		})
+	}
+}

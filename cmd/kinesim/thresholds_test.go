@@ -106,7 +106,7 @@ func TestAbortOnFailStopsTheRunAndExits99(t *testing.T) {
 			res, err := reports.ReadResult(filepath.Join(out, "result.json"))
 			require.NoError(t, err)
 			assert.False(t, res.Complete)
-			assert.Regexp(t, `^threshold put_latency_ms p\(99\) < 0 failed: p\(99\) was [0-9.]+ .* after [0-9]+s \(abort_on_fail\)$`, res.StopReason)
+			assert.Regexp(t, `^threshold put_latency_ms p\(99\) < 0 failed: p\(99\) was [0-9.]+, \+[0-9.]+ from the limit, after [0-9]+s \(abort_on_fail\)$`, res.StopReason)
 			assert.Less(t, res.ElapsedS, 60.0, "stopped long before its hour")
 			require.Len(t, res.Thresholds, 2)
 			assert.True(t, res.Thresholds[0].Aborted, "the threshold that stopped the run says so")
