@@ -33,9 +33,9 @@ type FaultResult struct {
 	// PeakBacklogRecords is the largest backlog (acknowledged, not yet
 	// consumed) from the fault's start to its recovery; 0 without consumers.
 	PeakBacklogRecords int64 `json:"peak_backlog_records"`
-	// RecoveryS is the time from the fault's end until send delay and
-	// backlog were back at their pre-fault level; absent when they were not
-	// by the end of the run.
+	// RecoveryS is the time from the fault's end until send delay p99,
+	// backlog and iterator age were back at their level of the 5 s before
+	// the fault; absent when they were not by the end of the run.
 	RecoveryS *float64 `json:"recovery_s,omitempty"`
 	// Detail says what a stream operation did, e.g. which shard it split.
 	Detail string `json:"detail,omitempty"`
