@@ -78,7 +78,7 @@ func WriteSummary(w io.Writer, r *Result, opts ...SummaryOption) error {
 	}
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "\t\tp50\tp90\tp99\tp99.9\tmax\tcount\t")
-	for _, m := range Metrics() {
+	for _, m := range compactMetrics(r) {
 		p := r.LatencyMs[m.Name()]
 		fmt.Fprintf(tw, "\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", m.Name(),
 			ms(p.P50), ms(p.P90), ms(p.P99), ms(p.P999), ms(p.Max), thousands(p.Count))
@@ -134,4 +134,15 @@ func thousands(n int64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// compactMetrics are the latencies of the compact summary: the producers',
+// and end-to-end latency (intended send to a consumer's receipt) when the
+// run had consumers.
+func compactMetrics(r *Result) []Metric {
+	ms := Metrics()
+	if r.LatencyMs[EndToEndLatency.Name()].Count > 0 {
+		ms = append(ms, EndToEndLatency)
+	}
+	return ms
 }
