@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -74,4 +76,25 @@ func TestReadmeExamples(t *testing.T) {
 			assert.Equal(t, want, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 		})
 	}
+}
+
+// TestReadmeScenariosValidate checks every full scenario the README shows
+// (a yaml block with a name and producers) with kinesim validate.
+func TestReadmeScenariosValidate(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	blocks := strings.Split(string(data), "```yaml\n")[1:]
+	checked := 0
+	for i, block := range blocks {
+		body, _, _ := strings.Cut(block, "```")
+		if !strings.HasPrefix(body, "name:") || !strings.Contains(body, "\nproducers:") {
+			continue
+		}
+		path := filepath.Join(t.TempDir(), fmt.Sprintf("readme-%d.yaml", i))
+		require.NoError(t, os.WriteFile(path, []byte(body), 0o644))
+		code, stdout, stderr := kinesim(t, "validate", path)
+		assert.Equal(t, 0, code, "README scenario %d:\n%s\n%s%s", i, body, stdout, stderr)
+		checked++
+	}
+	assert.Positive(t, checked, "the README shows a scenario")
 }
