@@ -131,6 +131,8 @@ producers:
 		args []string
 		want []string
 	}{
+		// No scenario at all: say what is missing and how to find one.
+		{"no scenario", []string{"run"}, []string{"needs a SCENARIO", "kinesim scenarios"}},
 		// A generator option the generator rejects is caught before running.
 		{"bad generator option", []string{"validate", badOption}, []string{"bad-option.yaml", "producers[0]", "city", "Atlantis", "London"}},
 		// A missing file is one line naming it.

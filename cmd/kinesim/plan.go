@@ -53,7 +53,7 @@ plan.md and plan.html (a chart of throttle ratio and cost against shard count). 
 		Example: `  kinesim plan plan-bike-city
   kinesim plan bike-rush-hour --headroom 0.3 --max-throttle-ratio 0.0001
   kinesim plan ./my-scenario.yaml --prices ./prices-eu-west-1.json --out /tmp/plan`,
-		Args: cobra.ExactArgs(1),
+		Args: scenarioArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return planScenario(cmd, args[0], f)
 		},

@@ -57,7 +57,7 @@ still written, marked incomplete.`,
 		Example: `  kinesim run bike-rush-hour
   kinesim run bike-rush-hour --duration 10s --shards 2 --out /tmp/run1
   kinesim run ./my-scenario.yaml --seed 7 --quiet`,
-		Args: cobra.ExactArgs(1),
+		Args: scenarioArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runScenario(cmd, args[0], f)
 		},

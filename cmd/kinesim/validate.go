@@ -23,7 +23,7 @@ allowed. Exit code 2 when the scenario is invalid.
 			if schema {
 				return cobra.NoArgs(cmd, args)
 			}
-			return cobra.ExactArgs(1)(cmd, args)
+			return scenarioArg(cmd, args)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if schema {
