@@ -51,9 +51,10 @@ func WriteChaos(w io.Writer, faults []FaultResult) error {
 	var b strings.Builder
 	b.WriteString("chaos:\n")
 	for _, f := range faults {
-		fmt.Fprintf(&b, "  %5.1fs +%-5s %s: %s calls, %s records, %s retries, %s duplicates",
-			f.AtS, trimSeconds(f.ForS), f.Description, thousands(f.CallsAffected), thousands(f.RecordsAffected),
-			thousands(f.RetriesCaused), thousands(f.DuplicatesCaused))
+		fmt.Fprintf(&b, "  %5.1fs +%-5s %s: %s, %s, %s, %s",
+			f.AtS, trimSeconds(f.ForS), f.Description, count(f.CallsAffected, "call", "calls"),
+			count(f.RecordsAffected, "record", "records"), count(f.RetriesCaused, "retry", "retries"),
+			count(f.DuplicatesCaused, "duplicate", "duplicates"))
 		if f.PeakBacklogRecords > 0 {
 			fmt.Fprintf(&b, ", peak backlog %s", thousands(f.PeakBacklogRecords))
 		}
@@ -76,4 +77,12 @@ func WriteChaos(w io.Writer, faults []FaultResult) error {
 
 func trimSeconds(s float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.1f", s), "0"), ".") + "s"
+}
+
+// count writes n with the noun in the number it takes: "1 call", "2 calls".
+func count(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return thousands(n) + " " + many
 }
