@@ -215,7 +215,15 @@ func (r *Recorder) Add(c Counter, n int64, t time.Time) {
 		return
 	}
 	r.mu.Lock()
-	*r.pointAt(t).count(c) += n
+	p := r.pointAt(t)
+	// Counts that arrive after their second closed (a producer adds its
+	// scheduled records once per second, and an acknowledgement from
+	// another goroutine may close the second first) still go to their own
+	// second: closed seconds keep their counts open until Finish.
+	if sec := int(t.Sub(r.start) / time.Second); sec >= 0 && sec < len(r.series) {
+		p = &r.series[sec]
+	}
+	*p.count(c) += n
 	r.mu.Unlock()
 }
 

@@ -102,7 +102,7 @@ func (p *producer) run(ctx, callCtx context.Context) {
 		slabCap = max(slabCap, len(slab))
 		slab = make([]byte, 0, slabCap)
 	}
-	scheduled := secondCounter{rec: p.rec, counter: reports.RecordsScheduled, start: p.start}
+	scheduled := secondCounter{rec: p.rec, counter: reports.RecordsScheduled, start: p.rec.Start()}
 	defer scheduled.flush()
 	var lastDue time.Time
 	for {
@@ -396,7 +396,8 @@ func (p *producer) letter(r pending, code, format string, args ...any) DeadLette
 
 // secondCounter adds to a recorder counter once per second of event time
 // instead of once per event, keeping the recorder's lock off the per-record
-// path. Not safe for concurrent use.
+// path. Its seconds must be the recorder's (start = the recorder's Start).
+// Not safe for concurrent use.
 type secondCounter struct {
 	rec     *reports.ProducerRecorder
 	counter reports.Counter
