@@ -313,6 +313,9 @@ func TestValidateGenerators(t *testing.T) {
 	assert.EqualError(t, err, `x.yaml:6:16: producers[0].generator: "bike" is not a known generator; use one of logs, clickstream`)
 	_, err = Parse([]byte(valid), "x.yaml", WithGenerators("bike"))
 	assert.NoError(t, err)
+	// A near miss gets a suggestion.
+	_, err = Parse([]byte(strings.Replace(valid, "generator: bike", "generator: bikes", 1)), "x.yaml", WithGenerators("bike", "logs"))
+	assert.EqualError(t, err, `x.yaml:6:16: producers[0].generator: "bikes" is not a known generator; did you mean "bike"? use one of bike, logs`)
 }
 
 func TestValidateWithoutPositions(t *testing.T) {

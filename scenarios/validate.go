@@ -186,7 +186,11 @@ func (v *validator) producer(p *Producer, path string, recordSize ByteSize, o op
 	case p.Generator == "":
 		v.addf(path+".generator", "required; name the record generator, e.g. bike")
 	case len(o.generators) > 0 && !slices.Contains(o.generators, p.Generator):
-		v.addf(path+".generator", "%q is not a known generator; use one of %s", p.Generator, strings.Join(o.generators, ", "))
+		hint := ""
+		if best := closest(p.Generator, o.generators); best != "" {
+			hint = fmt.Sprintf("did you mean %q? ", best)
+		}
+		v.addf(path+".generator", "%q is not a known generator; %suse one of %s", p.Generator, hint, strings.Join(o.generators, ", "))
 	}
 	v.partitionKey(&p.PartitionKey, path+".partition_key")
 	v.rate(p.Rate, path+".rate")
