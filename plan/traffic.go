@@ -154,18 +154,11 @@ func newTraffic(sc *scenarios.Scenario, budget int) (*traffic, error) {
 // seeds the runner uses, and reads its schedule second by second.
 func (t *traffic) compileProducer(sc *scenarios.Scenario, i int, pc scenarios.Producer) (*producerTraffic, error) {
 	seed := runner.ProducerSeed(sc.Seed, i)
-	gen, err := generators.New(pc.Generator, pc.Options, seed)
+	tr, err := runner.CompileTraffic(sc, i)
 	if err != nil {
-		return nil, fmt.Errorf("producer %q: %w", pc.Name, err)
+		return nil, err
 	}
-	keys, err := generators.NewKeyChooser(pc.PartitionKey, gen, seed)
-	if err != nil {
-		return nil, fmt.Errorf("producer %q: partition_key: %w", pc.Name, err)
-	}
-	sched, err := pacing.New(pc.Rate, sc.Duration.D(), seed)
-	if err != nil {
-		return nil, fmt.Errorf("producer %q: rate: %w", pc.Name, err)
-	}
+	gen, keys, sched := tr.Generator, tr.Keys, tr.Schedule
 	p := &producerTraffic{
 		name: pc.Name, gen: gen, keyChooser: keys, sched: sched,
 		due: make([]float64, t.seconds), peak: make([]float64, t.seconds),

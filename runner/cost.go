@@ -6,7 +6,6 @@ import (
 
 	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/plan/pricing"
-	"github.com/kinesim/kinesim/runner/pacing"
 	"github.com/kinesim/kinesim/scenarios"
 )
 
@@ -135,20 +134,12 @@ type recordSample struct {
 // generator and key chooser) and counts its scheduled records.
 func sampleRecords(sc *scenarios.Scenario, i, n int) (recordSample, error) {
 	pc := sc.Producers[i]
-	seed := ProducerSeed(sc.Seed, i)
-	sched, err := pacing.New(pc.Rate, sc.Duration.D(), seed)
+	tr, err := CompileTraffic(sc, i)
 	if err != nil {
-		return recordSample{}, fmt.Errorf("producer %q: rate: %w", pc.Name, err)
+		return recordSample{}, err
 	}
-	gen, err := generators.New(pc.Generator, pc.Options, seed)
-	if err != nil {
-		return recordSample{}, fmt.Errorf("producer %q: %w", pc.Name, err)
-	}
-	keys, err := generators.NewKeyChooser(pc.PartitionKey, gen, seed)
-	if err != nil {
-		return recordSample{}, fmt.Errorf("producer %q: partition_key: %w", pc.Name, err)
-	}
-	s := recordSample{records: sched.Due(sc.Duration.D())}
+	gen, keys := tr.Generator, tr.Keys
+	s := recordSample{records: tr.Schedule.Due(sc.Duration.D())}
 	var buf []byte
 	for id := range n {
 		buf = gen.Next(buf[:0], generators.Meta{Producer: pc.Name, ID: uint64(id + 1)})
@@ -162,8 +153,3 @@ func sampleRecords(sc *scenarios.Scenario, i, n int) (recordSample, error) {
 	s.kbUnits /= float64(n)
 	return s, nil
 }
-
-// ProducerSeed is the seed of the scenario's producer i, derived from the
-// scenario's seed so that adding a producer does not change the others'
-// traffic. Everything that replays a producer's records uses it.
-func ProducerSeed(seed int64, i int) int64 { return seed + int64(i)*1_000_003 }

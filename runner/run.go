@@ -263,19 +263,11 @@ func compile(sc *scenarios.Scenario, target stream.Target, rec *reports.Recorder
 		infos []reports.ProducerInfo
 	)
 	for i, pc := range sc.Producers {
-		seed := ProducerSeed(sc.Seed, i)
-		gen, err := generators.New(pc.Generator, pc.Options, seed)
+		tr, err := CompileTraffic(sc, i)
 		if err != nil {
-			return nil, nil, fmt.Errorf("producer %q: %w", pc.Name, err)
+			return nil, nil, err
 		}
-		keys, err := generators.NewKeyChooser(pc.PartitionKey, gen, seed)
-		if err != nil {
-			return nil, nil, fmt.Errorf("producer %q: partition_key: %w", pc.Name, err)
-		}
-		sched, err := pacing.New(pc.Rate, sc.Duration.D(), seed)
-		if err != nil {
-			return nil, nil, fmt.Errorf("producer %q: rate: %w", pc.Name, err)
-		}
+		gen, keys, sched := tr.Generator, tr.Keys, tr.Schedule
 		var single stream.SingleWriter
 		if pc.API == scenarios.APIPutRecord {
 			var ok bool

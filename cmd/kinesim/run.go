@@ -92,15 +92,12 @@ func loadScenario(ref string) (*scenarios.Scenario, error) {
 	if _, err := reports.ParseTolerances(sc.Compare.ToleranceSpec()); err != nil {
 		return nil, usageError("%s: compare.tolerances: %w", sc.File, err)
 	}
-	// Generator options and partition keys are the generators' to judge:
-	// build each producer's once so a bad option fails here, not mid-run.
-	for i, p := range sc.Producers {
-		gen, err := generators.New(p.Generator, p.Options, sc.Seed)
-		if err == nil {
-			_, err = generators.NewKeyChooser(p.PartitionKey, gen, sc.Seed)
-		}
-		if err != nil {
-			return nil, usageError("%s: producers[%d] (%s): %w", sc.File, i, p.Name, err)
+	// Generator options, partition keys and schedules are their packages'
+	// to judge: build each producer's traffic once so a bad option fails
+	// here, not mid-run.
+	for i := range sc.Producers {
+		if _, err := runner.CompileTraffic(sc, i); err != nil {
+			return nil, usageError("%s: producers[%d]: %w", sc.File, i, err)
 		}
 	}
 	return sc, nil
