@@ -150,6 +150,7 @@ func (p *producer) run(ctx, callCtx context.Context) {
 		size := r.record.Size()
 		if size > p.maxRecord {
 			p.deadLetter(r, ReasonTooLarge, "record of %d bytes is over the stream's %d-byte record limit", size, p.maxRecord)
+			p.rec.Add(reports.RecordsDeadLettered, 1, p.clk.Now())
 			continue
 		}
 		if batchBytes+size > maxBytes {
@@ -308,11 +309,12 @@ func (p *producer) settle(batch []pending, out *stream.PutRecordsOutput, err err
 			}
 			retry = append(retry, r)
 		}
+		p.rec.Add(reports.RecordsDeadLettered, int64(len(batch)-len(retry)), now)
 		return retry
 	}
 	var (
-		acked, ackedBytes, throttled, failed int64
-		shards                               reports.ShardCounts // for the report's per-shard load
+		acked, ackedBytes, throttled, failed, dead int64
+		shards                                     reports.ShardCounts // for the report's per-shard load
 	)
 	latencies := make([]time.Duration, 0, len(batch))
 	for i, r := range batch {
@@ -333,10 +335,12 @@ func (p *producer) settle(batch []pending, out *stream.PutRecordsOutput, err err
 		}
 		if r.attempts >= p.cfg.Retry.MaxAttempts {
 			p.deadLetter(r, res.ErrorCode, "%s", res.ErrorMessage)
+			dead++
 			continue
 		}
 		retry = append(retry, r)
 	}
+	p.rec.Add(reports.RecordsDeadLettered, dead, now)
 	p.rec.Add(reports.RecordsAcknowledged, acked, now)
 	p.rec.Add(reports.BytesAcknowledged, ackedBytes, now)
 	p.rec.AddShards(&shards, now)
@@ -353,8 +357,9 @@ func resultCount(out *stream.PutRecordsOutput) int {
 	return len(out.Records)
 }
 
+// deadLetter keeps a record that failed every attempt; the caller counts
+// it (once per call, off the per-record path).
 func (p *producer) deadLetter(r pending, code, format string, args ...any) {
-	p.rec.Add(reports.RecordsDeadLettered, 1, p.clk.Now())
 	p.dead.write(p.letter(r, code, format, args...))
 	p.ledger.Failed(r.id, r.record.PartitionKey, r.attempts, ledger.DeadLettered)
 }
