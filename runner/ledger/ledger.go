@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -78,6 +79,9 @@ type Ledger struct {
 
 	file    *logFile   // nil without a file
 	loading *loadState // set while Load replays a file
+	// starts says whether any consumer has a start position, so that the
+	// per-record acknowledgement skips that check when none has.
+	starts atomic.Bool
 }
 
 // New returns a ledger kept in memory only.
@@ -147,7 +151,7 @@ func (p *Producer) AcknowledgedAt(id uint64, partitionKey, shardID, seq string, 
 		return
 	}
 	p.set(id, entry{keyHash: KeyHash(partitionKey), seqHash: SeqHash(seq), shard: p.l.shard(shardID), attempts: clampAttempts(attempts), outcome: Acknowledged})
-	if !sent.IsZero() && id != 0 {
+	if !sent.IsZero() && id != 0 && p.l.starts.Load() {
 		p.l.markBeforeStart(p, id, sent)
 	}
 }

@@ -20,6 +20,9 @@ func (c *Consumer) StartAt(t time.Time) {
 	c.mu.Lock()
 	c.start = t
 	c.mu.Unlock()
+	if !t.IsZero() {
+		c.l.starts.Store(true)
+	}
 	if f := c.l.file; f != nil {
 		f.startAt(c.index, t)
 	}
