@@ -60,6 +60,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kinesim/kinesim/pricing"
 	"github.com/kinesim/kinesim/scenarios"
 )
 
@@ -125,7 +126,7 @@ type Option func(*config)
 
 type config struct {
 	objectives   *Objectives
-	prices       *Prices
+	prices       *pricing.Prices
 	workers      int
 	recordBudget int
 	measure      bool
@@ -135,8 +136,8 @@ type config struct {
 // WithObjectives replaces the scenario's objectives. Default: ObjectivesOf(sc).
 func WithObjectives(o Objectives) Option { return func(c *config) { c.objectives = &o } }
 
-// WithPrices prices the candidates with p. Default: DefaultPrices().
-func WithPrices(p *Prices) Option { return func(c *config) { c.prices = p } }
+// WithPrices prices the candidates with p. Default: pricing.Default().
+func WithPrices(p *pricing.Prices) Option { return func(c *config) { c.prices = p } }
 
 // WithWorkers sets how many shard counts are simulated at once.
 // Default: runtime.GOMAXPROCS(0).
@@ -191,7 +192,7 @@ func Plan(ctx context.Context, sc *scenarios.Scenario, opts ...Option) (*Result,
 	}
 	prices := cfg.prices
 	if prices == nil {
-		prices = DefaultPrices()
+		prices = pricing.Default()
 	}
 	t, err := newTraffic(sc, cfg.recordBudget)
 	if err != nil {
@@ -227,7 +228,7 @@ func Plan(ctx context.Context, sc *scenarios.Scenario, opts ...Option) (*Result,
 type planner struct {
 	t         *traffic
 	obj       Objectives
-	prices    *Prices
+	prices    *pricing.Prices
 	workers   int
 	fluidOnly bool
 	window    time.Duration // of the measured runs

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -15,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinesim/kinesim/generators"
+	"github.com/kinesim/kinesim/pricing"
 	"github.com/kinesim/kinesim/reports"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/scenarios"
@@ -235,29 +234,11 @@ func TestObjectivesFromScenario(t *testing.T) {
 	assert.ErrorIs(t, err, ErrBadObjectives)
 }
 
-func TestPrices(t *testing.T) {
-	p := DefaultPrices()
-	assert.NotEmpty(t, p.Date, "the built-in prices are dated")
-	assert.NotEmpty(t, p.Source)
-	assert.Equal(t, 0.015, p.Provisioned.ShardHour)
-	assert.Equal(t, 0.014, p.Provisioned.PutPayloadUnitsPerMillion)
-
-	dir := t.TempDir()
-	undated := filepath.Join(dir, "undated.json")
-	require.NoError(t, os.WriteFile(undated, []byte(`{"region": "x"}`), 0o644))
-	_, err := LoadPrices(undated)
-	assert.ErrorContains(t, err, "date is missing")
-	unknown := filepath.Join(dir, "unknown.json")
-	require.NoError(t, os.WriteFile(unknown, []byte(`{"date": "2026-01-01", "shard_hours": 1}`), 0o644))
-	_, err = LoadPrices(unknown)
-	assert.ErrorContains(t, err, "shard_hours")
-}
-
 func TestCosts(t *testing.T) {
 	// 1,000 records/s of 4 KiB for 1 h, standing for one hour of a month.
 	sc := scenario(t, "{constant: 1000/s}", "4KiB", "random", time.Hour, "")
 	p := &planner{t: &traffic{producers: []*producerTraffic{{totalRecords: 3.6e6, meanBytes: 4096 + 16, putUnits: 1, kbUnits: 5}}},
-		prices: DefaultPrices(), months: monthsOf(sc)}
+		prices: pricing.Default(), months: monthsOf(sc)}
 	c := p.provisionedCost(4)
 	assert.InDelta(t, 4*730*0.015, c.Parts["shard_hours"], 1e-9)
 	assert.InDelta(t, 3.6e6*730/1e6*0.014, c.Parts["put_payload_units"], 1e-9)

@@ -5,7 +5,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/kinesim/kinesim/plan/pricing"
+	"github.com/kinesim/kinesim/pricing"
 	"github.com/kinesim/kinesim/scenarios"
 )
 

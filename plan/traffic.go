@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/kinesim/kinesim/generators"
-	"github.com/kinesim/kinesim/plan/pricing"
+	"github.com/kinesim/kinesim/pricing"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/runner/pacing"
 	"github.com/kinesim/kinesim/scenarios"

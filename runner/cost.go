@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/kinesim/kinesim/generators"
-	"github.com/kinesim/kinesim/plan/pricing"
+	"github.com/kinesim/kinesim/pricing"
 	"github.com/kinesim/kinesim/scenarios"
 )
 

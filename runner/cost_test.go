@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kinesim/kinesim/plan/pricing"
+	"github.com/kinesim/kinesim/pricing"
 )
 
 func TestEstimateCost(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kinesim/kinesim/plan"
+	"github.com/kinesim/kinesim/pricing"
 	"github.com/kinesim/kinesim/runner"
 )
 
@@ -113,7 +114,7 @@ func planScenario(cmd *cobra.Command, ref string, f planFlags) error {
 	}
 	opts := []plan.Option{plan.WithObjectives(obj), plan.WithRecordBudget(f.recordBudget), plan.WithMeasuredRuns(!f.noMeasure, f.window)}
 	if f.prices != "" {
-		prices, err := plan.LoadPrices(f.prices)
+		prices, err := pricing.Load(f.prices)
 		if err != nil {
 			return usageError("--prices: %w", err)
 		}

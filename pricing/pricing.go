@@ -1,12 +1,15 @@
 // Package pricing is kinesim's dated price table for Kinesis Data Streams
 // and the billing units it is applied to. `kinesim plan` prices its
-// candidate shard counts with it; the runner's cost guard estimates a run
-// on Amazon Kinesis itself with it, so both quote the same amounts and the
-// same date.
+// candidate shard counts with it; the cost guard of package targets
+// estimates a run on Amazon Kinesis itself with it, so both quote the same
+// amounts and the same date.
 //
 // The built-in table (prices.json, Default) carries its region, date and
-// source; a user's own file has the same shape (Load). A *Prices is plain
-// data: Default returns a fresh copy each time, which a caller may change.
+// source; a user's own file has the same shape (Load).
+//
+// Concurrency: every function is safe to call from any goroutine. A
+// *Prices is plain data with no lock: Default returns a fresh copy each
+// time, which a caller may change; share one only for reading.
 package pricing
 
 import (
@@ -104,7 +107,7 @@ func Parse(data []byte, name string) (*Prices, error) {
 	dec.DisallowUnknownFields()
 	var p Prices
 	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("prices %s: %w (see plan/pricing/prices.json for the shape)", name, err)
+		return nil, fmt.Errorf("prices %s: %w (see pricing/prices.json for the shape)", name, err)
 	}
 	if p.Date == "" {
 		return nil, fmt.Errorf("prices %s: date is missing; say when the amounts were taken, e.g. \"date\": \"2025-01-15\"", name)

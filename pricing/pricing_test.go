@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kinesim/kinesim/plan/pricing"
+	"github.com/kinesim/kinesim/pricing"
 )
 
 func TestUnits(t *testing.T) {
@@ -49,4 +49,22 @@ func TestDefaultAndLoad(t *testing.T) {
 	assert.Equal(t, 0.02, loaded.Provisioned.ShardHour)
 	_, err = pricing.Load(filepath.Join(t.TempDir(), "missing.json"))
 	assert.Error(t, err)
+}
+
+func TestPrices(t *testing.T) {
+	p := pricing.Default()
+	assert.NotEmpty(t, p.Date, "the built-in prices are dated")
+	assert.NotEmpty(t, p.Source)
+	assert.Equal(t, 0.015, p.Provisioned.ShardHour)
+	assert.Equal(t, 0.014, p.Provisioned.PutPayloadUnitsPerMillion)
+
+	dir := t.TempDir()
+	undated := filepath.Join(dir, "undated.json")
+	require.NoError(t, os.WriteFile(undated, []byte(`{"region": "x"}`), 0o644))
+	_, err := pricing.Load(undated)
+	assert.ErrorContains(t, err, "date is missing")
+	unknown := filepath.Join(dir, "unknown.json")
+	require.NoError(t, os.WriteFile(unknown, []byte(`{"date": "2026-01-01", "shard_hours": 1}`), 0o644))
+	_, err = pricing.Load(unknown)
+	assert.ErrorContains(t, err, "shard_hours")
 }
