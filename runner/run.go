@@ -25,7 +25,6 @@ import (
 	"github.com/kinesim/kinesim/runner/pacing"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
-	"github.com/kinesim/kinesim/stream/kinesis"
 )
 
 // Config is one run.
@@ -229,7 +228,7 @@ func createStreams(ctx context.Context, target stream.Target, sc *scenarios.Scen
 			StreamName: name,
 			ShardCount: sc.Target.Shards,
 			Mode:       streamMode(sc.Target.Mode),
-			Tags:       map[string]string{kinesis.TagRunID: runID},
+			Tags:       map[string]string{stream.TagRunID: runID},
 		}); err != nil {
 			return cleanup, fmt.Errorf("create stream %q: %w", name, err)
 		}

@@ -111,6 +111,12 @@ type CreateStreamInput struct {
 	Tags map[string]string
 }
 
+// TagRunID is the tag key kinesim sets, with the run id as value, on the
+// streams it creates, so that `kinesim cleanup` can find the ones a crashed
+// run left behind. Kinesis tag keys allow letters, digits, spaces and
+// _ . / = + - % @ only: no colon.
+const TagRunID = "kinesim-run-id"
+
 // HashKeyRange is an inclusive range of 128-bit hash keys as decimal strings.
 type HashKeyRange struct {
 	StartingHashKey string

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kinesim/kinesim/stream"
 	"github.com/kinesim/kinesim/stream/kinesis"
 )
 
@@ -39,7 +40,7 @@ deleting needs --yes.`,
 			if err != nil {
 				return usageError("%w", err)
 			}
-			names, err := tg.StreamsTagged(ctx, kinesis.TagRunID, "")
+			names, err := tg.StreamsTagged(ctx, stream.TagRunID, "")
 			if err != nil {
 				return failure(fmt.Errorf("list streams at %s: %w", tg.Describe(), err))
 			}

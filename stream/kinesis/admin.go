@@ -14,12 +14,6 @@ import (
 	"github.com/kinesim/kinesim/stream"
 )
 
-// TagRunID is the tag key kinesim sets, with the run id as value, on the
-// streams it creates, so that `kinesim cleanup` can find the ones a crashed
-// run left behind (see StreamsTagged). Kinesis tag keys allow letters,
-// digits, spaces and _ . / = + - % @ only: no colon.
-const TagRunID = "kinesim-run-id"
-
 // streamRef addresses a stream by name, by ARN, or both. An ARN
 // (arn:PARTITION:kinesis:REGION:ACCOUNT:stream/NAME) is sent as StreamARN
 // together with the name it holds: AWS accepts both, and servers that know

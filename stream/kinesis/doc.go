@@ -103,7 +103,7 @@
 // stream.SingleWriter, stream.RetentionSetter, stream.Describer and
 // stream.FanOut, and offers what a run on real streams needs beyond the
 // contract: ListStreams,
-// StreamTags and StreamsTagged (for `kinesim cleanup`, with TagRunID).
+// StreamTags and StreamsTagged (for `kinesim cleanup`, with stream.TagRunID).
 //
 // A Target is safe for concurrent use by many goroutines.
 package kinesis

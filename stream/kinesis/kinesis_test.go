@@ -442,14 +442,14 @@ func testTags(ctx context.Context, t *testing.T, tg *kinesis.Target, caps server
 	name := fmt.Sprintf("kinesim-tags-%d", streamSeq.Add(1))
 	runID := fmt.Sprintf("run-%d", time.Now().UnixNano())
 	require.NoError(t, tg.CreateStream(ctx, &stream.CreateStreamInput{
-		StreamName: name, ShardCount: 1, Tags: map[string]string{kinesis.TagRunID: runID},
+		StreamName: name, ShardCount: 1, Tags: map[string]string{stream.TagRunID: runID},
 	}))
 	defer func() { assert.NoError(t, tg.DeleteStream(context.WithoutCancel(ctx), name)) }()
 	tags, err := tg.StreamTags(ctx, name)
 	require.NoError(t, err)
-	assert.Equal(t, runID, tags[kinesis.TagRunID], "tagged at creation (tags on create: %v)", caps.tagsOnCreate)
+	assert.Equal(t, runID, tags[stream.TagRunID], "tagged at creation (tags on create: %v)", caps.tagsOnCreate)
 
-	tagged, err := tg.StreamsTagged(ctx, kinesis.TagRunID, runID)
+	tagged, err := tg.StreamsTagged(ctx, stream.TagRunID, runID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{name}, tagged, "StreamsTagged finds the stream by its run id")
 }
