@@ -32,6 +32,8 @@ type Virtual struct {
 	cancellable map[*waiter]struct{}
 }
 
+var _ Simulated = (*Virtual)(nil)
+
 // waiter is one goroutine waiting on the clock.
 type waiter struct {
 	ctx   context.Context

@@ -119,3 +119,11 @@ func TestRealHelpers(t *testing.T) {
 	AfterFunc(c, time.Millisecond, func() { close(fired) })
 	<-fired
 }
+
+// TestIsSimulated: callers tell simulated time from the wall clock through
+// the optional interface, whatever the concrete clock.
+func TestIsSimulated(t *testing.T) {
+	assert.True(t, IsSimulated(NewVirtual(epoch)), "a Virtual clock is simulated")
+	assert.False(t, IsSimulated(Real{}), "the wall clock is not")
+	assert.False(t, IsSimulated(Real{SpinBelow: time.Millisecond}), "nor a spinning wall clock")
+}

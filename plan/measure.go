@@ -12,12 +12,13 @@ import (
 	"github.com/kinesim/kinesim/reports"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/scenarios"
+	"github.com/kinesim/kinesim/targets"
 )
 
 // Measured is what running a candidate for real found: the scenario (or
 // the window of it around its peak) run through runner.Run on the emulated
 // stream in virtual time. Its latencies come from the emulated stream's
-// service-latency model (runner.SimulatedPutRecordsLatency) plus what the
+// service-latency model (targets.SimulatedPutRecordsLatency) plus what the
 // run adds itself: batching, in-flight limits, throttles and retries.
 type Measured struct {
 	// WindowStartS and WindowEndS are the part of the scenario that ran,
@@ -112,12 +113,12 @@ func (p *planner) windowScenario(sc *scenarios.Scenario, start, end, n int) *sce
 // runVirtual runs sc through the runner on the emulated stream in virtual
 // time, in a temporary run folder, and returns its result.
 func runVirtual(ctx context.Context, sc *scenarios.Scenario) (*reports.Result, error) {
-	clk := runner.NewClock(sc, epoch)
-	target, _, closeTarget, err := runner.OpenTarget(ctx, sc, runner.OpenOptions{Clock: clk})
+	clk := targets.NewClock(sc, epoch)
+	opened, err := targets.Open(ctx, sc, targets.Options{Clock: clk})
 	if err != nil {
 		return nil, err
 	}
-	defer closeTarget()
+	defer opened.Close()
 	dir, err := os.MkdirTemp("", "kinesim-plan-run-")
 	if err != nil {
 		return nil, err
@@ -125,7 +126,7 @@ func runVirtual(ctx context.Context, sc *scenarios.Scenario) (*reports.Result, e
 	defer os.RemoveAll(dir)
 	var res *reports.Result
 	clock.Run(clk, func() {
-		res, err = runner.Run(ctx, runner.Config{Scenario: sc, Target: target, Clock: clk, OutDir: dir})
+		res, err = runner.Run(ctx, runner.Config{Scenario: sc, Target: opened.Target, Proxy: opened.Proxy, Clock: clk, OutDir: dir})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("measured run on %d shards: %w", sc.Target.Shards, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/kinesim/kinesim/reports"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/stream/emulated"
+	"github.com/kinesim/kinesim/targets"
 )
 
 const oneReader = `consumers:
@@ -108,7 +109,7 @@ func TestOnDemandFirstDayMatchesEmulator(t *testing.T) {
 			var res *reports.Result
 			v.Run(func() {
 				target := emulated.New(emulated.WithClock(v), emulated.WithOnDemandSplitDelay(delay),
-					emulated.WithServiceLatency(emulated.OpPutRecords, runner.SimulatedPutRecordsLatency))
+					emulated.WithServiceLatency(emulated.OpPutRecords, targets.SimulatedPutRecordsLatency))
 				res, err = runner.Run(t.Context(), runner.Config{Scenario: &run, Target: target, Clock: v, OutDir: t.TempDir()})
 			})
 			require.NoError(t, err)

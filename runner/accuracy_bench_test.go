@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/stream/emulated"
 )
 
@@ -22,7 +23,7 @@ func BenchmarkProducerAccuracy(b *testing.B) {
 	for b.Loop() {
 		sc := constantScenario(b, rate, 100, duration, "random")
 		sc.Producers[0].MaxInFlight = 16
-		clk := NewClock(sc, time.Now())
+		clk := clock.Real{SpinBelow: clock.RunSpinBelow} // a wall-clock run's clock (targets.NewClock)
 		res, err := Run(b.Context(), Config{Scenario: sc, Target: emulated.New(emulated.WithClock(clk)), Clock: clk, OutDir: b.TempDir()})
 		if err != nil {
 			b.Fatal(err)

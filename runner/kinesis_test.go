@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kinesim/kinesim/stream/kinesis"
 	"github.com/kinesim/kinesim/stream/kinesis/kinesistest"
 )
 
@@ -34,10 +35,9 @@ consumers:
   - {name: pushed, mode: efo, poll_interval: 500ms, sink: idempotent}
   - {name: polled, poll_interval: 500ms, sink: idempotent}
 `, srv.Endpoint, time.Now().UnixNano()))
-	target, endpoint, closeTarget, err := OpenTarget(t.Context(), sc, OpenOptions{})
+	target, err := kinesis.New(t.Context(), kinesis.WithEndpoint(srv.Endpoint), kinesis.WithRegion("us-east-1"))
 	require.NoError(t, err)
-	defer closeTarget()
-	res, err := Run(t.Context(), Config{Scenario: sc, Target: target, Endpoint: endpoint, OutDir: t.TempDir(), DrainTimeout: 20 * time.Second})
+	res, err := Run(t.Context(), Config{Scenario: sc, Target: target, Endpoint: target.Describe(), OutDir: t.TempDir(), DrainTimeout: 20 * time.Second})
 	require.NoError(t, err)
 	require.True(t, res.Complete)
 	v := verdicts(t, res.Verification)

@@ -1,7 +1,12 @@
 // Package runner turns a scenario into traffic: it compiles producers from
 // the scenario (generator, partition keys, rate schedule, batching, retries),
 // runs them against a stream target, and collects what happened into a
-// reports.Recorder and the run folder.
+// reports.Recorder and the run folder. It knows targets only as
+// stream.Target: package targets opens them (and the chaos proxy a
+// scenario's network faults need) and chooses the clock.
+//
+// A run has three steps: setup (run folder, streams, producers, chaos,
+// consumers), execute (schedule, drain) and assemble (result.json).
 //
 // Run blocks until the scenario's duration has passed and every call has
 // finished, or until its context is cancelled and the drain time has run out.
@@ -33,6 +38,10 @@ type Config struct {
 	Scenario *scenarios.Scenario
 	// Target is the stream endpoint; Run creates the scenario's stream on it.
 	Target stream.Target
+	// Proxy is the chaos proxy the target's connections go through, which
+	// the scenario's network faults act on; nil when there is none (see
+	// package targets, which opens both).
+	Proxy *chaos.Proxy
 	// Endpoint names the target's address in the report (empty for emulated).
 	Endpoint string
 	// OutDir is the run folder; Run creates it.
@@ -40,8 +49,9 @@ type Config struct {
 	// Clock defaults to the wall clock.
 	Clock clock.Clock
 	// DrainTimeout caps how long calls may go on after the schedule ends or
-	// the run is stopped (default 10s). Records still unacknowledged then are
-	// counted as unfinished and kept in the dead-letter file.
+	// the run is stopped (default DefaultDrainTimeout). Records still
+	// unacknowledged then are counted as unfinished and kept in the
+	// dead-letter file.
 	DrainTimeout time.Duration
 	// Version is kinesim's version for the report.
 	Version string
@@ -52,140 +62,198 @@ type Config struct {
 
 // File names in a run folder.
 const (
-	ResultFile      = "result.json"
-	DeadLetterFile  = "dead-letters.jsonl"
-	ScenarioFile    = "scenario.yaml"
-	DefaultDrainCap = 10 * time.Second
+	ResultFile     = "result.json"
+	DeadLetterFile = "dead-letters.jsonl"
+	ScenarioFile   = "scenario.yaml"
 )
+
+// DefaultDrainTimeout is Config.DrainTimeout when it is not set.
+const DefaultDrainTimeout = 10 * time.Second
 
 // Run runs the scenario. Cancelling ctx stops scheduling new records; calls
 // in flight get cfg.DrainTimeout to finish. The result is written to
 // OutDir/result.json in every case where the run started, marked incomplete
 // when stopped early; the returned error says what went wrong, if anything.
 func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
-	sc := cfg.Scenario
-	clk := cfg.Clock
-	if clk == nil {
-		clk = clock.Real{}
-	}
-	drain := cfg.DrainTimeout
-	if drain <= 0 {
-		drain = DefaultDrainCap
-	}
-	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
-		return nil, fmt.Errorf("run folder: %w", err)
-	}
-	if err := writeScenario(sc, filepath.Join(cfg.OutDir, ScenarioFile)); err != nil {
-		return nil, err
-	}
-	cleanup, err := createStreams(ctx, cfg.Target, sc, filepath.Base(cfg.OutDir))
+	r, cleanup, err := setup(ctx, withDefaults(cfg))
 	defer cleanup()
 	if err != nil {
 		return nil, err
 	}
+	return r.assemble(ctx, r.execute(ctx))
+}
 
-	dead := newDeadLetters(filepath.Join(cfg.OutDir, DeadLetterFile))
-	start := clk.Now()
-	rec := cfg.Recorder
-	if rec == nil {
-		rec = reports.NewRecorder(start)
+// withDefaults fills in the clock and the drain timeout.
+func withDefaults(cfg Config) Config {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
 	}
-	producers, infos, err := compile(sc, cfg.Target, rec, clk, start, dead)
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = DefaultDrainTimeout
+	}
+	return cfg
+}
+
+// run is one run once set up: its streams exist, its producers are
+// compiled with chaos around their calls, and its consumers read.
+type run struct {
+	cfg       Config // with defaults
+	start     time.Time
+	rec       *reports.Recorder
+	dead      *deadLetters
+	producers []*producer
+	infos     []reports.ProducerInfo
+	faults    *chaos.Plan
+	consumers *consumerGroup
+}
+
+// setup makes the run folder and the scenario's streams and starts the
+// consumers. The returned cleanup (never nil) deletes the streams it made;
+// it is for after the run, and for a setup that failed.
+func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) {
+	sc, clk := cfg.Scenario, cfg.Clock
+	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
+		return nil, func() {}, fmt.Errorf("run folder: %w", err)
+	}
+	if err := writeScenario(sc, filepath.Join(cfg.OutDir, ScenarioFile)); err != nil {
+		return nil, func() {}, err
+	}
+	cleanup, err = createStreams(ctx, cfg.Target, sc, filepath.Base(cfg.OutDir))
 	if err != nil {
-		return nil, err
-	}
-	faults, err := chaos.New(sc, cfg.Target, start, chaos.WithClock(clk), chaos.WithProxy(chaosProxy(cfg.Target)))
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range producers {
-		p.target = faults.Writer(p.cfg.Name, p.target)
-		p.single = faults.SingleWriter(p.cfg.Name, p.single)
-	}
-	if err := rec.AttachIntervalLog(filepath.Join(cfg.OutDir, reports.IntervalLogFile)); err != nil {
-		return nil, err
-	}
-	consumers, err := startConsumers(sc, cfg.Target, rec, clk, start, cfg.OutDir, producers, faults)
-	if err != nil {
-		return nil, err
+		return nil, cleanup, err
 	}
 
+	r = &run{cfg: cfg, dead: newDeadLetters(filepath.Join(cfg.OutDir, DeadLetterFile)), start: clk.Now(), rec: cfg.Recorder}
+	if r.rec == nil {
+		r.rec = reports.NewRecorder(r.start)
+	}
+	r.producers, r.infos, err = compile(sc, cfg.Target, r.rec, clk, r.start, r.dead)
+	if err != nil {
+		return nil, cleanup, err
+	}
+	r.faults, err = chaos.New(sc, cfg.Target, r.start, chaos.WithClock(clk), chaos.WithProxy(cfg.Proxy))
+	if err != nil {
+		return nil, cleanup, err
+	}
+	for _, p := range r.producers {
+		p.target = r.faults.Writer(p.cfg.Name, p.target)
+		p.single = r.faults.SingleWriter(p.cfg.Name, p.single)
+	}
+	if err := r.rec.AttachIntervalLog(filepath.Join(cfg.OutDir, reports.IntervalLogFile)); err != nil {
+		return nil, cleanup, err
+	}
+	r.consumers, err = startConsumers(sc, cfg.Target, r.rec, clk, r.start, cfg.OutDir, r.producers, r.faults)
+	if err != nil {
+		return nil, cleanup, err
+	}
+	return r, cleanup, nil
+}
+
+// executed is what execute hands to assemble.
+type executed struct {
+	end          time.Time
+	verification *reports.Verification
+	ledgerErr    error
+}
+
+// execute runs the producers and the scheduled chaos until the schedule
+// ends or ctx is done, drains the calls and the consumers, and judges the
+// deliveries.
+func (r *run) execute(ctx context.Context) executed {
+	clk := r.cfg.Clock
 	// Calls run under their own context: a stop (ctx) ends scheduling at
 	// once, and the calls get the drain time before they are cut.
 	callCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	cancelCalls := clock.CancelFunc(clk, cancel)
 	defer cancelCalls()
 	scheduleDone := make(chan struct{})
-	// This goroutine waits on channels, so it stays out of a virtual clock's
-	// group; it wakes the group's waits when a stop cancels them.
-	go func() {
-		select {
-		case <-ctx.Done():
-			if v, ok := clk.(*clock.Virtual); ok {
-				v.WakeCancelled()
-			}
-		case <-scheduleDone:
-		}
-		stopTimer := clock.AfterFunc(clk, drain, cancelCalls)
-		<-callCtx.Done()
-		stopTimer()
-	}()
+	go r.capDrain(ctx, callCtx, cancelCalls, scheduleDone)
 
 	// Scheduled chaos (reshards, network windows) runs beside the producers
 	// and ends with them: operations due later are skipped.
 	chaosCtx, stopChaos := context.WithCancel(ctx)
 	defer stopChaos()
 	chaosGroup := clock.NewGroup(clk)
-	chaosGroup.Go(func() { faults.Run(chaosCtx) })
+	chaosGroup.Go(func() { r.faults.Run(chaosCtx) })
 	producerGroup := clock.NewGroup(clk)
-	for _, p := range producers {
+	for _, p := range r.producers {
 		producerGroup.Go(func() { p.run(ctx, callCtx) })
 	}
 	// Producers return after their calls finish, so waiting for them is the drain.
 	producerGroup.Wait()
 	stopChaos()
-	if v, ok := clk.(*clock.Virtual); ok {
-		v.WakeCancelled()
-	}
+	wakeCancelled(clk)
 	chaosGroup.Wait()
 	close(scheduleDone)
-	verification, ledgerErr := consumers.finish(drain)
-	end := clk.Now()
+	verification, ledgerErr := r.consumers.finish(r.cfg.DrainTimeout)
+	return executed{end: clk.Now(), verification: verification, ledgerErr: ledgerErr}
+}
 
-	snapshot := rec.Finish(end)
-	res := reports.NewResult(snapshot, end.Sub(start))
-	logErr := rec.CloseIntervalLog(end)
-	res.Files["latency_log"] = filepath.Join(cfg.OutDir, reports.IntervalLogFile)
-	res.Scenario = sc.Name
-	res.ScenarioFile = sc.File
-	res.Seed = sc.Seed
-	res.KinesimVersion = cfg.Version
-	res.Machine = reports.ThisMachine()
-	res.Clock = scenarios.ClockWall
-	if _, ok := clk.(*clock.Virtual); ok {
-		res.Clock = scenarios.ClockVirtual
+// capDrain cancels the calls (cancelCalls) once the drain timeout has
+// passed after a stop (ctx done) or the schedule's end (scheduleDone).
+// It waits on channels, so it stays out of a simulated clock's group; it
+// wakes the group's waits when a stop cancels them.
+func (r *run) capDrain(ctx, callCtx context.Context, cancelCalls func(), scheduleDone <-chan struct{}) {
+	select {
+	case <-ctx.Done():
+		wakeCancelled(r.cfg.Clock)
+	case <-scheduleDone:
 	}
-	res.Target = reports.TargetInfo{Kind: sc.Target.Kind, Stream: sc.Target.Stream, Shards: sc.Target.Shards, Mode: sc.Target.Mode, Endpoint: cfg.Endpoint}
-	res.StartedAt, res.EndedAt = start.UTC(), end.UTC()
-	res.PlannedDurationS = sc.Duration.D().Seconds()
-	res.Producers = snapshot.DescribeProducers(infos)
+	stopTimer := clock.AfterFunc(r.cfg.Clock, r.cfg.DrainTimeout, cancelCalls)
+	<-callCtx.Done()
+	stopTimer()
+}
+
+// wakeCancelled wakes the waits a cancellation ended, on a simulated clock.
+func wakeCancelled(clk clock.Clock) {
+	if s, ok := clk.(clock.Simulated); ok {
+		s.WakeCancelled()
+	}
+}
+
+// assemble builds the run's result from what it measured and writes
+// result.json. Errors closing the dead-letter file, the interval log and the
+// ledger are returned with the result, which is complete regardless.
+func (r *run) assemble(ctx context.Context, x executed) (*reports.Result, error) {
+	snapshot := r.rec.Finish(x.end)
+	res := reports.NewResult(snapshot, x.end.Sub(r.start))
+	logErr := r.rec.CloseIntervalLog(x.end)
+	r.describe(res, &snapshot, x.end)
 	res.Complete = ctx.Err() == nil
 	if !res.Complete {
 		res.StopReason = stopReason(ctx)
 	}
-	res.Files["result"] = filepath.Join(cfg.OutDir, ResultFile)
-	res.Files["scenario"] = filepath.Join(cfg.OutDir, ScenarioFile)
-	res.Files["ledger"] = filepath.Join(cfg.OutDir, ledger.FileName)
-	res.Verification = verification
-	res.Chaos = faults.Results(res, consumers.deliveryCounters())
-	deadErr := errors.Join(dead.close(), logErr, ledgerErr)
-	if dead.written() {
-		res.Files["dead_letters"] = filepath.Join(cfg.OutDir, DeadLetterFile)
+	res.Verification = x.verification
+	res.Chaos = r.faults.Results(res, r.consumers.deliveryCounters())
+	deadErr := errors.Join(r.dead.close(), logErr, x.ledgerErr)
+	if r.dead.written() {
+		res.Files["dead_letters"] = filepath.Join(r.cfg.OutDir, DeadLetterFile)
 	}
 	if err := res.WriteJSON(res.Files["result"]); err != nil {
 		return res, errors.Join(err, deadErr)
 	}
 	return res, deadErr
+}
+
+// describe fills in what the result says about the run itself: the
+// scenario, the target, the clock, the times and the run folder's files.
+func (r *run) describe(res *reports.Result, snapshot *reports.Snapshot, end time.Time) {
+	sc, out := r.cfg.Scenario, r.cfg.OutDir
+	res.Scenario, res.ScenarioFile, res.Seed = sc.Name, sc.File, sc.Seed
+	res.KinesimVersion = r.cfg.Version
+	res.Machine = reports.ThisMachine()
+	res.Clock = scenarios.ClockWall
+	if clock.IsSimulated(r.cfg.Clock) {
+		res.Clock = scenarios.ClockVirtual
+	}
+	res.Target = reports.TargetInfo{Kind: sc.Target.Kind, Stream: sc.Target.Stream, Shards: sc.Target.Shards, Mode: sc.Target.Mode, Endpoint: r.cfg.Endpoint}
+	res.StartedAt, res.EndedAt = r.start.UTC(), end.UTC()
+	res.PlannedDurationS = sc.Duration.D().Seconds()
+	res.Producers = snapshot.DescribeProducers(r.infos)
+	res.Files["latency_log"] = filepath.Join(out, reports.IntervalLogFile)
+	res.Files["result"] = filepath.Join(out, ResultFile)
+	res.Files["scenario"] = filepath.Join(out, ScenarioFile)
+	res.Files["ledger"] = filepath.Join(out, ledger.FileName)
 }
 
 // stopReason says why ctx ended, using its cause when one was given.
@@ -217,7 +285,7 @@ func createStreams(ctx context.Context, target stream.Target, sc *scenarios.Scen
 			}
 		}
 	}
-	for _, name := range streamNames(sc) {
+	for _, name := range StreamNames(sc) {
 		if sc.Target.Existing {
 			if _, err := target.ListShards(ctx, name); err != nil {
 				return cleanup, fmt.Errorf("existing stream %q: %w", name, err)
@@ -237,8 +305,8 @@ func createStreams(ctx context.Context, target stream.Target, sc *scenarios.Scen
 	return cleanup, nil
 }
 
-// streamNames lists the streams a scenario writes to, target.stream first.
-func streamNames(sc *scenarios.Scenario) []string {
+// StreamNames lists the streams a scenario writes to, target.stream first.
+func StreamNames(sc *scenarios.Scenario) []string {
 	names := []string{sc.Target.Stream}
 	for _, p := range sc.Producers {
 		if !slices.Contains(names, p.Stream) {

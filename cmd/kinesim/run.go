@@ -17,6 +17,7 @@ import (
 	"github.com/kinesim/kinesim/reports"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/scenarios"
+	"github.com/kinesim/kinesim/targets"
 )
 
 // runFlags override the scenario file.
@@ -68,7 +69,7 @@ still written, marked incomplete.`,
 	fl.IntVar(&f.shards, "shards", 0, "override the target's shard count")
 	fl.StringVar(&f.out, "out", "", "run folder (default runs/<scenario>-<UTC timestamp>)")
 	fl.BoolVar(&f.quiet, "quiet", false, "print no live status line")
-	fl.DurationVar(&f.drainTimeout, "drain-timeout", runner.DefaultDrainCap, "how long calls in flight may finish after the schedule ends or Ctrl-C")
+	fl.DurationVar(&f.drainTimeout, "drain-timeout", runner.DefaultDrainTimeout, "how long calls in flight may finish after the schedule ends or Ctrl-C")
 	fl.StringVar(&f.summary, "summary", "compact", "summary detail, printed and in summary.md: compact or full")
 	fl.StringVar(&f.target, "target", "", "override the target kind: emulated or kinesis")
 	fl.StringVar(&f.endpoint, "endpoint", "", "Kinesis endpoint URL (a Kinesis-compatible server); implies --target kinesis")
@@ -137,16 +138,16 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	clk := runner.NewClock(sc, time.Now())
-	target, endpoint, closeTarget, err := runner.OpenTarget(ctx, sc, runner.OpenOptions{Yes: f.yes, Clock: clk})
-	var guard *runner.CostGuardError
+	clk := targets.NewClock(sc, time.Now())
+	opened, err := targets.Open(ctx, sc, targets.Options{Yes: f.yes, Clock: clk})
+	var guard *targets.CostGuardError
 	if errors.As(err, &guard) {
 		return usageError("%w", guard)
 	}
 	if err != nil {
 		return failure(err)
 	}
-	defer closeTarget()
+	defer opened.Close()
 
 	rec := reports.NewRecorder(clk.Now())
 	rec.SetClock(clk.Now)
@@ -176,8 +177,9 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	clock.Run(clk, func() {
 		res, runErr = runner.Run(ctx, runner.Config{
 			Scenario:     sc,
-			Target:       target,
-			Endpoint:     endpoint,
+			Target:       opened.Target,
+			Proxy:        opened.Proxy,
+			Endpoint:     opened.Endpoint,
 			OutDir:       out,
 			Clock:        clk,
 			DrainTimeout: f.drainTimeout,

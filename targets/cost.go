@@ -1,4 +1,4 @@
-package runner
+package targets
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/pricing"
+	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/scenarios"
 )
 
@@ -73,7 +74,7 @@ func EstimateCost(sc *scenarios.Scenario, prices *pricing.Prices) (CostEstimate,
 	}
 	hours := float64(int(sc.Duration.D().Hours()) + 1)
 	shards := float64(max(sc.Target.Shards, 1))
-	streams := streamNames(sc)
+	streams := runner.StreamNames(sc)
 	est := CostEstimate{OnDemand: sc.Target.Mode == scenarios.TargetModeOnDemand, Currency: prices.Currency, PricesAsOf: prices.AsOf()}
 
 	// What each stream receives.
@@ -134,7 +135,7 @@ type recordSample struct {
 // generator and key chooser) and counts its scheduled records.
 func sampleRecords(sc *scenarios.Scenario, i, n int) (recordSample, error) {
 	pc := sc.Producers[i]
-	tr, err := CompileTraffic(sc, i)
+	tr, err := runner.CompileTraffic(sc, i)
 	if err != nil {
 		return recordSample{}, err
 	}

@@ -1,4 +1,4 @@
-package runner
+package targets
 
 import (
 	"fmt"
@@ -8,17 +8,18 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 	"github.com/kinesim/kinesim/stream/kinesis/kinesistest"
 )
 
-// TestOpenTargetWithNetworkFaults: the chaos proxy moves only the
+// TestOpenWithNetworkFaults: the chaos proxy moves only the
 // connections. The cost guard still sees Amazon Kinesis behind it (the
 // proxy used to hide it behind a loopback URL), and every call goes through
 // the proxy (a down fault on it fails them). (Scenarios with network faults
 // must set target.endpoint: validation refuses them without one.)
-func TestOpenTargetWithNetworkFaults(t *testing.T) {
+func TestOpenWithNetworkFaults(t *testing.T) {
 	srv := kinesistest.StartKinesalite(t)
 	network := "chaos: [{at: 1s, for: 1s, network: {latency: 10ms}}]"
 	tests := []struct {
@@ -46,7 +47,7 @@ target: %s
 producers: [{name: p, generator: bike, rate: [{constant: 1/s}]}]
 %s
 `, tt.target, network))
-			target, endpoint, closeTarget, err := OpenTarget(t.Context(), sc, OpenOptions{})
+			opened, err := Open(t.Context(), sc, Options{})
 			if tt.guarded {
 				var guard *CostGuardError
 				require.ErrorAs(t, err, &guard)
@@ -54,10 +55,10 @@ producers: [{name: p, generator: bike, rate: [{constant: 1/s}]}]
 				return
 			}
 			require.NoError(t, err)
-			defer closeTarget()
-			assert.Contains(t, endpoint, tt.endpoint)
-			assert.Contains(t, endpoint, "through the chaos proxy at 127.0.0.1:")
-			proxy := chaosProxy(target)
+			defer opened.Close()
+			assert.Contains(t, opened.Endpoint, tt.endpoint)
+			assert.Contains(t, opened.Endpoint, "through the chaos proxy at 127.0.0.1:")
+			target, proxy := opened.Target, opened.Proxy
 			require.NotNil(t, proxy)
 			name := fmt.Sprintf("proxied-%d", time.Now().UnixNano())
 			require.NoError(t, target.CreateStream(t.Context(), &stream.CreateStreamInput{StreamName: name, ShardCount: 1}))
@@ -70,4 +71,12 @@ producers: [{name: p, generator: bike, rate: [{constant: 1/s}]}]
 			assert.NoError(t, err, "and back once it is up")
 		})
 	}
+}
+
+// parseScenario parses a scenario written in the test.
+func parseScenario(t *testing.T, src string) *scenarios.Scenario {
+	t.Helper()
+	sc, err := scenarios.Parse([]byte(src), t.Name()+".yaml", scenarios.WithGenerators(generators.Kinds()...))
+	require.NoError(t, err)
+	return sc
 }
