@@ -1,13 +1,9 @@
-package reports
+package result
 
 import (
 	"fmt"
-	"io"
 	"slices"
-	"strings"
 	"time"
-
-	"github.com/kinesim/kinesim/scenarios"
 )
 
 // Verification is result.json's verification section: what each consumer
@@ -120,8 +116,12 @@ func (v *ConsumerVerdict) Value(name string) (n int64, ok bool) {
 	return 0, false
 }
 
-// VerdictNames lists the counts an expectation may name.
-func VerdictNames() []string { return slices.Clone(scenarios.ExpectNames) }
+// verdictNames are the counts Value knows, in the order Judge reports them.
+var verdictNames = []string{"lost", "duplicate_deliveries", "duplicate_effects", "reordered", "delivered_not_acknowledged", "unknown", "sink_keys_wrong"}
+
+// VerdictNames lists the counts an expectation may name (a scenario's
+// consumers[].expect), in the order Judge reports failures.
+func VerdictNames() []string { return slices.Clone(verdictNames) }
 
 // Judge compares the verdict with expect (name → most allowed) and sets
 // Expect, Failures and Passed.
@@ -138,36 +138,4 @@ func (v *ConsumerVerdict) Judge(expect map[string]int64) {
 		}
 	}
 	v.Passed = len(v.Failures) == 0
-}
-
-// WriteVerification prints the verification section of the summary.
-func WriteVerification(w io.Writer, v *Verification) error {
-	if v == nil {
-		return nil
-	}
-	var b strings.Builder
-	state := "PASSED"
-	if !v.Passed {
-		state = "FAILED"
-	}
-	fmt.Fprintf(&b, "verification %s\n", state)
-	for _, c := range v.Consumers {
-		verdict := "ok"
-		if !c.Passed {
-			verdict = "FAILED: " + strings.Join(c.Failures, ", ")
-		}
-		fmt.Fprintf(&b, "  %-12s delivered %s of %s  lost %s  duplicate deliveries %s  duplicate effects %s  reordered %s  not acknowledged %s  %s\n",
-			c.Consumer, thousands(c.DistinctRecords), thousands(c.Acknowledged), thousands(c.Lost),
-			thousands(c.DuplicateDeliveries), thousands(c.DuplicateEffects), thousands(c.Reordered),
-			thousands(c.DeliveredNotAcknowledged), verdict)
-		if c.BeforeStart > 0 || c.FilteredOut > 0 {
-			fmt.Fprintf(&b, "  %-12s before its start position %s  filtered out %s\n", "", thousands(c.BeforeStart), thousands(c.FilteredOut))
-		}
-		if s := c.Sink; s != nil {
-			fmt.Fprintf(&b, "  %-12s sink: %s of %s keys wrong, total %s (expected %s)\n", "", thousands(s.KeysWrong), thousands(s.Keys),
-				thousands(s.ActualTotal), thousands(s.ExpectedTotal))
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }

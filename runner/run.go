@@ -1,7 +1,7 @@
 // Package runner turns a scenario into traffic: it compiles producers from
 // the scenario (generator, partition keys, rate schedule, batching, retries),
 // runs them against a stream target, and collects what happened into a
-// reports.Recorder and the run folder.
+// metrics.Recorder and the run folder.
 //
 // Run blocks until the scenario's duration has passed and every call has
 // finished, or until its context is cancelled and the drain time has run out.
@@ -20,7 +20,8 @@ import (
 	"github.com/kinesim/kinesim/chaos"
 	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/generators"
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/metrics"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner/ledger"
 	"github.com/kinesim/kinesim/runner/pacing"
 	"github.com/kinesim/kinesim/scenarios"
@@ -48,7 +49,7 @@ type Config struct {
 	Version string
 	// Recorder, when set, receives the measurements (so a caller can show
 	// live status); otherwise Run makes one.
-	Recorder *reports.Recorder
+	Recorder *metrics.Recorder
 }
 
 // File names in a run folder.
@@ -63,7 +64,7 @@ const (
 // in flight get cfg.DrainTimeout to finish. The result is written to
 // OutDir/result.json in every case where the run started, marked incomplete
 // when stopped early; the returned error says what went wrong, if anything.
-func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
+func Run(ctx context.Context, cfg Config) (*result.Result, error) {
 	sc := cfg.Scenario
 	clk := cfg.Clock
 	if clk == nil {
@@ -89,7 +90,7 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 	start := clk.Now()
 	rec := cfg.Recorder
 	if rec == nil {
-		rec = reports.NewRecorder(start)
+		rec = metrics.NewRecorder(start)
 	}
 	producers, infos, err := compile(sc, cfg.Target, rec, clk, start, dead)
 	if err != nil {
@@ -103,7 +104,7 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 		p.target = faults.Writer(p.cfg.Name, p.target)
 		p.single = faults.SingleWriter(p.cfg.Name, p.single)
 	}
-	if err := rec.AttachIntervalLog(filepath.Join(cfg.OutDir, reports.IntervalLogFile)); err != nil {
+	if err := rec.AttachIntervalLog(filepath.Join(cfg.OutDir, metrics.IntervalLogFile)); err != nil {
 		return nil, err
 	}
 	consumers, err := startConsumers(sc, cfg.Target, rec, clk, start, cfg.OutDir, producers, faults)
@@ -154,19 +155,19 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 	end := clk.Now()
 
 	snapshot := rec.Finish(end)
-	res := reports.NewResult(snapshot, end.Sub(start))
+	res := metrics.NewResult(snapshot, end.Sub(start))
 	logErr := rec.CloseIntervalLog(end)
-	res.Files["latency_log"] = filepath.Join(cfg.OutDir, reports.IntervalLogFile)
+	res.Files["latency_log"] = filepath.Join(cfg.OutDir, metrics.IntervalLogFile)
 	res.Scenario = sc.Name
 	res.ScenarioFile = sc.File
 	res.Seed = sc.Seed
 	res.KinesimVersion = cfg.Version
-	res.Machine = reports.ThisMachine()
+	res.Machine = result.ThisMachine()
 	res.Clock = scenarios.ClockWall
 	if _, ok := clk.(*clock.Virtual); ok {
 		res.Clock = scenarios.ClockVirtual
 	}
-	res.Target = reports.TargetInfo{Kind: sc.Target.Kind, Stream: sc.Target.Stream, Shards: sc.Target.Shards, Mode: sc.Target.Mode, Endpoint: cfg.Endpoint}
+	res.Target = result.TargetInfo{Kind: sc.Target.Kind, Stream: sc.Target.Stream, Shards: sc.Target.Shards, Mode: sc.Target.Mode, Endpoint: cfg.Endpoint}
 	res.StartedAt, res.EndedAt = start.UTC(), end.UTC()
 	res.PlannedDurationS = sc.Duration.D().Seconds()
 	res.Producers = snapshot.DescribeProducers(infos)
@@ -257,10 +258,10 @@ func streamMode(mode string) stream.StreamMode {
 }
 
 // compile builds one producer per scenario producer.
-func compile(sc *scenarios.Scenario, target stream.Target, rec *reports.Recorder, clk clock.Clock, start time.Time, dead *deadLetters) ([]*producer, []reports.ProducerInfo, error) {
+func compile(sc *scenarios.Scenario, target stream.Target, rec *metrics.Recorder, clk clock.Clock, start time.Time, dead *deadLetters) ([]*producer, []result.ProducerInfo, error) {
 	var (
 		out   []*producer
-		infos []reports.ProducerInfo
+		infos []result.ProducerInfo
 	)
 	for i, pc := range sc.Producers {
 		tr, err := CompileTraffic(sc, i)
@@ -295,7 +296,7 @@ func compile(sc *scenarios.Scenario, target stream.Target, rec *reports.Recorder
 			inFlight:   clock.NewSemaphore(clk, pc.MaxInFlight),
 			calls:      clock.NewGroup(clk),
 		})
-		infos = append(infos, reports.ProducerInfo{Name: pc.Name, Generator: pc.Generator, PartitionKey: describeKeys(pc.PartitionKey)})
+		infos = append(infos, result.ProducerInfo{Name: pc.Name, Generator: pc.Generator, PartitionKey: describeKeys(pc.PartitionKey)})
 	}
 	return out, infos, nil
 }

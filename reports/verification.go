@@ -1,0 +1,41 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/kinesim/kinesim/result"
+)
+
+// WriteVerification prints the verification section of the summary.
+func WriteVerification(w io.Writer, v *result.Verification) error {
+	if v == nil {
+		return nil
+	}
+	var b strings.Builder
+	state := "PASSED"
+	if !v.Passed {
+		state = "FAILED"
+	}
+	fmt.Fprintf(&b, "verification %s\n", state)
+	for _, c := range v.Consumers {
+		verdict := "ok"
+		if !c.Passed {
+			verdict = "FAILED: " + strings.Join(c.Failures, ", ")
+		}
+		fmt.Fprintf(&b, "  %-12s delivered %s of %s  lost %s  duplicate deliveries %s  duplicate effects %s  reordered %s  not acknowledged %s  %s\n",
+			c.Consumer, thousands(c.DistinctRecords), thousands(c.Acknowledged), thousands(c.Lost),
+			thousands(c.DuplicateDeliveries), thousands(c.DuplicateEffects), thousands(c.Reordered),
+			thousands(c.DeliveredNotAcknowledged), verdict)
+		if c.BeforeStart > 0 || c.FilteredOut > 0 {
+			fmt.Fprintf(&b, "  %-12s before its start position %s  filtered out %s\n", "", thousands(c.BeforeStart), thousands(c.FilteredOut))
+		}
+		if s := c.Sink; s != nil {
+			fmt.Fprintf(&b, "  %-12s sink: %s of %s keys wrong, total %s (expected %s)\n", "", thousands(s.KeysWrong), thousands(s.Keys),
+				thousands(s.ActualTotal), thousands(s.ExpectedTotal))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
