@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/kinesim/kinesim/result"
+	"github.com/kinesim/kinesim/scenarios"
 )
 
 // Tolerance is how much worse a metric may get before a comparison calls it
@@ -58,8 +59,8 @@ func latencyValue(metric string, pick func(result.Percentiles) float64) func(*re
 var comparedMetrics = func() []comparedMetric {
 	var ms []comparedMetric
 	latencies := []struct{ name, key string }{
-		{"record_latency_ms", "record"}, {"put_latency_ms", "put_records"},
-		{"send_delay_ms", "send_delay"}, {"end_to_end_latency_ms", "end_to_end"},
+		{scenarios.MetricRecordLatency, "record"}, {scenarios.MetricPutLatency, "put_records"},
+		{scenarios.MetricSendDelay, "send_delay"}, {scenarios.MetricEndToEndLatency, "end_to_end"},
 	}
 	stats := []struct {
 		suffix string
@@ -80,11 +81,11 @@ var comparedMetrics = func() []comparedMetric {
 	return append(ms,
 		comparedMetric{name: "throughput", higherIsBetter: true, tolerance: Tolerance{0.05, 1},
 			value: func(r *result.Result) (float64, bool) { return r.Throughput.RecordsAcknowledgedPerS, true }},
-		comparedMetric{name: "throttled_ratio", tolerance: Tolerance{0.25, 0.005},
+		comparedMetric{name: scenarios.MetricThrottledRatio, tolerance: Tolerance{0.25, 0.005},
 			value: func(r *result.Result) (float64, bool) { return r.ThrottledRatio, true }},
-		comparedMetric{name: "records_dead_lettered",
+		comparedMetric{name: scenarios.MetricRecordsDeadLettered,
 			value: func(r *result.Result) (float64, bool) { return float64(r.Totals.RecordsDeadLettered), true }},
-		comparedMetric{name: "records_unfinished",
+		comparedMetric{name: scenarios.MetricRecordsUnfinished,
 			value: func(r *result.Result) (float64, bool) { return float64(r.Totals.RecordsUnfinished), true }},
 	)
 }()

@@ -12,11 +12,11 @@ import (
 
 // latencyThresholdMetrics maps a threshold's metric name to the recorder's.
 var latencyThresholdMetrics = map[string]metrics.Metric{
-	"put_latency_ms":    metrics.PutRecordsLatency,
-	"record_latency_ms": metrics.RecordLatency,
-	"send_delay_ms":     metrics.SendDelay,
+	scenarios.MetricPutLatency:    metrics.PutRecordsLatency,
+	scenarios.MetricRecordLatency: metrics.RecordLatency,
+	scenarios.MetricSendDelay:     metrics.SendDelay,
 	// Measured by the built-in consumers; skipped as "no samples" without them.
-	"end_to_end_latency_ms": metrics.EndToEndLatency,
+	scenarios.MetricEndToEndLatency: metrics.EndToEndLatency,
 }
 
 // JudgeThresholds judges each threshold against r. rec, when not nil, is
@@ -101,19 +101,19 @@ func thresholdActual(th scenarios.Threshold, src thresholdSource) (float64, stri
 	}
 	t := src.totals
 	switch th.Metric {
-	case "throttled_ratio":
+	case scenarios.MetricThrottledRatio:
 		return src.throttledRatio, ""
-	case "records_dead_lettered":
+	case scenarios.MetricRecordsDeadLettered:
 		return float64(t.RecordsDeadLettered), ""
-	case "records_throttled":
+	case scenarios.MetricRecordsThrottled:
 		return float64(t.RecordsThrottled), ""
-	case "records_failed":
+	case scenarios.MetricRecordsFailed:
 		return float64(t.RecordsFailed), ""
-	case "records_unfinished":
+	case scenarios.MetricRecordsUnfinished:
 		return float64(t.RecordsUnfinished), ""
-	case "put_call_errors":
+	case scenarios.MetricPutCallErrors:
 		return float64(t.PutCallErrors), ""
-	case "lost_records":
+	case scenarios.MetricLostRecords:
 		// The most any one consumer lost: each must get every record.
 		if src.verification == nil || len(src.verification.Consumers) == 0 {
 			return 0, "not measured: the run has no consumers to verify"
