@@ -354,7 +354,7 @@ func (v *validator) thresholds(ths map[string][]ThresholdSpec, producers []Produ
 				v.addf(path, "%v", err)
 			}
 			switch {
-			case spec.AbortOnFail && base == "lost_records":
+			case spec.AbortOnFail && base == MetricLostRecords:
 				v.addf(path+".abort_on_fail", "lost_records is known only once the consumers are verified at the end of the run; it cannot abort one")
 			case spec.DelayAbortEval < 0:
 				v.addf(path+".delay_abort_eval", "%v is negative; use 0 or more, e.g. 10s", spec.DelayAbortEval)
