@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/scenarios"
 )
 
@@ -33,18 +33,18 @@ const PreFaultWindow = 5 * time.Second
 // are the ledger's consumers, which count the duplicate deliveries of the
 // records producer faults stored twice. Without consumers a producer fault's
 // duplicates are the records it stored twice.
-func (p *Plan) Results(res *reports.Result, consumers []DeliveryCounter) []reports.FaultResult {
+func (p *Plan) Results(res *result.Result, consumers []DeliveryCounter) []result.FaultResult {
 	if p.Empty() {
 		return nil
 	}
 	levels := newLevels(res.Series, len(p.sc.Consumers))
-	out := make([]reports.FaultResult, 0, len(p.faults))
+	out := make([]result.FaultResult, 0, len(p.faults))
 	for _, f := range p.faults {
 		f.mu.Lock()
 		twice := slices.Clone(f.twice)
 		detail, errText, took := f.detail, f.errText, f.took
 		f.mu.Unlock()
-		r := reports.FaultResult{
+		r := result.FaultResult{
 			Index:           f.index,
 			Fault:           f.kind,
 			Description:     describe(&f.cfg),
@@ -122,7 +122,7 @@ type levels struct {
 	readAges bool
 }
 
-func newLevels(series []reports.SeriesPoint, consumers int) *levels {
+func newLevels(series []result.SeriesPoint, consumers int) *levels {
 	l := &levels{consumers: consumers > 0}
 	var acked, consumed int64
 	for _, pt := range series {

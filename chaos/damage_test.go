@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 )
 
 // second is one second of a run's series: records acknowledged and
@@ -15,10 +15,10 @@ type second struct {
 	delay, age      float64
 }
 
-func seriesOf(secs []second) []reports.SeriesPoint {
-	out := make([]reports.SeriesPoint, len(secs))
+func seriesOf(secs []second) []result.SeriesPoint {
+	out := make([]result.SeriesPoint, len(secs))
 	for i, s := range secs {
-		out[i] = reports.SeriesPoint{Second: i, RecordsAcknowledged: s.acked, RecordsConsumed: s.consumed}
+		out[i] = result.SeriesPoint{Second: i, RecordsAcknowledged: s.acked, RecordsConsumed: s.consumed}
 		out[i].SendDelayMs.P99 = s.delay
 		if s.age >= 0 {
 			age := s.age

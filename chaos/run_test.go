@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinesim/kinesim/generators"
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
@@ -49,9 +49,9 @@ chaos:
 }
 
 // run runs sc on target (a fresh emulated stream when nil) in virtual time.
-func run(t *testing.T, sc *scenarios.Scenario, target stream.Target) *reports.Result {
+func run(t *testing.T, sc *scenarios.Scenario, target stream.Target) *result.Result {
 	t.Helper()
-	var res *reports.Result
+	var res *result.Result
 	synctest.Test(t, func(t *testing.T) {
 		if target == nil {
 			target = emulated.New()
@@ -64,7 +64,7 @@ func run(t *testing.T, sc *scenarios.Scenario, target stream.Target) *reports.Re
 	return res
 }
 
-func verdict(t *testing.T, res *reports.Result) reports.ConsumerVerdict {
+func verdict(t *testing.T, res *result.Result) result.ConsumerVerdict {
 	t.Helper()
 	require.NotNil(t, res.Verification)
 	require.Len(t, res.Verification.Consumers, 1)
@@ -96,31 +96,31 @@ func TestProducerFaults(t *testing.T) {
 		fault string
 		// want from the fault's result and the run's totals
 		calls, records, retries, duplicates int64
-		check                               func(t *testing.T, tot reports.Totals)
+		check                               func(t *testing.T, tot result.Totals)
 	}{
 		// Plain timeouts: nothing is written, every record retried once.
 		{"plain timeouts", `{at: 2s, for: 5s, producer_timeout: {count: 10}}`, 10, 100, 100, 0,
-			func(t *testing.T, tot reports.Totals) { assert.Equal(t, int64(10), tot.PutCallErrors) }},
+			func(t *testing.T, tot result.Totals) { assert.Equal(t, int64(10), tot.PutCallErrors) }},
 		// FIS-style throttling of single records.
 		{"throttled records", `{at: 2s, for: 5s, inject_error: {kind: throttle, count: 50}}`, -1, 50, 50, 0,
-			func(t *testing.T, tot reports.Totals) { assert.Equal(t, int64(50), tot.RecordsThrottled) }},
+			func(t *testing.T, tot result.Totals) { assert.Equal(t, int64(50), tot.RecordsThrottled) }},
 		// InternalFailure partial failures.
 		{"internal failures", `{at: 2s, for: 5s, inject_error: {kind: internal_failure, count: 30}}`, -1, 30, 30, 0,
-			func(t *testing.T, tot reports.Totals) { assert.Equal(t, int64(30), tot.RecordsFailed) }},
+			func(t *testing.T, tot result.Totals) { assert.Equal(t, int64(30), tot.RecordsFailed) }},
 		// Whole calls failing as HTTP 500.
 		{"http 500", `{at: 2s, for: 5s, inject_error: {kind: http_500, count: 4}}`, 4, 40, 40, 0,
-			func(t *testing.T, tot reports.Totals) { assert.Equal(t, int64(4), tot.PutCallErrors) }},
+			func(t *testing.T, tot result.Totals) { assert.Equal(t, int64(4), tot.PutCallErrors) }},
 		// Whole calls failing as HTTP 503.
 		{"http 503", `{at: 2s, for: 5s, inject_error: {kind: http_503, count: 3}}`, 3, 30, 30, 0,
-			func(t *testing.T, tot reports.Totals) { assert.Equal(t, int64(30), tot.RecordsFailed) }},
+			func(t *testing.T, tot result.Totals) { assert.Equal(t, int64(30), tot.RecordsFailed) }},
 		// Reset connections.
 		{"connection resets", `{at: 2s, for: 5s, inject_error: {kind: connection_reset, count: 2}}`, 2, 20, 20, 0,
-			func(t *testing.T, tot reports.Totals) { assert.Equal(t, int64(2), tot.PutCallErrors) }},
+			func(t *testing.T, tot result.Totals) { assert.Equal(t, int64(2), tot.PutCallErrors) }},
 		// Duplicate sends: a second call per batch with picked records.
 		{"duplicate sends", `{at: 2s, for: 5s, duplicate_send: {count: 30}}`, -1, 30, 0, 30, nil},
 		// A fixed delay on every call of the window, no failure.
 		{"fixed latency", `{at: 2s, for: 2s, latency: {fixed: 300ms}}`, -1, -1, 0, 0,
-			func(t *testing.T, tot reports.Totals) { assert.Zero(t, tot.PutCallErrors) }},
+			func(t *testing.T, tot result.Totals) { assert.Zero(t, tot.PutCallErrors) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -208,7 +208,7 @@ func TestSequenceSinkMissesProducerRetries(t *testing.T) {
 	require.NotNil(t, res.Verification)
 	require.Len(t, res.Verification.Consumers, 2)
 	byID, bySeq := res.Verification.Consumers[0], res.Verification.Consumers[1]
-	for _, v := range []reports.ConsumerVerdict{byID, bySeq} {
+	for _, v := range []result.ConsumerVerdict{byID, bySeq} {
 		assert.Equal(t, int64(100), v.DuplicateDeliveries, "%s: the 100 records stored twice are delivered twice", v.Consumer)
 		assert.Zero(t, v.Lost, v.Consumer)
 	}

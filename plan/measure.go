@@ -9,7 +9,8 @@ import (
 	"time"
 
 	"github.com/kinesim/kinesim/clock"
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/metrics"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/targets"
@@ -112,7 +113,7 @@ func (p *planner) windowScenario(sc *scenarios.Scenario, start, end, n int) *sce
 
 // runVirtual runs sc through the runner on the emulated stream in virtual
 // time, in a temporary run folder, and returns its result.
-func runVirtual(ctx context.Context, sc *scenarios.Scenario) (*reports.Result, error) {
+func runVirtual(ctx context.Context, sc *scenarios.Scenario) (*result.Result, error) {
 	clk := targets.NewClock(sc, epoch)
 	opened, err := targets.Open(ctx, sc, targets.Options{Clock: clk})
 	if err != nil {
@@ -124,7 +125,7 @@ func runVirtual(ctx context.Context, sc *scenarios.Scenario) (*reports.Result, e
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	var res *reports.Result
+	var res *result.Result
 	clock.Run(clk, func() {
 		res, err = runner.Run(ctx, runner.Config{Scenario: sc, Target: opened.Target, Proxy: opened.Proxy, Clock: clk, OutDir: dir})
 	})
@@ -146,11 +147,11 @@ func (p *planner) measure(ctx context.Context, sc *scenarios.Scenario, n, peakAt
 
 // measuredOf reads a run's result; peakAt is the traffic peak in seconds
 // from the scenario's start, start the window's.
-func measuredOf(res *reports.Result, start, end, peakAt int) *Measured {
+func measuredOf(res *result.Result, start, end, peakAt int) *Measured {
 	m := &Measured{WindowStartS: start, WindowEndS: end, ThrottleRatio: res.ThrottledRatio,
-		PutLatencyP99Ms: res.LatencyMs[reports.RecordLatency.Name()].P99,
-		PutCallP99Ms:    res.LatencyMs[reports.PutRecordsLatency.Name()].P99}
-	e2e, ok := res.LatencyMs[reports.EndToEndLatency.Name()]
+		PutLatencyP99Ms: res.LatencyMs[metrics.RecordLatency.Name()].P99,
+		PutCallP99Ms:    res.LatencyMs[metrics.PutRecordsLatency.Name()].P99}
+	e2e, ok := res.LatencyMs[metrics.EndToEndLatency.Name()]
 	if !ok || e2e.Count == 0 {
 		return m
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinesim/kinesim/clock"
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/stream/emulated"
 	"github.com/kinesim/kinesim/targets"
@@ -106,7 +106,7 @@ func TestOnDemandFirstDayMatchesEmulator(t *testing.T) {
 			run := *sc
 			run.Target.Mode, run.Target.Shards = "on-demand", 0
 			v := clock.NewVirtual(epoch)
-			var res *reports.Result
+			var res *result.Result
 			v.Run(func() {
 				target := emulated.New(emulated.WithClock(v), emulated.WithOnDemandSplitDelay(delay),
 					emulated.WithServiceLatency(emulated.OpPutRecords, targets.SimulatedPutRecordsLatency))

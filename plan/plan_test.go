@@ -14,7 +14,7 @@ import (
 
 	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/pricing"
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
@@ -204,10 +204,10 @@ func TestRecommendationHoldsOnEmulator(t *testing.T) {
 	require.Equal(t, 3, res.Recommended, "2,600 records/s need three shards")
 	fewer := candidate(t, res, res.Recommended-1)
 
-	run := func(shards int) *reports.Result {
+	run := func(shards int) *result.Result {
 		sc := *sc
 		sc.Target.Shards = shards
-		var out *reports.Result
+		var out *result.Result
 		synctest.Test(t, func(t *testing.T) {
 			r, err := runner.Run(t.Context(), runner.Config{Scenario: &sc, Target: emulated.New(), OutDir: t.TempDir()})
 			require.NoError(t, err)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kinesim/kinesim/metrics"
 	"github.com/kinesim/kinesim/scenarios"
 )
 
@@ -20,7 +21,7 @@ func abortThreshold(t *testing.T, key, expr string, delay time.Duration) scenari
 	return th
 }
 
-// The recorder judges at the end of each of the run's seconds, from the
+// The watcher judges at the end of each of the run's seconds, from the
 // events' own times: the same on a wall clock and a virtual one, so these
 // tests need no clock at all.
 func TestAbortOnFail(t *testing.T) {
@@ -48,7 +49,7 @@ func TestAbortOnFail(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Unix(0, 0)
-			rec := NewRecorder(start)
+			rec := metrics.NewRecorder(start)
 			rec.TrackProducerLatency("bikes")
 			bikes, logs := rec.ForProducer("bikes"), rec.ForProducer("logs")
 			ctx, cancel := context.WithCancelCause(context.Background())
@@ -56,30 +57,30 @@ func TestAbortOnFail(t *testing.T) {
 			// Failing from the first second, but not abort_on_fail: judged only at the end.
 			passive, err := scenarios.ParseThreshold("records_throttled", "count < 0")
 			require.NoError(t, err)
-			rec.AbortOnFail([]scenarios.Threshold{passive, tt.threshold}, cancel)
+			w := WatchAborts(rec, []scenarios.Threshold{passive, tt.threshold}, cancel)
 			for sec := range 20 {
 				at := start.Add(time.Duration(sec)*time.Second + time.Millisecond)
 				if tt.logsSlow && sec > 0 {
-					logs.Observe(RecordLatency, at, 600*time.Millisecond)
+					logs.Observe(metrics.RecordLatency, at, 600*time.Millisecond)
 				}
 				latency := 5 * time.Millisecond
 				if sec >= tt.slowFrom && tt.slowFrom > 0 {
 					latency = 500 * time.Millisecond
 				}
-				bikes.Observe(RecordLatency, at, latency)
-				bikes.Add(RecordsThrottled, 1, at)
+				bikes.Observe(metrics.RecordLatency, at, latency)
+				bikes.Add(metrics.RecordsThrottled, 1, at)
 			}
 			cause := context.Cause(ctx)
 			if tt.wantAt == 0 {
 				assert.NoError(t, cause, "the run goes on")
-				assert.Nil(t, rec.AbortedBy())
+				assert.Nil(t, w.AbortedBy())
 				return
 			}
 			var abort *ThresholdAbortError
 			require.True(t, errors.As(cause, &abort), "the cause names the threshold: %v", cause)
 			assert.Equal(t, tt.wantAt, abort.At)
 			assert.Equal(t, tt.threshold.Key(), abort.Threshold.Key(), "only abort_on_fail thresholds stop a run")
-			assert.Same(t, abort, rec.AbortedBy())
+			assert.Same(t, abort, w.AbortedBy())
 		})
 	}
 }
@@ -90,19 +91,19 @@ func TestAbortErrorAndJudgedResult(t *testing.T) {
 	assert.Equal(t, "threshold put_latency_ms p(99) < 250 failed: p(99) was 312.5, +62.5 (+25.0%) from the limit, after 12s (abort_on_fail)", err.Error())
 
 	start := time.Unix(0, 0)
-	rec := NewRecorder(start)
+	rec := metrics.NewRecorder(start)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
-	rec.AbortOnFail([]scenarios.Threshold{th}, cancel)
-	rec.Observe(PutRecordsLatency, start, 400*time.Millisecond)
-	rec.Observe(PutRecordsLatency, start.Add(time.Second), time.Millisecond)
+	w := WatchAborts(rec, []scenarios.Threshold{th}, cancel)
+	rec.Observe(metrics.PutRecordsLatency, start, 400*time.Millisecond)
+	rec.Observe(metrics.PutRecordsLatency, start.Add(time.Second), time.Millisecond)
 	require.Error(t, context.Cause(ctx))
 	// Later fast calls bring the whole run's p(99) under the limit...
 	for range 500 {
-		rec.Observe(PutRecordsLatency, start.Add(time.Second), time.Millisecond)
+		rec.Observe(metrics.PutRecordsLatency, start.Add(time.Second), time.Millisecond)
 	}
-	res := NewResult(rec.Finish(start.Add(2*time.Second)), 2*time.Second)
-	got := JudgeThresholds([]scenarios.Threshold{th}, res, rec)[0]
+	res := metrics.NewResult(rec.Finish(start.Add(2*time.Second)), 2*time.Second)
+	got := JudgeThresholds([]scenarios.Threshold{th}, res, rec, w.AbortedBy())[0]
 	// ...but the threshold that stopped the run stays failed, with the value it failed on.
 	assert.True(t, got.Aborted)
 	assert.True(t, got.Failed())
@@ -111,12 +112,12 @@ func TestAbortErrorAndJudgedResult(t *testing.T) {
 
 func TestFinishEndsAbortJudging(t *testing.T) {
 	start := time.Unix(0, 0)
-	rec := NewRecorder(start)
+	rec := metrics.NewRecorder(start)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
-	rec.AbortOnFail([]scenarios.Threshold{abortThreshold(t, "put_latency_ms", "max < 1", 0)}, cancel)
+	WatchAborts(rec, []scenarios.Threshold{abortThreshold(t, "put_latency_ms", "max < 1", 0)}, cancel)
 	rec.Finish(start)
-	rec.Observe(PutRecordsLatency, start, time.Second)
-	rec.Observe(PutRecordsLatency, start.Add(3*time.Second), time.Second)
+	rec.Observe(metrics.PutRecordsLatency, start, time.Second)
+	rec.Observe(metrics.PutRecordsLatency, start.Add(3*time.Second), time.Second)
 	assert.NoError(t, context.Cause(ctx), "a finished run is not stopped")
 }

@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/kinesim/kinesim/result"
+	"github.com/kinesim/kinesim/scenarios"
 )
 
 // Tolerance is how much worse a metric may get before a comparison calls it
@@ -36,11 +39,11 @@ type comparedMetric struct {
 	name           string
 	higherIsBetter bool
 	tolerance      Tolerance
-	value          func(*Result) (float64, bool)
+	value          func(*result.Result) (float64, bool)
 }
 
-func latencyValue(metric string, pick func(Percentiles) float64) func(*Result) (float64, bool) {
-	return func(r *Result) (float64, bool) {
+func latencyValue(metric string, pick func(result.Percentiles) float64) func(*result.Result) (float64, bool) {
+	return func(r *result.Result) (float64, bool) {
 		p, ok := r.LatencyMs[metric]
 		if !ok || p.Count == 0 {
 			return 0, false
@@ -56,19 +59,19 @@ func latencyValue(metric string, pick func(Percentiles) float64) func(*Result) (
 var comparedMetrics = func() []comparedMetric {
 	var ms []comparedMetric
 	latencies := []struct{ name, key string }{
-		{"record_latency_ms", "record"}, {"put_latency_ms", "put_records"},
-		{"send_delay_ms", "send_delay"}, {"end_to_end_latency_ms", "end_to_end"},
+		{scenarios.MetricRecordLatency, "record"}, {scenarios.MetricPutLatency, "put_records"},
+		{scenarios.MetricSendDelay, "send_delay"}, {scenarios.MetricEndToEndLatency, "end_to_end"},
 	}
 	stats := []struct {
 		suffix string
 		tol    Tolerance
-		pick   func(Percentiles) float64
+		pick   func(result.Percentiles) float64
 	}{
-		{"p50", Tolerance{0.10, 1}, func(p Percentiles) float64 { return p.P50 }},
-		{"p90", Tolerance{0.10, 1}, func(p Percentiles) float64 { return p.P90 }},
-		{"p99", Tolerance{0.15, 2}, func(p Percentiles) float64 { return p.P99 }},
-		{"p999", Tolerance{0.25, 5}, func(p Percentiles) float64 { return p.P999 }},
-		{"max", Tolerance{0.50, 10}, func(p Percentiles) float64 { return p.Max }},
+		{"p50", Tolerance{0.10, 1}, func(p result.Percentiles) float64 { return p.P50 }},
+		{"p90", Tolerance{0.10, 1}, func(p result.Percentiles) float64 { return p.P90 }},
+		{"p99", Tolerance{0.15, 2}, func(p result.Percentiles) float64 { return p.P99 }},
+		{"p999", Tolerance{0.25, 5}, func(p result.Percentiles) float64 { return p.P999 }},
+		{"max", Tolerance{0.50, 10}, func(p result.Percentiles) float64 { return p.Max }},
 	}
 	for _, l := range latencies {
 		for _, s := range stats {
@@ -77,13 +80,13 @@ var comparedMetrics = func() []comparedMetric {
 	}
 	return append(ms,
 		comparedMetric{name: "throughput", higherIsBetter: true, tolerance: Tolerance{0.05, 1},
-			value: func(r *Result) (float64, bool) { return r.Throughput.RecordsAcknowledgedPerS, true }},
-		comparedMetric{name: "throttled_ratio", tolerance: Tolerance{0.25, 0.005},
-			value: func(r *Result) (float64, bool) { return r.ThrottledRatio, true }},
-		comparedMetric{name: "records_dead_lettered",
-			value: func(r *Result) (float64, bool) { return float64(r.Totals.RecordsDeadLettered), true }},
-		comparedMetric{name: "records_unfinished",
-			value: func(r *Result) (float64, bool) { return float64(r.Totals.RecordsUnfinished), true }},
+			value: func(r *result.Result) (float64, bool) { return r.Throughput.RecordsAcknowledgedPerS, true }},
+		comparedMetric{name: scenarios.MetricThrottledRatio, tolerance: Tolerance{0.25, 0.005},
+			value: func(r *result.Result) (float64, bool) { return r.ThrottledRatio, true }},
+		comparedMetric{name: scenarios.MetricRecordsDeadLettered,
+			value: func(r *result.Result) (float64, bool) { return float64(r.Totals.RecordsDeadLettered), true }},
+		comparedMetric{name: scenarios.MetricRecordsUnfinished,
+			value: func(r *result.Result) (float64, bool) { return float64(r.Totals.RecordsUnfinished), true }},
 	)
 }()
 
@@ -149,7 +152,7 @@ func (c *Comparison) Regressions() int {
 // defaults by metric name (see ParseTolerances). A metric missing from
 // either result (e.g. end-to-end latency in a run without consumers) is
 // left out.
-func Compare(base, cur *Result, tolerances map[string]Tolerance) *Comparison {
+func Compare(base, cur *result.Result, tolerances map[string]Tolerance) *Comparison {
 	c := &Comparison{BaseName: base.Files["result"], CurrentName: cur.Files["result"]}
 	if base.Scenario != cur.Scenario {
 		c.Notes = append(c.Notes, fmt.Sprintf("different scenarios: %s and %s", base.Scenario, cur.Scenario))
@@ -161,7 +164,7 @@ func Compare(base, cur *Result, tolerances map[string]Tolerance) *Comparison {
 		c.Notes = append(c.Notes, fmt.Sprintf("different targets: %s with %d shard(s) and %s with %d",
 			base.Target.Kind, base.Target.Shards, cur.Target.Kind, cur.Target.Shards))
 	}
-	for _, r := range []*Result{base, cur} {
+	for _, r := range []*result.Result{base, cur} {
 		if !r.Complete {
 			c.Notes = append(c.Notes, fmt.Sprintf("run %s is incomplete (%s)", r.Scenario, r.StopReason))
 		}

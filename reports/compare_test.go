@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kinesim/kinesim/result"
 )
 
 func TestJudgeChange(t *testing.T) {
@@ -47,7 +49,7 @@ func TestJudgeChange(t *testing.T) {
 }
 
 // withRecordP99 returns the fixed result with record latency p99 set.
-func withRecordP99(p99 float64) *Result {
+func withRecordP99(p99 float64) *result.Result {
 	r := fixedResult()
 	p := r.LatencyMs["record"]
 	p.P99 = p99
@@ -69,7 +71,7 @@ func verdictOf(t *testing.T, c *Comparison, metric string) string {
 func TestCompare(t *testing.T) {
 	tests := []struct {
 		name        string
-		cur         *Result
+		cur         *result.Result
 		tolerance   string
 		wantVerdict string // of record_latency_ms.p99
 		wantRegress int

@@ -7,6 +7,9 @@ import (
 	"io"
 	"math"
 	"strings"
+
+	"github.com/kinesim/kinesim/metrics"
+	"github.com/kinesim/kinesim/result"
 )
 
 // HTMLReportFile is the HTML report's name in a run folder.
@@ -28,7 +31,7 @@ var (
 // htmlData is what report.html.tmpl shows; the charts' columns go to the
 // page's script as JSON (Data).
 type htmlData struct {
-	R            *Result
+	R            *result.Result
 	CSS          template.CSS
 	JS           template.JS
 	Verdict      string
@@ -96,7 +99,7 @@ const maxHeatColumns = 240
 // WriteHTML writes report.html: one self-contained page (no network needed)
 // with the run's facts, thresholds, throughput and latency over time, and
 // the latency percentile distribution. Sections without data are left out.
-func WriteHTML(w io.Writer, r *Result) error {
+func WriteHTML(w io.Writer, r *result.Result) error {
 	d := htmlData{
 		R: r, CSS: template.CSS(uplotCSS), JS: template.JS(uplotJS),
 		Data: newChartData(r),
@@ -128,7 +131,7 @@ func WriteHTML(w io.Writer, r *Result) error {
 	for _, th := range r.Thresholds {
 		class := map[string]string{"ok": "pass", "FAIL": "fail", "SKIP": "warn"}[thresholdVerdict(th)]
 		d.Thresholds = append(d.Thresholds, htmlThreshold{Mark: thresholdVerdict(th), Class: class, Metric: th.Metric,
-			Expression: th.Expression, Actual: th.actualText(), Excess: th.Excess()})
+			Expression: th.Expression, Actual: actualText(th), Excess: th.Excess()})
 	}
 	for _, m := range reportedMetrics(r) {
 		p := r.LatencyMs[m.Name()]
@@ -143,22 +146,22 @@ func WriteHTML(w io.Writer, r *Result) error {
 	return err
 }
 
-func newChartData(r *Result) chartData {
+func newChartData(r *result.Result) chartData {
 	var c chartData
 	type line struct {
 		label string
-		value func(SeriesPoint) int64
+		value func(result.SeriesPoint) int64
 		shown bool
 	}
 	lines := []line{
-		{"scheduled", func(p SeriesPoint) int64 { return p.RecordsScheduled }, true},
-		{"sent", func(p SeriesPoint) int64 { return p.RecordsSent }, true},
-		{"acknowledged", func(p SeriesPoint) int64 { return p.RecordsAcknowledged }, true},
-		{"throttled", func(p SeriesPoint) int64 { return p.RecordsThrottled }, false},
-		{"failed", func(p SeriesPoint) int64 { return p.RecordsFailed }, false},
-		{"dead-lettered", func(p SeriesPoint) int64 { return p.RecordsDeadLettered }, false},
-		{"dropped", func(p SeriesPoint) int64 { return p.RecordsDropped }, false},
-		{"consumed", func(p SeriesPoint) int64 { return p.RecordsConsumed }, false},
+		{"scheduled", func(p result.SeriesPoint) int64 { return p.RecordsScheduled }, true},
+		{"sent", func(p result.SeriesPoint) int64 { return p.RecordsSent }, true},
+		{"acknowledged", func(p result.SeriesPoint) int64 { return p.RecordsAcknowledged }, true},
+		{"throttled", func(p result.SeriesPoint) int64 { return p.RecordsThrottled }, false},
+		{"failed", func(p result.SeriesPoint) int64 { return p.RecordsFailed }, false},
+		{"dead-lettered", func(p result.SeriesPoint) int64 { return p.RecordsDeadLettered }, false},
+		{"dropped", func(p result.SeriesPoint) int64 { return p.RecordsDropped }, false},
+		{"consumed", func(p result.SeriesPoint) int64 { return p.RecordsConsumed }, false},
 	}
 	// Lines that are zero all run long are left out, except the first three.
 	for i := range lines {
@@ -182,13 +185,13 @@ func newChartData(r *Result) chartData {
 	}
 	latencyLines := []struct {
 		label string
-		value func(SeriesPoint) (float64, int64)
+		value func(result.SeriesPoint) (float64, int64)
 	}{
-		{"record p50", func(p SeriesPoint) (float64, int64) { return p.RecordLatencyMs.P50, p.RecordLatencyMs.Count }},
-		{"record p90", func(p SeriesPoint) (float64, int64) { return p.RecordLatencyMs.P90, p.RecordLatencyMs.Count }},
-		{"record p99", func(p SeriesPoint) (float64, int64) { return p.RecordLatencyMs.P99, p.RecordLatencyMs.Count }},
-		{"record max", func(p SeriesPoint) (float64, int64) { return p.RecordLatencyMs.Max, p.RecordLatencyMs.Count }},
-		{"send delay p99", func(p SeriesPoint) (float64, int64) { return p.SendDelayMs.P99, p.SendDelayMs.Count }},
+		{"record p50", func(p result.SeriesPoint) (float64, int64) { return p.RecordLatencyMs.P50, p.RecordLatencyMs.Count }},
+		{"record p90", func(p result.SeriesPoint) (float64, int64) { return p.RecordLatencyMs.P90, p.RecordLatencyMs.Count }},
+		{"record p99", func(p result.SeriesPoint) (float64, int64) { return p.RecordLatencyMs.P99, p.RecordLatencyMs.Count }},
+		{"record max", func(p result.SeriesPoint) (float64, int64) { return p.RecordLatencyMs.Max, p.RecordLatencyMs.Count }},
+		{"send delay p99", func(p result.SeriesPoint) (float64, int64) { return p.SendDelayMs.P99, p.SendDelayMs.Count }},
 	}
 	for _, l := range latencyLines {
 		col := make([]*float64, len(r.Series))
@@ -203,7 +206,7 @@ func newChartData(r *Result) chartData {
 	for _, p := range r.Series {
 		c.Seconds = append(c.Seconds, p.Second)
 	}
-	for _, q := range DistributionPercentiles {
+	for _, q := range result.DistributionPercentiles {
 		if q < 100 {
 			c.DistX = append(c.DistX, 100/(100-q))
 		}
@@ -242,7 +245,7 @@ func newChartData(r *Result) chartData {
 }
 
 // addShardHeat fills the per-shard heat map from r.Shards.
-func addShardHeat(c *chartData, r *Result) {
+func addShardHeat(c *chartData, r *result.Result) {
 	seconds := 0
 	for _, s := range r.Shards {
 		seconds = max(seconds, len(s.RecordsPerS))
@@ -258,9 +261,9 @@ func addShardHeat(c *chartData, r *Result) {
 	for _, s := range r.Shards {
 		row := make([]float64, len(c.HeatX))
 		for sec, n := range s.RecordsPerS {
-			load := float64(n) / ShardRecordsPerSLimit
+			load := float64(n) / metrics.ShardRecordsPerSLimit
 			if sec < len(s.BytesPerS) {
-				load = max(load, float64(s.BytesPerS[sec])/ShardBytesPerSLimit)
+				load = max(load, float64(s.BytesPerS[sec])/metrics.ShardBytesPerSLimit)
 			}
 			row[sec/bucket] = max(row[sec/bucket], math.Round(load*1000)/1000)
 		}
@@ -271,7 +274,7 @@ func addShardHeat(c *chartData, r *Result) {
 
 // addBacklog fills the backlog and iterator age lines when the run had
 // consumers, measuring backlog as the chaos damage report does.
-func addBacklog(c *chartData, r *Result) {
+func addBacklog(c *chartData, r *result.Result) {
 	consumers := int64(1)
 	if r.Verification != nil {
 		consumers = int64(max(len(r.Verification.Consumers), 1))

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/kinesim/kinesim/result"
 )
 
 // SummaryMarkdownFile is the Markdown summary's name in a run folder.
@@ -12,7 +14,7 @@ const SummaryMarkdownFile = "summary.md"
 // WriteMarkdown writes the summary as GitHub-flavoured Markdown, for a pull
 // request comment or a CI job summary ($GITHUB_STEP_SUMMARY). It shows the
 // same facts as WriteSummary, with the same options.
-func WriteMarkdown(w io.Writer, r *Result, opts ...SummaryOption) error {
+func WriteMarkdown(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 	o := newSummaryOptions(opts)
 	var b strings.Builder
 	fmt.Fprintf(&b, "## kinesim run `%s`: %s\n\n", r.Scenario, markdownVerdict(r))
@@ -58,7 +60,7 @@ func WriteMarkdown(w io.Writer, r *Result, opts ...SummaryOption) error {
 		b.WriteString("| | metric | expression | actual | missed by |\n|---|---|---|--:|--:|\n")
 		for _, t := range r.Thresholds {
 			fmt.Fprintf(&b, "| %s | %s | `%s` | %s | %s |\n", markdownThresholdMark(t), t.Metric,
-				t.Expression, markdownEscape(t.actualText()), t.Excess())
+				t.Expression, markdownEscape(actualText(t)), t.Excess())
 		}
 	}
 
@@ -69,7 +71,7 @@ func WriteMarkdown(w io.Writer, r *Result, opts ...SummaryOption) error {
 	return err
 }
 
-func markdownVerdict(r *Result) string {
+func markdownVerdict(r *result.Result) string {
 	switch {
 	case !r.Complete:
 		return "⚠️ incomplete (" + r.StopReason + ")"
@@ -79,7 +81,7 @@ func markdownVerdict(r *Result) string {
 	return "✅ passed"
 }
 
-func markdownThresholdMark(t ThresholdResult) string {
+func markdownThresholdMark(t result.ThresholdResult) string {
 	switch {
 	case t.Skipped:
 		return "⏭️"
@@ -92,7 +94,7 @@ func markdownThresholdMark(t ThresholdResult) string {
 // markdownEscape keeps a cell's text from breaking the table.
 func markdownEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
-func writeFullMarkdown(b *strings.Builder, r *Result) {
+func writeFullMarkdown(b *strings.Builder, r *result.Result) {
 	if len(r.Producers) > 0 {
 		b.WriteString("\n### Producers\n\n| name | generator | partition key |\n|---|---|---|\n")
 		for _, p := range r.Producers {

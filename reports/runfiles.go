@@ -6,13 +6,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/kinesim/kinesim/result"
 )
 
 // WriteRunFiles writes a finished run's reports into its run folder dir:
 // summary.md and report.html, then result.json again (atomically) so it
 // holds the judged thresholds and lists the files. Every file is attempted;
 // the errors are joined.
-func WriteRunFiles(r *Result, dir string, opts ...SummaryOption) error {
+func WriteRunFiles(r *result.Result, dir string, opts ...SummaryOption) error {
 	if r.Files == nil {
 		r.Files = map[string]string{}
 	}
@@ -41,7 +43,7 @@ func WriteRunFiles(r *Result, dir string, opts ...SummaryOption) error {
 
 // AppendStepSummary appends the Markdown summary to path, the file GitHub
 // Actions names in $GITHUB_STEP_SUMMARY, so the run shows on the job's page.
-func AppendStepSummary(path string, r *Result, opts ...SummaryOption) error {
+func AppendStepSummary(path string, r *result.Result, opts ...SummaryOption) error {
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)

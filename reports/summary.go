@@ -7,6 +7,9 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/kinesim/kinesim/metrics"
+	"github.com/kinesim/kinesim/result"
 )
 
 // SummaryOption changes what a summary shows.
@@ -41,7 +44,7 @@ func newSummaryOptions(opts []SummaryOption) summaryOptions {
 // WriteSummary prints the terminal summary of a result: compact by default,
 // with Full the producers, the latency distribution and the series too.
 // Thresholds are always listed, failed ones with by how much they missed.
-func WriteSummary(w io.Writer, r *Result, opts ...SummaryOption) error {
+func WriteSummary(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 	o := newSummaryOptions(opts)
 	var b strings.Builder
 	state := "complete"
@@ -139,10 +142,10 @@ func thousands(n int64) string {
 // compactMetrics are the latencies of the compact summary: the producers',
 // and end-to-end latency (intended send to a consumer's receipt) when the
 // run had consumers.
-func compactMetrics(r *Result) []Metric {
-	ms := Metrics()
-	if r.LatencyMs[EndToEndLatency.Name()].Count > 0 {
-		ms = append(ms, EndToEndLatency)
+func compactMetrics(r *result.Result) []metrics.Metric {
+	ms := metrics.ProducerMetrics()
+	if r.LatencyMs[metrics.EndToEndLatency.Name()].Count > 0 {
+		ms = append(ms, metrics.EndToEndLatency)
 	}
 	return ms
 }

@@ -6,13 +6,16 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/kinesim/kinesim/metrics"
+	"github.com/kinesim/kinesim/result"
 )
 
 // reportedMetrics are the latency metrics a report shows for r: the
 // producers' always, the consumers' when they have samples.
-func reportedMetrics(r *Result) []Metric {
-	ms := Metrics()
-	for _, m := range ConsumerMetrics() {
+func reportedMetrics(r *result.Result) []metrics.Metric {
+	ms := metrics.ProducerMetrics()
+	for _, m := range metrics.ConsumerMetrics() {
 		if r.LatencyMs[m.Name()].Count > 0 {
 			ms = append(ms, m)
 		}
@@ -21,7 +24,7 @@ func reportedMetrics(r *Result) []Metric {
 }
 
 // thresholdVerdict is a threshold's one-word outcome.
-func thresholdVerdict(t ThresholdResult) string {
+func thresholdVerdict(t result.ThresholdResult) string {
 	switch {
 	case t.Skipped:
 		return "SKIP"
@@ -32,7 +35,7 @@ func thresholdVerdict(t ThresholdResult) string {
 }
 
 // actualText formats the measured value, or why there is none.
-func (t ThresholdResult) actualText() string {
+func actualText(t result.ThresholdResult) string {
 	if t.Actual == nil {
 		return t.Reason
 	}
@@ -40,7 +43,7 @@ func (t ThresholdResult) actualText() string {
 }
 
 // thresholdCounts says "1 failed, 2 passed, 1 skipped (not measured)".
-func thresholdCounts(ths []ThresholdResult) string {
+func thresholdCounts(ths []result.ThresholdResult) string {
 	var failed, passed, skipped int
 	for _, t := range ths {
 		switch {
@@ -59,7 +62,7 @@ func thresholdCounts(ths []ThresholdResult) string {
 	return strings.Join(parts, ", ")
 }
 
-func writeThresholdsText(b *strings.Builder, ths []ThresholdResult) error {
+func writeThresholdsText(b *strings.Builder, ths []result.ThresholdResult) error {
 	if len(ths) == 0 {
 		return nil
 	}
@@ -67,7 +70,7 @@ func writeThresholdsText(b *strings.Builder, ths []ThresholdResult) error {
 	var table strings.Builder
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	for _, t := range ths {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", thresholdVerdict(t), t.Metric, t.Expression, t.actualText(), t.Excess())
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", thresholdVerdict(t), t.Metric, t.Expression, actualText(t), t.Excess())
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -87,7 +90,7 @@ type seriesRow struct {
 
 // condenseSeries merges the per-second series into at most rows buckets of
 // whole seconds, summing counts and keeping the worst p99 of each bucket.
-func condenseSeries(series []SeriesPoint, rows int) []seriesRow {
+func condenseSeries(series []result.SeriesPoint, rows int) []seriesRow {
 	if len(series) == 0 {
 		return nil
 	}
@@ -117,7 +120,7 @@ func (row seriesRow) perSecond(n int64) int64 {
 // summaryPercentiles lists the distribution percentiles shown in summaries.
 var summaryPercentiles = []float64{50, 90, 99, 99.9, 99.99, 100}
 
-func distributionValue(d []QuantileValue, q float64) string {
+func distributionValue(d []result.QuantileValue, q float64) string {
 	for _, v := range d {
 		if v.Percentile == q {
 			return ms(v.ValueMs)
@@ -133,7 +136,7 @@ func percentileLabel(q float64) string {
 	return "p" + strconv.FormatFloat(q, 'f', -1, 64)
 }
 
-func writeFullText(b *strings.Builder, r *Result) error {
+func writeFullText(b *strings.Builder, r *result.Result) error {
 	for _, p := range r.Producers {
 		fmt.Fprintf(b, "producer   %s: generator %s, partition key %s\n", p.Name, p.Generator, p.PartitionKey)
 	}

@@ -6,22 +6,24 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kinesim/kinesim/result"
 )
 
 func TestSummaryGolden(t *testing.T) {
 	tests := []struct {
 		golden string
 		mode   string
-		write  func(*bytes.Buffer, *Result, ...SummaryOption) error
+		write  func(*bytes.Buffer, *result.Result, ...SummaryOption) error
 	}{
 		// The terminal summary as `kinesim run` prints it by default.
-		{"summary_compact.txt.golden", "compact", func(b *bytes.Buffer, r *Result, o ...SummaryOption) error { return WriteSummary(b, r, o...) }},
+		{"summary_compact.txt.golden", "compact", func(b *bytes.Buffer, r *result.Result, o ...SummaryOption) error { return WriteSummary(b, r, o...) }},
 		// --summary full: producers, distribution, the series condensed.
-		{"summary_full.txt.golden", "full", func(b *bytes.Buffer, r *Result, o ...SummaryOption) error { return WriteSummary(b, r, o...) }},
+		{"summary_full.txt.golden", "full", func(b *bytes.Buffer, r *result.Result, o ...SummaryOption) error { return WriteSummary(b, r, o...) }},
 		// summary.md as written in the run folder and to $GITHUB_STEP_SUMMARY.
-		{"summary_compact.md.golden", "compact", func(b *bytes.Buffer, r *Result, o ...SummaryOption) error { return WriteMarkdown(b, r, o...) }},
+		{"summary_compact.md.golden", "compact", func(b *bytes.Buffer, r *result.Result, o ...SummaryOption) error { return WriteMarkdown(b, r, o...) }},
 		// summary.md with --summary full.
-		{"summary_full.md.golden", "full", func(b *bytes.Buffer, r *Result, o ...SummaryOption) error { return WriteMarkdown(b, r, o...) }},
+		{"summary_full.md.golden", "full", func(b *bytes.Buffer, r *result.Result, o ...SummaryOption) error { return WriteMarkdown(b, r, o...) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {

@@ -5,75 +5,18 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kinesim/kinesim/metrics"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/scenarios"
 )
 
-// ThresholdResult is one judged threshold in result.json.
-//
-// A threshold on a metric this run did not measure (lost_records or
-// end_to_end_latency_ms in a run without consumers, any latency with no
-// samples) is
-// Skipped: it neither passes nor fails the run, and every summary lists it as
-// "not measured" so nobody mistakes it for a pass. Failing it instead would
-// make every scenario that declares it fail for a reason the user cannot fix.
-type ThresholdResult struct {
-	// Metric is the thresholded metric as the scenario names it, e.g.
-	// put_latency_ms, or put_latency_ms{producer:bikes} for one producer.
-	Metric string `json:"metric"`
-	// Producer is the producer the threshold is narrowed to; absent for the whole run.
-	Producer string `json:"producer,omitempty"`
-	// Expression is as written in the scenario, e.g. "p(99) < 250".
-	Expression string `json:"expression"`
-	// Actual is the measured value the expression was judged on; null when skipped.
-	Actual *float64 `json:"actual"`
-	// OK is true when the expression held.
-	OK bool `json:"ok"`
-	// Skipped is true when the metric was not measured; Reason says why.
-	Skipped bool `json:"skipped,omitempty"`
-	// Reason says why a threshold was skipped.
-	Reason string `json:"reason,omitempty"`
-	// Aborted is true for the abort_on_fail threshold that stopped the
-	// run; Actual is then the value it failed on, during the run.
-	Aborted bool `json:"aborted,omitempty"`
-	// Limit is the expression's right-hand side, kept so reports can say by
-	// how much a threshold failed without parsing it again.
-	Limit float64 `json:"limit"`
-}
-
-// Failed reports whether the threshold was judged and did not hold.
-func (t ThresholdResult) Failed() bool { return !t.OK && !t.Skipped }
-
-// Excess says by how much a failed threshold missed, e.g. "+62.4 (+25.0%)";
-// "" when it passed or was skipped.
-func (t ThresholdResult) Excess() string {
-	if !t.Failed() || t.Actual == nil {
-		return ""
-	}
-	d := *t.Actual - t.Limit
-	if t.Limit == 0 {
-		return fmt.Sprintf("%+.4g", d)
-	}
-	return fmt.Sprintf("%+.4g (%+.1f%%)", d, 100*d/t.Limit)
-}
-
-// ThresholdsFailed counts the thresholds judged and failed.
-func (r *Result) ThresholdsFailed() int {
-	n := 0
-	for _, t := range r.Thresholds {
-		if t.Failed() {
-			n++
-		}
-	}
-	return n
-}
-
 // latencyThresholdMetrics maps a threshold's metric name to the recorder's.
-var latencyThresholdMetrics = map[string]Metric{
-	"put_latency_ms":    PutRecordsLatency,
-	"record_latency_ms": RecordLatency,
-	"send_delay_ms":     SendDelay,
+var latencyThresholdMetrics = map[string]metrics.Metric{
+	scenarios.MetricPutLatency:    metrics.PutRecordsLatency,
+	scenarios.MetricRecordLatency: metrics.RecordLatency,
+	scenarios.MetricSendDelay:     metrics.SendDelay,
 	// Measured by the built-in consumers; skipped as "no samples" without them.
-	"end_to_end_latency_ms": EndToEndLatency,
+	scenarios.MetricEndToEndLatency: metrics.EndToEndLatency,
 }
 
 // JudgeThresholds judges each threshold against r. rec, when not nil, is
@@ -81,17 +24,13 @@ var latencyThresholdMetrics = map[string]Metric{
 // result.json) p(N) is answered only for the percentiles result.json keeps
 // (50, 90, 99, 99.9 and those of latency_distribution_ms), others are skipped.
 // A threshold with a producer is judged on that producer's section of
-// producers[]. The abort_on_fail threshold that stopped the run (see
-// Recorder.AbortOnFail) is marked Aborted and failed with the value it
-// failed on.
-func JudgeThresholds(ths []scenarios.Threshold, r *Result, rec *Recorder) []ThresholdResult {
-	var aborted *ThresholdAbortError
-	if rec != nil {
-		aborted = rec.AbortedBy()
-	}
-	out := make([]ThresholdResult, 0, len(ths))
+// producers[]. aborted, when not nil, is the abort_on_fail threshold that
+// stopped the run (AbortWatch.AbortedBy): it is marked Aborted and failed
+// with the value it failed on.
+func JudgeThresholds(ths []scenarios.Threshold, r *result.Result, rec *metrics.Recorder, aborted *ThresholdAbortError) []result.ThresholdResult {
+	out := make([]result.ThresholdResult, 0, len(ths))
 	for _, th := range ths {
-		tr := ThresholdResult{Metric: th.Key(), Producer: th.Producer, Expression: th.Expression, Limit: th.Value}
+		tr := result.ThresholdResult{Metric: th.Key(), Producer: th.Producer, Expression: th.Expression, Limit: th.Value}
 		actual, reason := thresholdActual(th, resultSource(th.Producer, r, rec))
 		switch {
 		case aborted != nil && aborted.Threshold.Key() == th.Key() && aborted.Threshold.Expression == th.Expression:
@@ -110,44 +49,44 @@ func JudgeThresholds(ths []scenarios.Threshold, r *Result, rec *Recorder) []Thre
 // thresholdSource holds what a threshold is judged on: the whole run's
 // values or one producer's, from a result.json or live from a recorder.
 type thresholdSource struct {
-	totals         ProducerTotals
+	totals         result.ProducerTotals
 	throttledRatio float64
 	// missing, when set, says why nothing can be judged (a producer
 	// result.json has no section for).
 	missing string
 	// latency returns a metric's percentiles; Count is 0 without samples.
-	latency func(Metric) Percentiles
+	latency func(metrics.Metric) result.Percentiles
 	// exact answers any p(N) in ms when a recorder is at hand; nil otherwise.
-	exact func(Metric, float64) float64
+	exact func(metrics.Metric, float64) float64
 	// distribution and verification are the whole run's (nil for a producer).
-	distribution map[string][]QuantileValue
-	verification *Verification
+	distribution map[string][]result.QuantileValue
+	verification *result.Verification
 	wholeRun     bool
 }
 
 // resultSource is the whole run's values in r, or producer's; rec, when
 // not nil, answers percentiles exactly.
-func resultSource(producer string, r *Result, rec *Recorder) thresholdSource {
+func resultSource(producer string, r *result.Result, rec *metrics.Recorder) thresholdSource {
 	if producer == "" {
 		src := thresholdSource{
 			totals: r.Totals.ProducerTotals, throttledRatio: r.ThrottledRatio, wholeRun: true,
-			latency:      func(m Metric) Percentiles { return r.LatencyMs[m.Name()] },
+			latency:      func(m metrics.Metric) result.Percentiles { return r.LatencyMs[m.Name()] },
 			distribution: r.LatencyDistributionMs, verification: r.Verification,
 		}
 		if rec != nil {
-			src.exact = func(m Metric, q float64) float64 { return millis(rec.Percentile(m, q)) }
+			src.exact = func(m metrics.Metric, q float64) float64 { return millis(rec.Percentile(m, q)) }
 		}
 		return src
 	}
-	i := slices.IndexFunc(r.Producers, func(p ProducerInfo) bool { return p.Name == producer })
+	i := slices.IndexFunc(r.Producers, func(p result.ProducerInfo) bool { return p.Name == producer })
 	if i < 0 || r.Producers[i].Totals == nil {
 		return thresholdSource{missing: fmt.Sprintf("not measured: result.json has no totals for producer %q", producer)}
 	}
 	p := r.Producers[i]
-	src := thresholdSource{totals: *p.Totals, throttledRatio: p.Totals.throttledRatio(),
-		latency: func(m Metric) Percentiles { return p.LatencyMs[m.Name()] }}
+	src := thresholdSource{totals: *p.Totals, throttledRatio: p.Totals.ThrottledRatio(),
+		latency: func(m metrics.Metric) result.Percentiles { return p.LatencyMs[m.Name()] }}
 	if rec != nil {
-		src.exact = func(m Metric, q float64) float64 { return millis(rec.producerPercentile(producer, m, q)) }
+		src.exact = func(m metrics.Metric, q float64) float64 { return millis(rec.ProducerPercentile(producer, m, q)) }
 	}
 	return src
 }
@@ -162,19 +101,19 @@ func thresholdActual(th scenarios.Threshold, src thresholdSource) (float64, stri
 	}
 	t := src.totals
 	switch th.Metric {
-	case "throttled_ratio":
+	case scenarios.MetricThrottledRatio:
 		return src.throttledRatio, ""
-	case "records_dead_lettered":
+	case scenarios.MetricRecordsDeadLettered:
 		return float64(t.RecordsDeadLettered), ""
-	case "records_throttled":
+	case scenarios.MetricRecordsThrottled:
 		return float64(t.RecordsThrottled), ""
-	case "records_failed":
+	case scenarios.MetricRecordsFailed:
 		return float64(t.RecordsFailed), ""
-	case "records_unfinished":
+	case scenarios.MetricRecordsUnfinished:
 		return float64(t.RecordsUnfinished), ""
-	case "put_call_errors":
+	case scenarios.MetricPutCallErrors:
 		return float64(t.PutCallErrors), ""
-	case "lost_records":
+	case scenarios.MetricLostRecords:
 		// The most any one consumer lost: each must get every record.
 		if src.verification == nil || len(src.verification.Consumers) == 0 {
 			return 0, "not measured: the run has no consumers to verify"

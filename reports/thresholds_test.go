@@ -7,6 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kinesim/kinesim/metrics"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/scenarios"
 )
 
@@ -43,17 +45,17 @@ func TestJudgeThresholds(t *testing.T) {
 		// end-to-end latency without consumers has no samples: skipped.
 		{"end_to_end_latency_ms", "p(95) < 2000", false, 0, false, "no samples"},
 	}
-	rec := NewRecorder(time.Unix(0, 0))
-	rec.Observe(PutRecordsLatency, time.Unix(0, 0), 2*time.Millisecond, 2*time.Millisecond)
+	rec := metrics.NewRecorder(time.Unix(0, 0))
+	rec.Observe(metrics.PutRecordsLatency, time.Unix(0, 0), 2*time.Millisecond, 2*time.Millisecond)
 	for _, tt := range tests {
 		t.Run(tt.metric+" "+tt.expr, func(t *testing.T) {
 			th, err := scenarios.ParseThreshold(tt.metric, tt.expr)
 			require.NoError(t, err)
-			var r *Recorder
+			var r *metrics.Recorder
 			if tt.useRecorder {
 				r = rec
 			}
-			got := JudgeThresholds([]scenarios.Threshold{th}, fixedResult(), r)
+			got := JudgeThresholds([]scenarios.Threshold{th}, fixedResult(), r, nil)
 			require.Len(t, got, 1)
 			g := got[0]
 			assert.Equal(t, tt.metric, g.Metric)
@@ -77,8 +79,8 @@ func TestLostRecordsFromVerification(t *testing.T) {
 	th, err := scenarios.ParseThreshold("lost_records", "count == 0")
 	require.NoError(t, err)
 	r := fixedResult()
-	r.Verification = &Verification{Consumers: []ConsumerVerdict{{Consumer: "a", Lost: 0}, {Consumer: "b", Lost: 3}}}
-	got := JudgeThresholds([]scenarios.Threshold{th}, r, nil)[0]
+	r.Verification = &result.Verification{Consumers: []result.ConsumerVerdict{{Consumer: "a", Lost: 0}, {Consumer: "b", Lost: 3}}}
+	got := JudgeThresholds([]scenarios.Threshold{th}, r, nil, nil)[0]
 	require.NotNil(t, got.Actual, "measured once a consumer was verified: %+v", got)
 	assert.Equal(t, 3.0, *got.Actual, "the worst consumer's loss")
 	assert.True(t, got.Failed())
@@ -86,19 +88,19 @@ func TestLostRecordsFromVerification(t *testing.T) {
 
 func TestExcess(t *testing.T) {
 	tests := []struct {
-		tr   ThresholdResult
+		tr   result.ThresholdResult
 		want string
 	}{
 		// Over a latency limit: the difference and the percentage.
-		{ThresholdResult{Actual: ptr(312.4), Limit: 250}, "+62.4 (+25.0%)"},
+		{result.ThresholdResult{Actual: ptr(312.4), Limit: 250}, "+62.4 (+25.0%)"},
 		// Under a floor (e.g. rate > 0.5): negative.
-		{ThresholdResult{Actual: ptr(0.25), Limit: 0.5}, "-0.25 (-50.0%)"},
+		{result.ThresholdResult{Actual: ptr(0.25), Limit: 0.5}, "-0.25 (-50.0%)"},
 		// A limit of 0 has no percentage.
-		{ThresholdResult{Actual: ptr(3), Limit: 0}, "+3"},
+		{result.ThresholdResult{Actual: ptr(3), Limit: 0}, "+3"},
 		// A passed threshold misses by nothing.
-		{ThresholdResult{Actual: ptr(1), Limit: 2, OK: true}, ""},
+		{result.ThresholdResult{Actual: ptr(1), Limit: 2, OK: true}, ""},
 		// Nor does a skipped one.
-		{ThresholdResult{Skipped: true}, ""},
+		{result.ThresholdResult{Skipped: true}, ""},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, tt.tr.Excess(), "%+v", tt.tr)

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 	"github.com/kinesim/kinesim/stream/emulated"
@@ -41,9 +41,9 @@ func overloadScenario(t *testing.T, bp scenarios.Backpressure) *scenarios.Scenar
 	return sc
 }
 
-func runSlow(t *testing.T, sc *scenarios.Scenario) *reports.Result {
+func runSlow(t *testing.T, sc *scenarios.Scenario) *result.Result {
 	t.Helper()
-	var res *reports.Result
+	var res *result.Result
 	synctest.Test(t, func(t *testing.T) {
 		var err error
 		res, err = Run(t.Context(), Config{

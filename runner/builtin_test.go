@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinesim/kinesim/generators"
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/scenarios"
 )
 
@@ -24,7 +24,7 @@ func TestBuiltinScenariosRunInVirtualTime(t *testing.T) {
 			sc.Target.Kind = scenarios.TargetEmulated
 			sc.Clock = scenarios.ClockVirtual
 			type outcome struct {
-				res *reports.Result
+				res *result.Result
 				err error
 			}
 			done := make(chan outcome, 1)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/generators"
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/metrics"
 	"github.com/kinesim/kinesim/runner/ledger"
 	"github.com/kinesim/kinesim/stream"
 )
@@ -29,7 +29,7 @@ type pollingConsumer struct {
 	streamName  string
 	reader      stream.Reader
 	clk         clock.Clock
-	rec         *reports.Recorder
+	rec         *metrics.Recorder
 	ledger      *ledger.Consumer
 	store       CheckpointStore
 	sink        *sink
@@ -240,12 +240,12 @@ func (c *pollingConsumer) work(ctx context.Context, sh stream.Shard, prog *shard
 		if ctx.Err() != nil {
 			return
 		}
-		c.rec.Add(reports.GetRecordsCalls, 1, now)
+		c.rec.Add(metrics.GetRecordsCalls, 1, now)
 		if err != nil {
 			wait := c.poll
 			switch {
 			case errors.Is(err, stream.ErrThrottled):
-				c.rec.Add(reports.ReadThrottles, 1, now)
+				c.rec.Add(metrics.ReadThrottles, 1, now)
 				throttles++
 				wait = Backoff(throttles, c.poll, 10*c.poll, jitter())
 			case errors.Is(err, stream.ErrExpiredIterator):
@@ -261,7 +261,7 @@ func (c *pollingConsumer) work(ctx context.Context, sh stream.Shard, prog *shard
 			continue
 		}
 		throttles = 0
-		c.rec.Observe(reports.IteratorAge, now, time.Duration(out.MillisBehindLatest)*time.Millisecond)
+		c.rec.Observe(metrics.IteratorAge, now, time.Duration(out.MillisBehindLatest)*time.Millisecond)
 		c.process(shardID, out.Records, now)
 		if n := len(out.Records); n > 0 {
 			lastSeq = out.Records[n-1].SequenceNumber
@@ -346,9 +346,9 @@ func (c *pollingConsumer) process(shardID string, records []stream.StreamRecord,
 			first++
 		}
 	}
-	c.rec.Add(reports.RecordsConsumed, int64(len(records)), now)
-	c.rec.Add(reports.BytesConsumed, bytes, now)
+	c.rec.Add(metrics.RecordsConsumed, int64(len(records)), now)
+	c.rec.Add(metrics.BytesConsumed, bytes, now)
 	c.rec.AddConsumed(c.name, int64(len(records)), bytes, first, now)
-	c.rec.Observe(reports.EndToEndLatency, now, endToEnd...)
-	c.rec.Observe(reports.PropagationDelay, now, propagation...)
+	c.rec.Observe(metrics.EndToEndLatency, now, endToEnd...)
+	c.rec.Observe(metrics.PropagationDelay, now, propagation...)
 }

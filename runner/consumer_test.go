@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinesim/kinesim/generators"
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner/ledger"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream/emulated"
@@ -18,10 +18,10 @@ import (
 
 // runDir runs sc on a fresh emulated stream in virtual time and returns the
 // result and the run folder.
-func runDir(t *testing.T, sc *scenarios.Scenario) (*reports.Result, string) {
+func runDir(t *testing.T, sc *scenarios.Scenario) (*result.Result, string) {
 	t.Helper()
 	out := t.TempDir()
-	var res *reports.Result
+	var res *result.Result
 	synctest.Test(t, func(t *testing.T) {
 		var err error
 		res, err = Run(t.Context(), Config{Scenario: sc, Target: emulated.New(), OutDir: out})
@@ -30,10 +30,10 @@ func runDir(t *testing.T, sc *scenarios.Scenario) (*reports.Result, string) {
 	return res, out
 }
 
-func verdicts(t *testing.T, v *reports.Verification) map[string]reports.ConsumerVerdict {
+func verdicts(t *testing.T, v *result.Verification) map[string]result.ConsumerVerdict {
 	t.Helper()
 	require.NotNil(t, v, "a run with consumers has a verification")
-	out := map[string]reports.ConsumerVerdict{}
+	out := map[string]result.ConsumerVerdict{}
 	for _, c := range v.Consumers {
 		out[c.Consumer] = c
 	}
@@ -51,7 +51,7 @@ func TestIdempotencyCheckScenario(t *testing.T) {
 	naive, idem := v["naive"], v["idempotent"]
 	// The crash at 5 s replays what was read since the checkpoint at 3 s.
 	assert.Positive(t, naive.DuplicateDeliveries, "the restart re-delivers records")
-	for _, c := range []reports.ConsumerVerdict{naive, idem} {
+	for _, c := range []result.ConsumerVerdict{naive, idem} {
 		assert.Equal(t, acked, c.Acknowledged, "%s: acknowledged", c.Consumer)
 		assert.Zero(t, c.Lost, "%s: lost", c.Consumer)
 		assert.Zero(t, c.Reordered, "%s: reordered", c.Consumer)

@@ -12,7 +12,8 @@ import (
 
 	"github.com/kinesim/kinesim/chaos"
 	"github.com/kinesim/kinesim/clock"
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/metrics"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner/ledger"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
@@ -39,7 +40,7 @@ type consumerGroup struct {
 // startConsumers opens the run's ledger (outDir/ledger.bin), hooks the
 // producers to it and starts the scenario's consumers. They read until
 // finish says the producers are done and the backlog is drained.
-func startConsumers(sc *scenarios.Scenario, reader stream.Reader, rec *reports.Recorder, clk clock.Clock, start time.Time, outDir string, producers []*producer, faults *chaos.Plan) (*consumerGroup, error) {
+func startConsumers(sc *scenarios.Scenario, reader stream.Reader, rec *metrics.Recorder, clk clock.Clock, start time.Time, outDir string, producers []*producer, faults *chaos.Plan) (*consumerGroup, error) {
 	led, err := ledger.Create(filepath.Join(outDir, ledger.FileName))
 	if err != nil {
 		return nil, err
@@ -178,7 +179,7 @@ func (g *consumerGroup) producersFinishedAt() time.Time { return *g.doneAt.Load(
 // finish tells the consumers the producers are done, waits until they have
 // drained the stream or drain has passed, and judges their deliveries
 // against the ledger. The verification is nil without consumers.
-func (g *consumerGroup) finish(drain time.Duration) (*reports.Verification, error) {
+func (g *consumerGroup) finish(drain time.Duration) (*result.Verification, error) {
 	now := g.clk.Now()
 	g.doneAt.Store(&now)
 	close(g.producersDone)
@@ -195,7 +196,7 @@ func (g *consumerGroup) finish(drain time.Duration) (*reports.Verification, erro
 	if len(g.consumers) == 0 {
 		return nil, err
 	}
-	v := &reports.Verification{Passed: true}
+	v := &result.Verification{Passed: true}
 	for i, c := range g.consumers {
 		verdict := c.ledger.Verdict()
 		if c.sink.stateful() {

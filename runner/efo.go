@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/kinesim/kinesim/clock"
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/metrics"
 	"github.com/kinesim/kinesim/stream"
 )
 
@@ -108,7 +108,7 @@ func (c *pollingConsumer) subscribeShard(ctx context.Context, sh stream.Shard, l
 			if err != nil {
 				break // the 5-minute lifetime (io.EOF) or an error: subscribe again
 			}
-			c.rec.Observe(reports.IteratorAge, now, time.Duration(ev.MillisBehindLatest)*time.Millisecond)
+			c.rec.Observe(metrics.IteratorAge, now, time.Duration(ev.MillisBehindLatest)*time.Millisecond)
 			c.process(shardID, ev.Records, now)
 			if n := len(ev.Records); n > 0 {
 				lastSeq = ev.Records[n-1].SequenceNumber

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinesim/kinesim/generators"
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/scenarios"
 )
 
@@ -205,7 +205,7 @@ func slicesMax(xs []int64) (n int64) {
 }
 
 // reportsVerdict keeps the reports import for helpers shared with other tests.
-var _ = reports.ConsumerVerdict{}
+var _ = result.ConsumerVerdict{}
 
 func TestConsumersReadTheirStream(t *testing.T) {
 	src := `

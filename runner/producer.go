@@ -9,7 +9,7 @@ import (
 
 	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/generators"
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/metrics"
 	"github.com/kinesim/kinesim/runner/ledger"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
@@ -31,7 +31,7 @@ type producer struct {
 	arrivals   arrivals
 	target     stream.Writer
 	single     stream.SingleWriter // set when the producer uses PutRecord
-	rec        *reports.ProducerRecorder
+	rec        *metrics.ProducerRecorder
 	clk        clock.Clock
 	start      time.Time
 	dead       *deadLetters
@@ -95,14 +95,14 @@ func (p *producer) run(ctx, callCtx context.Context) {
 		for i, r := range batch {
 			delays[i] = r.slip
 		}
-		p.rec.Observe(reports.SendDelay, p.clk.Now(), delays...)
+		p.rec.Observe(metrics.SendDelay, p.clk.Now(), delays...)
 		p.dispatch(callCtx, batch)
 		batch = make([]pending, 0, maxRecords)
 		batchBytes = 0
 		slabCap = max(slabCap, len(slab))
 		slab = make([]byte, 0, slabCap)
 	}
-	scheduled := secondCounter{rec: p.rec, counter: reports.RecordsScheduled, start: p.rec.Start()}
+	scheduled := secondCounter{rec: p.rec, counter: metrics.RecordsScheduled, start: p.rec.Start()}
 	defer scheduled.flush()
 	var lastDue time.Time
 	for {
@@ -150,7 +150,7 @@ func (p *producer) run(ctx, callCtx context.Context) {
 		size := r.record.Size()
 		if size > p.maxRecord {
 			p.deadLetter(r, ReasonTooLarge, "record of %d bytes is over the stream's %d-byte record limit", size, p.maxRecord)
-			p.rec.Add(reports.RecordsDeadLettered, 1, p.clk.Now())
+			p.rec.Add(metrics.RecordsDeadLettered, 1, p.clk.Now())
 			continue
 		}
 		if batchBytes+size > maxBytes {
@@ -175,7 +175,7 @@ func (p *producer) dispatch(ctx context.Context, batch []pending) {
 	bp := p.cfg.Backpressure
 	switch bp.Policy {
 	case scenarios.BackpressureDrop:
-		p.rec.Add(reports.RecordsDropped, int64(len(batch)), p.clk.Now())
+		p.rec.Add(metrics.RecordsDropped, int64(len(batch)), p.clk.Now())
 		return
 	case scenarios.BackpressureSample:
 		batch = p.sample(batch, bp.Share)
@@ -223,7 +223,7 @@ func (p *producer) sample(batch []pending, share float64) []pending {
 			kept = append(kept, r)
 		}
 	}
-	p.rec.Add(reports.RecordsDropped, int64(len(batch)-len(kept)), p.clk.Now())
+	p.rec.Add(metrics.RecordsDropped, int64(len(batch)-len(kept)), p.clk.Now())
 	return kept
 }
 
@@ -245,15 +245,15 @@ func (p *producer) send(ctx context.Context, batch []pending) {
 		}
 		callStart := p.clk.Now()
 		if retry == 0 {
-			p.rec.Add(reports.RecordsSent, int64(len(batch)), callStart)
+			p.rec.Add(metrics.RecordsSent, int64(len(batch)), callStart)
 		} else {
-			p.rec.Add(reports.RecordsRetried, int64(len(batch)), callStart)
+			p.rec.Add(metrics.RecordsRetried, int64(len(batch)), callStart)
 		}
 		out, err := p.put(ctx, records)
 		callEnd := p.clk.Now()
-		p.rec.Add(reports.PutCalls, 1, callEnd)
-		p.rec.Add(reports.PutAttempts, int64(len(batch)), callEnd)
-		p.rec.Observe(reports.PutRecordsLatency, callEnd, callEnd.Sub(callStart))
+		p.rec.Add(metrics.PutCalls, 1, callEnd)
+		p.rec.Add(metrics.PutAttempts, int64(len(batch)), callEnd)
+		p.rec.Observe(metrics.PutRecordsLatency, callEnd, callEnd.Sub(callStart))
 		batch = p.settle(batch, out, err, callStart, callEnd)
 		p.release()
 		if len(batch) == 0 {
@@ -293,12 +293,12 @@ func (p *producer) settle(batch []pending, out *stream.PutRecordsOutput, err err
 	}
 	retry := batch[:0]
 	if err != nil {
-		p.rec.Add(reports.PutCallErrors, 1, now)
+		p.rec.Add(metrics.PutCallErrors, 1, now)
 		code, msg := errorCode(err), err.Error()
 		if errors.Is(err, stream.ErrThrottled) {
-			p.rec.Add(reports.RecordsThrottled, int64(len(batch)), now)
+			p.rec.Add(metrics.RecordsThrottled, int64(len(batch)), now)
 		} else {
-			p.rec.Add(reports.RecordsFailed, int64(len(batch)), now)
+			p.rec.Add(metrics.RecordsFailed, int64(len(batch)), now)
 		}
 		retryable := stream.Retryable(err)
 		for _, r := range batch {
@@ -309,12 +309,12 @@ func (p *producer) settle(batch []pending, out *stream.PutRecordsOutput, err err
 			}
 			retry = append(retry, r)
 		}
-		p.rec.Add(reports.RecordsDeadLettered, int64(len(batch)-len(retry)), now)
+		p.rec.Add(metrics.RecordsDeadLettered, int64(len(batch)-len(retry)), now)
 		return retry
 	}
 	var (
 		acked, ackedBytes, throttled, failed, dead int64
-		shards                                     reports.ShardCounts // for the report's per-shard load
+		shards                                     metrics.ShardCounts // for the report's per-shard load
 	)
 	latencies := make([]time.Duration, 0, len(batch))
 	for i, r := range batch {
@@ -340,13 +340,13 @@ func (p *producer) settle(batch []pending, out *stream.PutRecordsOutput, err err
 		}
 		retry = append(retry, r)
 	}
-	p.rec.Add(reports.RecordsDeadLettered, dead, now)
-	p.rec.Add(reports.RecordsAcknowledged, acked, now)
-	p.rec.Add(reports.BytesAcknowledged, ackedBytes, now)
+	p.rec.Add(metrics.RecordsDeadLettered, dead, now)
+	p.rec.Add(metrics.RecordsAcknowledged, acked, now)
+	p.rec.Add(metrics.BytesAcknowledged, ackedBytes, now)
 	p.rec.AddShards(&shards, now)
-	p.rec.Add(reports.RecordsThrottled, throttled, now)
-	p.rec.Add(reports.RecordsFailed, failed, now)
-	p.rec.Observe(reports.RecordLatency, now, latencies...)
+	p.rec.Add(metrics.RecordsThrottled, throttled, now)
+	p.rec.Add(metrics.RecordsFailed, failed, now)
+	p.rec.Observe(metrics.RecordLatency, now, latencies...)
 	return retry
 }
 
@@ -366,7 +366,7 @@ func (p *producer) deadLetter(r pending, code, format string, args ...any) {
 
 // unfinished counts and keeps records the run stopped waiting for.
 func (p *producer) unfinished(batch []pending) {
-	p.rec.Add(reports.RecordsUnfinished, int64(len(batch)), p.clk.Now())
+	p.rec.Add(metrics.RecordsUnfinished, int64(len(batch)), p.clk.Now())
 	for _, r := range batch {
 		p.dead.write(p.letter(r, ReasonUnfinished, "the run stopped before the record was acknowledged"))
 		p.ledger.Failed(r.id, r.record.PartitionKey, r.attempts, ledger.Unfinished)
@@ -404,8 +404,8 @@ func (p *producer) letter(r pending, code, format string, args ...any) DeadLette
 // path. Its seconds must be the recorder's (start = the recorder's Start).
 // Not safe for concurrent use.
 type secondCounter struct {
-	rec     *reports.ProducerRecorder
-	counter reports.Counter
+	rec     *metrics.ProducerRecorder
+	counter metrics.Counter
 	start   time.Time
 	n       int64
 	at      time.Time

@@ -1,7 +1,7 @@
 // Package runner turns a scenario into traffic: it compiles producers from
 // the scenario (generator, partition keys, rate schedule, batching, retries),
 // runs them against a stream target, and collects what happened into a
-// reports.Recorder and the run folder. It knows targets only as
+// metrics.Recorder and the run folder. It knows targets only as
 // stream.Target: package targets opens them (and the chaos proxy a
 // scenario's network faults need) and chooses the clock.
 //
@@ -25,7 +25,8 @@ import (
 	"github.com/kinesim/kinesim/chaos"
 	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/generators"
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/metrics"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner/ledger"
 	"github.com/kinesim/kinesim/runner/pacing"
 	"github.com/kinesim/kinesim/scenarios"
@@ -57,7 +58,7 @@ type Config struct {
 	Version string
 	// Recorder, when set, receives the measurements (so a caller can show
 	// live status); otherwise Run makes one.
-	Recorder *reports.Recorder
+	Recorder *metrics.Recorder
 }
 
 // File names in a run folder.
@@ -74,7 +75,7 @@ const DefaultDrainTimeout = 10 * time.Second
 // in flight get cfg.DrainTimeout to finish. The result is written to
 // OutDir/result.json in every case where the run started, marked incomplete
 // when stopped early; the returned error says what went wrong, if anything.
-func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
+func Run(ctx context.Context, cfg Config) (*result.Result, error) {
 	r, cleanup, err := setup(ctx, withDefaults(cfg))
 	defer cleanup()
 	if err != nil {
@@ -99,10 +100,10 @@ func withDefaults(cfg Config) Config {
 type run struct {
 	cfg       Config // with defaults
 	start     time.Time
-	rec       *reports.Recorder
+	rec       *metrics.Recorder
 	dead      *deadLetters
 	producers []*producer
-	infos     []reports.ProducerInfo
+	infos     []result.ProducerInfo
 	faults    *chaos.Plan
 	consumers *consumerGroup
 }
@@ -125,7 +126,7 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 
 	r = &run{cfg: cfg, dead: newDeadLetters(filepath.Join(cfg.OutDir, DeadLetterFile)), start: clk.Now(), rec: cfg.Recorder}
 	if r.rec == nil {
-		r.rec = reports.NewRecorder(r.start)
+		r.rec = metrics.NewRecorder(r.start)
 	}
 	r.producers, r.infos, err = compile(sc, cfg.Target, r.rec, clk, r.start, r.dead)
 	if err != nil {
@@ -139,7 +140,7 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 		p.target = r.faults.Writer(p.cfg.Name, p.target)
 		p.single = r.faults.SingleWriter(p.cfg.Name, p.single)
 	}
-	if err := r.rec.AttachIntervalLog(filepath.Join(cfg.OutDir, reports.IntervalLogFile)); err != nil {
+	if err := r.rec.AttachIntervalLog(filepath.Join(cfg.OutDir, metrics.IntervalLogFile)); err != nil {
 		return nil, cleanup, err
 	}
 	r.consumers, err = startConsumers(sc, cfg.Target, r.rec, clk, r.start, cfg.OutDir, r.producers, r.faults)
@@ -152,7 +153,7 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 // executed is what execute hands to assemble.
 type executed struct {
 	end          time.Time
-	verification *reports.Verification
+	verification *result.Verification
 	ledgerErr    error
 }
 
@@ -214,9 +215,9 @@ func wakeCancelled(clk clock.Clock) {
 // assemble builds the run's result from what it measured and writes
 // result.json. Errors closing the dead-letter file, the interval log and the
 // ledger are returned with the result, which is complete regardless.
-func (r *run) assemble(ctx context.Context, x executed) (*reports.Result, error) {
+func (r *run) assemble(ctx context.Context, x executed) (*result.Result, error) {
 	snapshot := r.rec.Finish(x.end)
-	res := reports.NewResult(snapshot, x.end.Sub(r.start))
+	res := metrics.NewResult(snapshot, x.end.Sub(r.start))
 	logErr := r.rec.CloseIntervalLog(x.end)
 	r.describe(res, &snapshot, x.end)
 	res.Complete = ctx.Err() == nil
@@ -237,20 +238,20 @@ func (r *run) assemble(ctx context.Context, x executed) (*reports.Result, error)
 
 // describe fills in what the result says about the run itself: the
 // scenario, the target, the clock, the times and the run folder's files.
-func (r *run) describe(res *reports.Result, snapshot *reports.Snapshot, end time.Time) {
+func (r *run) describe(res *result.Result, snapshot *metrics.Snapshot, end time.Time) {
 	sc, out := r.cfg.Scenario, r.cfg.OutDir
 	res.Scenario, res.ScenarioFile, res.Seed = sc.Name, sc.File, sc.Seed
 	res.KinesimVersion = r.cfg.Version
-	res.Machine = reports.ThisMachine()
+	res.Machine = result.ThisMachine()
 	res.Clock = scenarios.ClockWall
 	if clock.IsSimulated(r.cfg.Clock) {
 		res.Clock = scenarios.ClockVirtual
 	}
-	res.Target = reports.TargetInfo{Kind: sc.Target.Kind, Stream: sc.Target.Stream, Shards: sc.Target.Shards, Mode: sc.Target.Mode, Endpoint: r.cfg.Endpoint}
+	res.Target = result.TargetInfo{Kind: sc.Target.Kind, Stream: sc.Target.Stream, Shards: sc.Target.Shards, Mode: sc.Target.Mode, Endpoint: r.cfg.Endpoint}
 	res.StartedAt, res.EndedAt = r.start.UTC(), end.UTC()
 	res.PlannedDurationS = sc.Duration.D().Seconds()
 	res.Producers = snapshot.DescribeProducers(r.infos)
-	res.Files["latency_log"] = filepath.Join(out, reports.IntervalLogFile)
+	res.Files["latency_log"] = filepath.Join(out, metrics.IntervalLogFile)
 	res.Files["result"] = filepath.Join(out, ResultFile)
 	res.Files["scenario"] = filepath.Join(out, ScenarioFile)
 	res.Files["ledger"] = filepath.Join(out, ledger.FileName)
@@ -324,10 +325,10 @@ func streamMode(mode string) stream.StreamMode {
 }
 
 // compile builds one producer per scenario producer.
-func compile(sc *scenarios.Scenario, target stream.Target, rec *reports.Recorder, clk clock.Clock, start time.Time, dead *deadLetters) ([]*producer, []reports.ProducerInfo, error) {
+func compile(sc *scenarios.Scenario, target stream.Target, rec *metrics.Recorder, clk clock.Clock, start time.Time, dead *deadLetters) ([]*producer, []result.ProducerInfo, error) {
 	var (
 		out   []*producer
-		infos []reports.ProducerInfo
+		infos []result.ProducerInfo
 	)
 	for i, pc := range sc.Producers {
 		tr, err := CompileTraffic(sc, i)
@@ -362,7 +363,7 @@ func compile(sc *scenarios.Scenario, target stream.Target, rec *reports.Recorder
 			inFlight:   clock.NewSemaphore(clk, pc.MaxInFlight),
 			calls:      clock.NewGroup(clk),
 		})
-		infos = append(infos, reports.ProducerInfo{Name: pc.Name, Generator: pc.Generator, PartitionKey: describeKeys(pc.PartitionKey)})
+		infos = append(infos, result.ProducerInfo{Name: pc.Name, Generator: pc.Generator, PartitionKey: describeKeys(pc.PartitionKey)})
 	}
 	return out, infos, nil
 }

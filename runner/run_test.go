@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinesim/kinesim/generators"
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream/emulated"
 )
@@ -45,9 +45,9 @@ producers:
 
 // runVirtual runs the scenario on a fresh emulated stream inside a synctest
 // bubble: time is virtual, so a 10 s run takes as long as the CPU needs.
-func runVirtual(t *testing.T, sc *scenarios.Scenario) *reports.Result {
+func runVirtual(t *testing.T, sc *scenarios.Scenario) *result.Result {
 	t.Helper()
-	var res *reports.Result
+	var res *result.Result
 	synctest.Test(t, func(t *testing.T) {
 		var err error
 		res, err = Run(t.Context(), Config{Scenario: sc, Target: emulated.New(), OutDir: t.TempDir()})
@@ -129,7 +129,7 @@ func TestStoppedRunIsMarkedIncomplete(t *testing.T) {
 		require.NoError(t, err)
 		assert.False(t, res.Complete)
 		assert.Equal(t, "interrupted", res.StopReason)
-		onDisk, err := reports.ReadResult(filepath.Join(out, ResultFile))
+		onDisk, err := result.Read(filepath.Join(out, ResultFile))
 		require.NoError(t, err)
 		assert.False(t, onDisk.Complete, "result.json says the run is incomplete")
 		assert.InDelta(t, 2500, onDisk.Totals.RecordsScheduled, 10, "five seconds of 500/s were scheduled")

@@ -4,7 +4,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner/ledger"
 	"github.com/kinesim/kinesim/scenarios"
 )
@@ -96,10 +96,10 @@ func (s *sink) apply(id, shardID, seq, key string, data []byte, at time.Time) bo
 }
 
 // check compares the per-key totals with the expected counts, by key hash.
-func (s *sink) check(expected map[uint64]int64) *reports.SinkCheck {
+func (s *sink) check(expected map[uint64]int64) *result.SinkCheck {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := &reports.SinkCheck{}
+	out := &result.SinkCheck{}
 	actual := make(map[uint64]int64, len(s.totals))
 	for k, n := range s.totals {
 		actual[ledger.KeyHash(k)] += n

@@ -10,21 +10,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinesim/kinesim/clock"
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream/emulated"
 )
 
 // runOnVirtualClock runs the scenario with a clock.Virtual shared by the
 // runner and the emulated stream, as `clock: virtual` does.
-func runOnVirtualClock(t testing.TB, sc *scenarios.Scenario) *reports.Result {
+func runOnVirtualClock(t testing.TB, sc *scenarios.Scenario) *result.Result {
 	t.Helper()
 	res, err := virtualRun(t.Context(), sc, t.TempDir())
 	require.NoError(t, err)
 	return res
 }
 
-func virtualRun(ctx context.Context, sc *scenarios.Scenario, out string) (res *reports.Result, err error) {
+func virtualRun(ctx context.Context, sc *scenarios.Scenario, out string) (res *result.Result, err error) {
 	v := clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	v.Run(func() {
 		res, err = Run(ctx, Config{Scenario: sc, Target: emulated.New(emulated.WithClock(v)), Clock: v, OutDir: out})

@@ -9,6 +9,8 @@ package scenarios
 import (
 	"fmt"
 	"time"
+
+	"github.com/kinesim/kinesim/result"
 )
 
 // Scenario is one scenario file: what traffic to make, where to send it,
@@ -430,8 +432,9 @@ const (
 	CheckpointFile   = "file"
 )
 
-// ExpectNames are the verification counts a consumer's expect may name.
-var ExpectNames = []string{"lost", "duplicate_deliveries", "duplicate_effects", "reordered", "delivered_not_acknowledged", "unknown", "sink_keys_wrong"}
+// ExpectNames are the verification counts a consumer's expect may name:
+// result.json's verdict counts, which package result owns.
+var ExpectNames = result.VerdictNames()
 
 // Objectives are what `kinesim plan` sizes the stream for; each one left
 // out takes its default. In YAML:

@@ -23,30 +23,57 @@ const (
 	Counter
 )
 
+// Threshold metric names: this list is their one owner; reports judges
+// each by name.
+const (
+	// MetricPutLatency is PutRecords calls' latency (ms).
+	MetricPutLatency = "put_latency_ms"
+	// MetricRecordLatency is records' latency from their intended send time to their acknowledgement (ms).
+	MetricRecordLatency = "record_latency_ms"
+	// MetricSendDelay is how far producers fell behind their schedule (ms).
+	MetricSendDelay = "send_delay_ms"
+	// MetricEndToEndLatency is intended send time to a built-in consumer's receipt (ms).
+	MetricEndToEndLatency = "end_to_end_latency_ms"
+	// MetricThrottledRatio is throttled record attempts over all record attempts.
+	MetricThrottledRatio = "throttled_ratio"
+	// MetricRecordsDeadLettered is records that failed every attempt.
+	MetricRecordsDeadLettered = "records_dead_lettered"
+	// MetricRecordsThrottled is record attempts throttled.
+	MetricRecordsThrottled = "records_throttled"
+	// MetricRecordsFailed is record attempts failed otherwise.
+	MetricRecordsFailed = "records_failed"
+	// MetricRecordsUnfinished is records unacknowledged when the drain ran out.
+	MetricRecordsUnfinished = "records_unfinished"
+	// MetricPutCallErrors is calls that failed as a whole.
+	MetricPutCallErrors = "put_call_errors"
+	// MetricLostRecords is the most records any consumer lost.
+	MetricLostRecords = "lost_records"
+)
+
 // thresholdMetrics are the metric names a scenario's thresholds may use. The
 // parser lives here, not in reports, so Validate can reject a bad expression
 // at load time with its file:line (scenarios may not import reports); reports
 // judges them.
 var thresholdMetrics = map[string]ThresholdKind{
-	"put_latency_ms":        Trend,
-	"record_latency_ms":     Trend,
-	"send_delay_ms":         Trend,
-	"end_to_end_latency_ms": Trend,
-	"throttled_ratio":       RateKind,
-	"records_dead_lettered": Counter,
-	"records_throttled":     Counter,
-	"records_failed":        Counter,
-	"records_unfinished":    Counter,
-	"put_call_errors":       Counter,
-	"lost_records":          Counter,
+	MetricPutLatency:          Trend,
+	MetricRecordLatency:       Trend,
+	MetricSendDelay:           Trend,
+	MetricEndToEndLatency:     Trend,
+	MetricThrottledRatio:      RateKind,
+	MetricRecordsDeadLettered: Counter,
+	MetricRecordsThrottled:    Counter,
+	MetricRecordsFailed:       Counter,
+	MetricRecordsUnfinished:   Counter,
+	MetricPutCallErrors:       Counter,
+	MetricLostRecords:         Counter,
 }
 
 // perProducerMetrics are the metrics a threshold may narrow to one producer
 // with {producer:NAME}: those each producer measures on its own. Consumer
 // metrics (end_to_end_latency_ms, lost_records) are not per producer.
 var perProducerMetrics = []string{
-	"put_latency_ms", "record_latency_ms", "send_delay_ms", "throttled_ratio",
-	"records_dead_lettered", "records_throttled", "records_failed", "records_unfinished", "put_call_errors",
+	MetricPutLatency, MetricRecordLatency, MetricSendDelay, MetricThrottledRatio,
+	MetricRecordsDeadLettered, MetricRecordsThrottled, MetricRecordsFailed, MetricRecordsUnfinished, MetricPutCallErrors,
 }
 
 // ThresholdMetrics lists the metric names thresholds may use, sorted.
@@ -327,7 +354,7 @@ func (v *validator) thresholds(ths map[string][]ThresholdSpec, producers []Produ
 				v.addf(path, "%v", err)
 			}
 			switch {
-			case spec.AbortOnFail && base == "lost_records":
+			case spec.AbortOnFail && base == MetricLostRecords:
 				v.addf(path+".abort_on_fail", "lost_records is known only once the consumers are verified at the end of the run; it cannot abort one")
 			case spec.DelayAbortEval < 0:
 				v.addf(path+".delay_abort_eval", "%v is negative; use 0 or more, e.g. 10s", spec.DelayAbortEval)

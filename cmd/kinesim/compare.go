@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/scenarios"
 )
@@ -78,11 +79,11 @@ func compareResults(cmd *cobra.Command, basePath, curPath string, f compareFlags
 	case err != nil:
 		return usageError("--tolerance: %w", err)
 	}
-	base, err := reports.ReadResult(basePath)
+	base, err := result.Read(basePath)
 	if err != nil {
 		return usageError("%w", err)
 	}
-	cur, err := reports.ReadResult(curPath)
+	cur, err := result.Read(curPath)
 	if err != nil {
 		return usageError("%w", err)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/stream"
 	"github.com/kinesim/kinesim/stream/kinesis"
 	"github.com/kinesim/kinesim/stream/kinesis/kinesistest"
@@ -32,7 +32,7 @@ func TestRunAgainstKinesisCompatibleServers(t *testing.T) {
 				// scenario's latency threshold is not what this test is about.
 				"--no-thresholds")
 			require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-			res, err := reports.ReadResult(filepath.Join(out, "result.json"))
+			res, err := result.Read(filepath.Join(out, "result.json"))
 			require.NoError(t, err)
 			assert.Equal(t, "kinesis", res.Target.Kind)
 			assert.Contains(t, res.Target.Endpoint, srv.Endpoint, "the report names the endpoint")
@@ -96,7 +96,7 @@ chaos:
 	out := filepath.Join(dir, "run")
 	code, stdout, stderr := kinesim(t, "run", file, "--out", out, "--keep")
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-	res, err := reports.ReadResult(filepath.Join(out, "result.json"))
+	res, err := result.Read(filepath.Join(out, "result.json"))
 	require.NoError(t, err)
 	require.True(t, res.Complete)
 	assert.Contains(t, res.Target.Endpoint, srv.Endpoint, "the report names the endpoint")

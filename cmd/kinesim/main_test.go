@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 )
 
 // binary is kinesim built once for the tests that run it as a user would.
@@ -61,10 +61,10 @@ func TestRunBuiltinScenario(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, stderr := kinesim(t, "run", "bike-rush-hour", "--duration", "3s", "--out", out)
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-	res, err := reports.ReadResult(filepath.Join(out, "result.json"))
+	res, err := result.Read(filepath.Join(out, "result.json"))
 	require.NoError(t, err)
 	assert.True(t, res.Complete)
-	assert.Equal(t, reports.SchemaVersion, res.SchemaVersion)
+	assert.Equal(t, result.SchemaVersion, res.SchemaVersion)
 	assert.Equal(t, "bike-rush-hour", res.Scenario)
 	assert.Positive(t, res.Totals.RecordsAcknowledged)
 	assert.Contains(t, stdout, "kinesim run bike-rush-hour: complete")
@@ -182,7 +182,7 @@ func TestInterruptStillWritesResult(t *testing.T) {
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit)
 	assert.Equal(t, 1, exit.ExitCode())
-	res, err := reports.ReadResult(filepath.Join(out, "result.json"))
+	res, err := result.Read(filepath.Join(out, "result.json"))
 	require.NoError(t, err)
 	assert.False(t, res.Complete, "marked incomplete")
 	assert.Equal(t, "interrupted", res.StopReason)

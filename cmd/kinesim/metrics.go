@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/metrics"
 )
 
 // metricsAddr completes --metrics-addr: a bare PORT or :PORT binds the
@@ -28,13 +28,13 @@ func metricsAddr(addr string) string {
 
 // serveMetrics serves rec's live metrics in the Prometheus exposition format
 // at http://ADDR/metrics until stop is called, and says where on w.
-func serveMetrics(w io.Writer, addr string, rec *reports.Recorder, scenario string) (stop func(), err error) {
+func serveMetrics(w io.Writer, addr string, rec *metrics.Recorder, scenario string) (stop func(), err error) {
 	ln, err := net.Listen("tcp", metricsAddr(addr))
 	if err != nil {
 		return nil, fmt.Errorf("--metrics-addr: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", reports.MetricsHandler(rec, map[string]string{"scenario": scenario}))
+	mux.Handle("/metrics", metrics.MetricsHandler(rec, map[string]string{"scenario": scenario}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan struct{})
 	go func() {

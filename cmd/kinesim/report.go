@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 )
 
 type reportFlags struct {
@@ -43,18 +44,18 @@ func renderReport(cmd *cobra.Command, path string, f reportFlags) error {
 	if err != nil {
 		return usageError("--summary: %w", err)
 	}
-	var render func(*bytes.Buffer, *reports.Result) error
+	var render func(*bytes.Buffer, *result.Result) error
 	switch f.format {
 	case "text":
-		render = func(b *bytes.Buffer, r *reports.Result) error { return reports.WriteSummary(b, r, opts...) }
+		render = func(b *bytes.Buffer, r *result.Result) error { return reports.WriteSummary(b, r, opts...) }
 	case "md", "markdown":
-		render = func(b *bytes.Buffer, r *reports.Result) error { return reports.WriteMarkdown(b, r, opts...) }
+		render = func(b *bytes.Buffer, r *result.Result) error { return reports.WriteMarkdown(b, r, opts...) }
 	case "html":
-		render = func(b *bytes.Buffer, r *reports.Result) error { return reports.WriteHTML(b, r) }
+		render = func(b *bytes.Buffer, r *result.Result) error { return reports.WriteHTML(b, r) }
 	default:
 		return usageError("--format %q: use text, md or html", f.format)
 	}
-	res, err := reports.ReadResult(path)
+	res, err := result.Read(path)
 	if err != nil {
 		return usageError("%w", err)
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 )
 
 // runOnce runs bike-rush-hour for one second into a fresh folder and returns
@@ -25,12 +25,12 @@ func runOnce(t *testing.T) string {
 }
 
 func TestRunWritesReportFiles(t *testing.T) {
-	result := runOnce(t)
-	dir := filepath.Dir(result)
+	resultPath := runOnce(t)
+	dir := filepath.Dir(resultPath)
 	for _, name := range []string{"summary.md", "report.html", "latency.hlog"} {
 		assert.FileExists(t, filepath.Join(dir, name))
 	}
-	res, err := reports.ReadResult(result)
+	res, err := result.Read(resultPath)
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(dir, "report.html"), res.Files["report_html"], "result.json lists the report")
 	assert.NotEmpty(t, res.Thresholds, "the built-in scenario's thresholds are judged")
@@ -48,26 +48,26 @@ func TestRunWritesReportFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.format, func(t *testing.T) {
-			code, stdout, stderr := kinesim(t, "report", result, "--format", tt.format)
+			code, stdout, stderr := kinesim(t, "report", resultPath, "--format", tt.format)
 			require.Equal(t, 0, code, stderr)
 			assert.True(t, strings.Contains(stdout, tt.want), "output has %q", tt.want)
 		})
 	}
 	out := filepath.Join(t.TempDir(), "r.html")
-	code, _, stderr := kinesim(t, "report", result, "--format", "html", "--out", out)
+	code, _, stderr := kinesim(t, "report", resultPath, "--format", "html", "--out", out)
 	require.Equal(t, 0, code, stderr)
 	assert.FileExists(t, out)
 
-	code, _, stderr = kinesim(t, "report", result, "--format", "pdf")
+	code, _, stderr = kinesim(t, "report", resultPath, "--format", "pdf")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "use text, md or html")
 }
 
-// slower writes a copy of result with every record latency percentile
+// slower writes a copy of the result.json at from with every record latency percentile
 // multiplied by factor and returns its path.
-func slower(t *testing.T, result string, factor float64) string {
+func slower(t *testing.T, from string, factor float64) string {
 	t.Helper()
-	res, err := reports.ReadResult(result)
+	res, err := result.Read(from)
 	require.NoError(t, err)
 	p := res.LatencyMs["record"]
 	p.P50, p.P90, p.P99, p.P999, p.Max = p.P50*factor+5, p.P90*factor+5, p.P99*factor+5, p.P999*factor+5, p.Max*factor+20

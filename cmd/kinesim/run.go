@@ -14,7 +14,9 @@ import (
 
 	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/generators"
+	"github.com/kinesim/kinesim/metrics"
 	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/targets"
@@ -149,14 +151,15 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	}
 	defer opened.Close()
 
-	rec := reports.NewRecorder(clk.Now())
+	rec := metrics.NewRecorder(clk.Now())
 	rec.SetClock(clk.Now)
 	// An abort_on_fail threshold stops the run with itself as the cause.
 	ctx, stopRun := context.WithCancelCause(ctx)
 	defer stopRun(nil)
+	var aborts *reports.AbortWatch
 	if !f.noThresholds {
 		rec.TrackProducerLatency(thresholdProducers(thresholds)...)
-		rec.AbortOnFail(thresholds, stopRun)
+		aborts = reports.WatchAborts(rec, thresholds, stopRun)
 	}
 	if f.metricsAddr != "" {
 		stopMetrics, err := serveMetrics(cmd.ErrOrStderr(), f.metricsAddr, rec, sc.Name)
@@ -171,7 +174,7 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 		defer stopStatus()
 	}
 	var (
-		res    *reports.Result
+		res    *result.Result
 		runErr error
 	)
 	clock.Run(clk, func() {
@@ -192,7 +195,7 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	}
 	clearStatus(stdout, f.quiet)
 	if !f.noThresholds {
-		res.Thresholds = reports.JudgeThresholds(thresholds, res, rec)
+		res.Thresholds = reports.JudgeThresholds(thresholds, res, rec, aborts.AbortedBy())
 	}
 	reportErr := reports.WriteRunFiles(res, out, summary...)
 	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
@@ -261,7 +264,7 @@ func isTerminal(w io.Writer) bool {
 }
 
 // startStatus prints a one-line live status every second until stopped.
-func startStatus(w io.Writer, rec *reports.Recorder, clk clock.Clock) (stop func()) {
+func startStatus(w io.Writer, rec *metrics.Recorder, clk clock.Clock) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -275,16 +278,16 @@ func startStatus(w io.Writer, rec *reports.Recorder, clk clock.Clock) (stop func
 				return
 			case <-tick.C:
 				now := clk.Now()
-				acked := rec.Count(reports.RecordsAcknowledged)
-				attempts := rec.Count(reports.PutAttempts)
-				throttled := rec.Count(reports.RecordsThrottled)
+				acked := rec.Count(metrics.RecordsAcknowledged)
+				attempts := rec.Count(metrics.PutAttempts)
+				throttled := rec.Count(metrics.RecordsThrottled)
 				ratio := 0.0
 				if attempts > 0 {
 					ratio = 100 * float64(throttled) / float64(attempts)
 				}
 				fmt.Fprintf(w, "\r\033[K%s  %d records/s  p99 %.1f ms  throttled %.2f%%  acknowledged %d",
 					now.Sub(rec.Start()).Truncate(time.Second), acked-lastAcked,
-					float64(rec.Percentile(reports.RecordLatency, 99))/float64(time.Millisecond), ratio, acked)
+					float64(rec.Percentile(metrics.RecordLatency, 99))/float64(time.Millisecond), ratio, acked)
 				lastAcked = acked
 			}
 		}

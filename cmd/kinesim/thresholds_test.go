@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 )
 
 // thresholdScenario is a one-second run whose put latency cannot be under 0 ms.
@@ -39,7 +39,7 @@ func TestFailedThresholdExits99(t *testing.T) {
 	assert.Regexp(t, `FAIL  put_latency_ms\s+p\(99\) < 0\s+[0-9.]+\s+\+`, stdout, "says which failed and by how much")
 	assert.Contains(t, stdout, "per second", "--summary full prints the series")
 
-	res, err := reports.ReadResult(filepath.Join(out, "result.json"))
+	res, err := result.Read(filepath.Join(out, "result.json"))
 	require.NoError(t, err)
 	require.Len(t, res.Thresholds, 3, "result.json holds the judged thresholds")
 	assert.Equal(t, "put_latency_ms", res.Thresholds[0].Metric)
@@ -103,7 +103,7 @@ func TestAbortOnFailStopsTheRunAndExits99(t *testing.T) {
 			require.Equal(t, exitThreshold, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 			assert.Contains(t, stderr, "threshold put_latency_ms p(99) < 0 failed:")
 
-			res, err := reports.ReadResult(filepath.Join(out, "result.json"))
+			res, err := result.Read(filepath.Join(out, "result.json"))
 			require.NoError(t, err)
 			assert.False(t, res.Complete)
 			assert.Regexp(t, `^threshold put_latency_ms p\(99\) < 0 failed: p\(99\) was [0-9.]+, \+[0-9.]+ from the limit, after [0-9]+s \(abort_on_fail\)$`, res.StopReason)

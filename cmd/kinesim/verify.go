@@ -12,6 +12,7 @@ import (
 
 	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/runner/ledger"
 	"github.com/kinesim/kinesim/scenarios"
@@ -53,7 +54,7 @@ Exit code 99 when a count is over --expect.`,
 			if err != nil {
 				return failure(err)
 			}
-			v := &reports.Verification{Passed: true}
+			v := &result.Verification{Passed: true}
 			if consumed == "" {
 				v.Consumers, err = builtinVerdicts(runDir, led, limits, cmd.Flags().Changed("expect"))
 				if err != nil {
@@ -71,7 +72,7 @@ Exit code 99 when a count is over --expect.`,
 				}
 				verdict := c.Verdict()
 				verdict.Judge(limits)
-				v.Consumers = []reports.ConsumerVerdict{verdict}
+				v.Consumers = []result.ConsumerVerdict{verdict}
 			}
 			var failures []string
 			for _, c := range v.Consumers {
@@ -100,14 +101,14 @@ Exit code 99 when a count is over --expect.`,
 	fl := cmd.Flags()
 	fl.StringVar(&runDir, "ledger", "", "the run folder holding "+ledger.FileName)
 	fl.StringVar(&consumed, "consumed", "", "the consumer's JSON-lines output")
-	fl.StringVar(&expect, "expect", "lost=0,duplicate_effects=0", "most of each count allowed, NAME=N,... (names: "+strings.Join(reports.VerdictNames(), ", ")+")")
+	fl.StringVar(&expect, "expect", "lost=0,duplicate_effects=0", "most of each count allowed, NAME=N,... (names: "+strings.Join(result.VerdictNames(), ", ")+")")
 	fl.BoolVar(&asJSON, "json", false, "print the verdict as JSON")
 	return cmd
 }
 
 // builtinVerdicts judges the built-in consumers a run's ledger holds, each
 // against its expect in the run folder's scenario.yaml unless override.
-func builtinVerdicts(runDir string, led *ledger.Ledger, limits map[string]int64, override bool) ([]reports.ConsumerVerdict, error) {
+func builtinVerdicts(runDir string, led *ledger.Ledger, limits map[string]int64, override bool) ([]result.ConsumerVerdict, error) {
 	consumers := led.Consumers()
 	if len(consumers) == 0 {
 		return nil, usageError("%s: the run had no built-in consumers; give --consumed FILE with your consumer's output", runDir)
@@ -126,7 +127,7 @@ func builtinVerdicts(runDir string, led *ledger.Ledger, limits map[string]int64,
 			expect[name] = c.Expect
 		}
 	}
-	out := make([]reports.ConsumerVerdict, 0, len(consumers))
+	out := make([]result.ConsumerVerdict, 0, len(consumers))
 	for _, c := range consumers {
 		verdict := c.Verdict()
 		if override {
@@ -149,11 +150,11 @@ func parseExpect(s string) (map[string]int64, error) {
 		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
 		n, err := strconv.ParseInt(val, 10, 64)
 		known := false
-		for _, k := range reports.VerdictNames() {
+		for _, k := range result.VerdictNames() {
 			known = known || k == name
 		}
 		if !ok || err != nil || n < 0 || !known {
-			return nil, fmt.Errorf("%q: want NAME=N with N >= 0 and NAME one of %s", part, strings.Join(reports.VerdictNames(), ", "))
+			return nil, fmt.Errorf("%q: want NAME=N with N >= 0 and NAME one of %s", part, strings.Join(result.VerdictNames(), ", "))
 		}
 		out[name] = n
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinesim/kinesim/generators"
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/runner/ledger"
 	"github.com/kinesim/kinesim/scenarios"
@@ -54,28 +54,28 @@ func TestVerifyConsumedFile(t *testing.T) {
 		lines  []string
 		expect string
 		code   int
-		want   reports.ConsumerVerdict // counts only
+		want   result.ConsumerVerdict // counts only
 	}{
 		// Everything once, in order: passes.
 		{"exactly once", []string{line(1, 1), line(2, 2), line(3, 3), line(4, 4), line(5, 5), line(6, 6)}, "", 0,
-			reports.ConsumerVerdict{Deliveries: 6, DistinctRecords: 6}},
+			result.ConsumerVerdict{Deliveries: 6, DistinctRecords: 6}},
 		// Records 2 and 5 never processed: two lost, exit 99.
 		{"two lost", []string{line(1, 0), line(3, 0), line(4, 0), line(6, 0)}, "", 99,
-			reports.ConsumerVerdict{Deliveries: 4, DistinctRecords: 4, Lost: 2}},
+			result.ConsumerVerdict{Deliveries: 4, DistinctRecords: 4, Lost: 2}},
 		// Record 3 processed twice and record 1 three times: three duplicate
 		// deliveries, two records with duplicate effects.
 		{"duplicates", []string{line(1, 0), line(2, 0), line(3, 0), line(3, 0), line(4, 0), line(5, 0), line(6, 0), line(1, 0), line(1, 0)}, "", 99,
-			reports.ConsumerVerdict{Deliveries: 9, DistinctRecords: 6, DuplicateDeliveries: 3, DuplicateEffects: 2}},
+			result.ConsumerVerdict{Deliveries: 9, DistinctRecords: 6, DuplicateDeliveries: 3, DuplicateEffects: 2}},
 		// Key a's records 2 before 1, key b's 6 before 4 and 5: three reorders.
 		{"reordered", []string{line(2, 2), line(1, 1), line(3, 3), line(6, 6), line(4, 4), line(5, 5)}, "reordered=0", 99,
-			reports.ConsumerVerdict{Deliveries: 6, DistinctRecords: 6, Reordered: 3}},
+			result.ConsumerVerdict{Deliveries: 6, DistinctRecords: 6, Reordered: 3}},
 		// The same reorders pass when only losses count.
 		{"reorders allowed", []string{line(2, 2), line(1, 1), line(3, 3), line(6, 6), line(4, 4), line(5, 5)}, "lost=0", 0,
-			reports.ConsumerVerdict{Deliveries: 6, DistinctRecords: 6, Reordered: 3}},
+			result.ConsumerVerdict{Deliveries: 6, DistinctRecords: 6, Reordered: 3}},
 		// Record 7 was dead-lettered yet processed (its write had succeeded),
 		// and an id no producer made.
 		{"not acknowledged and unknown", []string{line(1, 0), line(2, 0), line(3, 0), line(4, 0), line(5, 0), line(6, 0), line(7, 0), `{"record_id": "cars-1"}`}, "delivered_not_acknowledged=0", 99,
-			reports.ConsumerVerdict{Deliveries: 8, DistinctRecords: 7, DeliveredNotAcknowledged: 1, Unknown: 1}},
+			result.ConsumerVerdict{Deliveries: 8, DistinctRecords: 7, DeliveredNotAcknowledged: 1, Unknown: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,7 +87,7 @@ func TestVerifyConsumedFile(t *testing.T) {
 			}
 			code, stdout, stderr := kinesim(t, args...)
 			assert.Equal(t, tt.code, code, "exit code; stderr: %s", stderr)
-			var v reports.Verification
+			var v result.Verification
 			require.NoError(t, json.Unmarshal([]byte(stdout), &v), "stdout: %s", stdout)
 			require.Len(t, v.Consumers, 1)
 			got := v.Consumers[0]
@@ -126,7 +126,7 @@ func TestVerifyBuiltinConsumersFromTheLedger(t *testing.T) {
 	sc, err := scenarios.Resolve("idempotency-check", scenarios.WithGenerators(generators.Kinds()...))
 	require.NoError(t, err)
 	run := t.TempDir()
-	var res *reports.Result
+	var res *result.Result
 	synctest.Test(t, func(t *testing.T) {
 		res, err = runner.Run(t.Context(), runner.Config{Scenario: sc, Target: emulated.New(), OutDir: run})
 		require.NoError(t, err)
@@ -146,7 +146,7 @@ func TestVerifyBuiltinConsumersFromTheLedger(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			code, stdout, stderr := kinesim(t, append([]string{"verify", "--ledger", run, "--json"}, tt.args...)...)
 			assert.Equal(t, tt.code, code, "exit code; stderr: %s", stderr)
-			var v reports.Verification
+			var v result.Verification
 			require.NoError(t, json.Unmarshal([]byte(stdout), &v), stdout)
 			require.Len(t, v.Consumers, 2)
 			for i, c := range v.Consumers {

@@ -4,7 +4,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 )
 
 // Delivery is one record as a consumer received it.
@@ -225,8 +225,8 @@ func SeqLess(a, b string) bool {
 }
 
 // Verdict compares the consumer's deliveries with the producer side so far.
-// Expectations are not judged (see reports.ConsumerVerdict.Judge).
-func (c *Consumer) Verdict() reports.ConsumerVerdict {
+// Expectations are not judged (see result.ConsumerVerdict.Judge).
+func (c *Consumer) Verdict() result.ConsumerVerdict {
 	c.l.mu.Lock()
 	producers := append([]*Producer(nil), c.l.producers...)
 	c.l.mu.Unlock()
@@ -239,7 +239,7 @@ func (c *Consumer) Verdict() reports.ConsumerVerdict {
 		}
 	}
 	c.early = c.early[:0]
-	v := reports.ConsumerVerdict{Consumer: c.name, Deliveries: c.deliveries, Unknown: c.unknown, Reordered: c.reordered}
+	v := result.ConsumerVerdict{Consumer: c.name, Deliveries: c.deliveries, Unknown: c.unknown, Reordered: c.reordered}
 	for _, p := range producers {
 		if c.scope != nil && !c.scope[p.index] {
 			continue
@@ -283,7 +283,7 @@ func (c *Consumer) Verdict() reports.ConsumerVerdict {
 	}
 	if len(c.gens) > 1 {
 		for i, g := range c.gens {
-			v.Generations = append(v.Generations, reports.GenerationVerdict{Generation: i, StartedAt: g.at.UTC(), Shards: g.shards,
+			v.Generations = append(v.Generations, result.GenerationVerdict{Generation: i, StartedAt: g.at.UTC(), Shards: g.shards,
 				Uncheckpointed: g.uncheckpointed, Deliveries: g.deliveries, Redeliveries: g.redeliveries})
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 )
 
 // seq makes an emulator-like sequence number (27 digits).
@@ -27,36 +27,36 @@ func TestVerdict(t *testing.T) {
 	tests := []struct {
 		name       string
 		deliveries []delivery
-		want       reports.ConsumerVerdict
+		want       result.ConsumerVerdict
 	}{
 		// Every acknowledged record once, in order: a clean verdict.
 		{"exactly once", []delivery{{"p-1", 1, "a", true}, {"p-2", 2, "a", true}, {"p-3", 3, "b", true}},
-			reports.ConsumerVerdict{Deliveries: 3, DistinctRecords: 3}},
+			result.ConsumerVerdict{Deliveries: 3, DistinctRecords: 3}},
 		// Record 3 never arrives.
 		{"one lost", []delivery{{"p-1", 1, "a", true}, {"p-2", 2, "a", true}},
-			reports.ConsumerVerdict{Deliveries: 2, DistinctRecords: 2, Lost: 1}},
+			result.ConsumerVerdict{Deliveries: 2, DistinctRecords: 2, Lost: 1}},
 		// A replay from an old checkpoint: records 1 and 2 twice, applied twice.
 		{"naive replay", []delivery{{"p-1", 1, "a", true}, {"p-2", 2, "a", true}, {"p-1", 1, "a", true}, {"p-2", 2, "a", true}, {"p-3", 3, "b", true}},
-			reports.ConsumerVerdict{Deliveries: 5, DistinctRecords: 3, DuplicateDeliveries: 2, DuplicateEffects: 2}},
+			result.ConsumerVerdict{Deliveries: 5, DistinctRecords: 3, DuplicateDeliveries: 2, DuplicateEffects: 2}},
 		// The same replay into an idempotent sink: duplicates delivered, not applied.
 		{"idempotent replay", []delivery{{"p-1", 1, "a", true}, {"p-2", 2, "a", true}, {"p-1", 1, "a", false}, {"p-3", 3, "b", true}},
-			reports.ConsumerVerdict{Deliveries: 4, DistinctRecords: 3, DuplicateDeliveries: 1}},
+			result.ConsumerVerdict{Deliveries: 4, DistinctRecords: 3, DuplicateDeliveries: 1}},
 		// Record 2 (key a) arrives after record... 1 of key a with a higher sequence number.
 		{"reordered within a key", []delivery{{"p-2", 2, "a", true}, {"p-1", 1, "a", true}, {"p-3", 3, "b", true}},
-			reports.ConsumerVerdict{Deliveries: 3, DistinctRecords: 3, Reordered: 1}},
+			result.ConsumerVerdict{Deliveries: 3, DistinctRecords: 3, Reordered: 1}},
 		// Different keys may interleave in any order.
 		{"other keys interleave", []delivery{{"p-3", 3, "b", true}, {"p-1", 1, "a", true}, {"p-2", 2, "a", true}},
-			reports.ConsumerVerdict{Deliveries: 3, DistinctRecords: 3}},
+			result.ConsumerVerdict{Deliveries: 3, DistinctRecords: 3}},
 		// Record 4 was dead-lettered but turns up (its ack was lost), and record
 		// 1 turns up a second time from another write (a retried PutRecords).
 		{"written without an ack", []delivery{{"p-1", 1, "a", true}, {"p-2", 2, "a", true}, {"p-3", 3, "b", true}, {"p-4", 9, "b", true}, {"p-1", 7, "a", true}},
-			reports.ConsumerVerdict{Deliveries: 5, DistinctRecords: 4, DuplicateDeliveries: 1, DuplicateEffects: 1, DeliveredNotAcknowledged: 2}},
+			result.ConsumerVerdict{Deliveries: 5, DistinctRecords: 4, DuplicateDeliveries: 1, DuplicateEffects: 1, DeliveredNotAcknowledged: 2}},
 		// Ids of no producer, or not ids at all.
 		{"unknown ids", []delivery{{"p-1", 1, "a", true}, {"p-2", 2, "a", true}, {"p-3", 3, "b", true}, {"q-1", 0, "", true}, {"garbage", 0, "", true}},
-			reports.ConsumerVerdict{Deliveries: 5, DistinctRecords: 3, Unknown: 2}},
+			result.ConsumerVerdict{Deliveries: 5, DistinctRecords: 3, Unknown: 2}},
 		// Without sequence numbers order is not checked.
 		{"no sequence numbers", []delivery{{"p-3", 0, "", true}, {"p-2", 0, "", true}, {"p-1", 0, "", true}},
-			reports.ConsumerVerdict{Deliveries: 3, DistinctRecords: 3}},
+			result.ConsumerVerdict{Deliveries: 3, DistinctRecords: 3}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

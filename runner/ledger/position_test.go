@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 )
 
 func TestStartScopeFilterAndGenerations(t *testing.T) {
@@ -41,9 +41,9 @@ func TestStartScopeFilterAndGenerations(t *testing.T) {
 	deliver(10, gen, false)
 	require.NoError(t, l.Close())
 
-	want := reports.ConsumerVerdict{Consumer: "c", Acknowledged: 10, Deliveries: 8, DistinctRecords: 7,
+	want := result.ConsumerVerdict{Consumer: "c", Acknowledged: 10, Deliveries: 8, DistinctRecords: 7,
 		DuplicateDeliveries: 1, DuplicateEffects: 1, BeforeStart: 3, FilteredOut: 1, Passed: true,
-		Generations: []reports.GenerationVerdict{
+		Generations: []result.GenerationVerdict{
 			{Generation: 0, Deliveries: 6},
 			{Generation: 1, StartedAt: t0.Add(20 * time.Second), Uncheckpointed: 1, Deliveries: 2, Redeliveries: 1},
 		}}

@@ -1,26 +1,11 @@
-package reports
+package metrics
 
 import (
 	"slices"
 	"time"
-)
 
-// ConsumerLoad is one built-in consumer's reading, second by second, in
-// result.json's consumers section. Each slice has one entry per second of
-// the series.
-type ConsumerLoad struct {
-	// Consumer is the consumer's name in the scenario.
-	Consumer string `json:"consumer"`
-	// RecordsPerS are the deliveries (re-deliveries included) per second
-	// (CloudWatch: GetRecords.Records).
-	RecordsPerS []int64 `json:"records_per_s"`
-	// BytesPerS are the data bytes delivered per second (GetRecords.Bytes).
-	BytesPerS []int64 `json:"bytes_per_s"`
-	// BacklogRecords is, at the end of each second, the records acknowledged
-	// so far (on every stream) that the consumer had not yet received: they
-	// wait in the stream. Records before its start position stay in it.
-	BacklogRecords []int64 `json:"backlog_records"`
-}
+	"github.com/kinesim/kinesim/result"
+)
 
 // consumerSeries is one consumer's per-second counts.
 type consumerSeries struct {
@@ -54,7 +39,7 @@ func (r *Recorder) AddConsumed(consumer string, records, bytes, first int64, t t
 // consumerLoads returns the consumers' series over the seconds of series,
 // in name order, and sets each point's BacklogRecords to the largest
 // consumer backlog. Callers hold r.mu.
-func (r *Recorder) consumerLoads(series []SeriesPoint) []ConsumerLoad {
+func (r *Recorder) consumerLoads(series []result.SeriesPoint) []result.ConsumerLoad {
 	if len(r.consumers) == 0 {
 		return nil
 	}
@@ -63,11 +48,11 @@ func (r *Recorder) consumerLoads(series []SeriesPoint) []ConsumerLoad {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	out := make([]ConsumerLoad, 0, len(names))
+	out := make([]result.ConsumerLoad, 0, len(names))
 	for _, name := range names {
 		s := r.consumers[name]
 		n := len(series)
-		l := ConsumerLoad{Consumer: name, RecordsPerS: make([]int64, n), BytesPerS: make([]int64, n), BacklogRecords: make([]int64, n)}
+		l := result.ConsumerLoad{Consumer: name, RecordsPerS: make([]int64, n), BytesPerS: make([]int64, n), BacklogRecords: make([]int64, n)}
 		copy(l.RecordsPerS, s.records)
 		copy(l.BytesPerS, s.bytes)
 		var acked, received int64

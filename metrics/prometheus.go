@@ -1,4 +1,4 @@
-package reports
+package metrics
 
 import (
 	"net/http"
@@ -48,10 +48,10 @@ func newPromCollector(rec *Recorder, labels prometheus.Labels) *promCollector {
 	c := &promCollector{rec: rec, counters: map[Counter]*prometheus.Desc{}}
 	for counter, name := range counterNames {
 		c.counters[counter] = prometheus.NewDesc("kinesim_"+name+"_total",
-			"kinesim counter "+name+" (see reports/RESULT.md, totals)", nil, labels)
+			"kinesim counter "+name+" (see result/RESULT.md, totals)", nil, labels)
 	}
 	c.latency = prometheus.NewDesc("kinesim_latency_seconds",
-		"kinesim latencies by metric (see reports/RESULT.md, latency_ms), whole run so far", []string{"metric"}, labels)
+		"kinesim latencies by metric (see result/RESULT.md, latency_ms), whole run so far", []string{"metric"}, labels)
 	c.elapsed = prometheus.NewDesc("kinesim_elapsed_seconds", "seconds since the run started", nil, labels)
 	return c
 }

@@ -1,4 +1,4 @@
-package reports
+package result
 
 import (
 	"encoding/json"
@@ -177,53 +177,6 @@ type Throughput struct {
 	PeakRecordsAcknowledgedPerS int64 `json:"peak_records_acknowledged_per_s"`
 }
 
-// NewResult fills a Result's measurements from a recorder snapshot; the
-// caller sets the run's metadata.
-func NewResult(s Snapshot, elapsed time.Duration) *Result {
-	c := s.Counters
-	r := &Result{
-		SchemaVersion: SchemaVersion,
-		ElapsedS:      elapsed.Seconds(),
-		Totals: Totals{
-			ProducerTotals:  producerTotals(func(k Counter) int64 { return c[k] }),
-			RecordsConsumed: c[RecordsConsumed],
-			BytesConsumed:   c[BytesConsumed],
-			GetRecordsCalls: c[GetRecordsCalls],
-			ReadThrottles:   c[ReadThrottles],
-		},
-		LatencyMs: make(map[string]Percentiles, len(s.Latency)),
-		Series:    s.Series,
-		Files:     map[string]string{},
-
-		Shards:          s.Shards,
-		ShardsTruncated: s.ShardsTruncated,
-		Consumers:       s.Consumers,
-	}
-	if r.Series == nil {
-		r.Series = []SeriesPoint{}
-	}
-	for m, p := range s.Latency {
-		r.LatencyMs[m.Name()] = p
-	}
-	for m, d := range s.Distribution {
-		if len(d) > 0 {
-			if r.LatencyDistributionMs == nil {
-				r.LatencyDistributionMs = make(map[string][]QuantileValue, len(s.Distribution))
-			}
-			r.LatencyDistributionMs[m.Name()] = d
-		}
-	}
-	r.ThrottledRatio = r.Totals.throttledRatio()
-	if secs := elapsed.Seconds(); secs > 0 {
-		r.Throughput.RecordsAcknowledgedPerS = float64(r.Totals.RecordsAcknowledged) / secs
-		r.Throughput.BytesAcknowledgedPerS = float64(r.Totals.BytesAcknowledged) / secs
-	}
-	for _, p := range r.Series {
-		r.Throughput.PeakRecordsAcknowledgedPerS = max(r.Throughput.PeakRecordsAcknowledgedPerS, p.RecordsAcknowledged)
-	}
-	return r
-}
-
 // WriteJSON writes the result to path atomically (a temporary file renamed
 // into place), so a crash never leaves half a result.json.
 func (r *Result) WriteJSON(path string) error {
@@ -247,8 +200,8 @@ func (r *Result) WriteJSON(path string) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// ReadResult reads a result.json.
-func ReadResult(path string) (*Result, error) {
+// Read reads a result.json.
+func Read(path string) (*Result, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err

@@ -1,58 +1,23 @@
-package reports
+package metrics
 
 import (
 	"sync/atomic"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/kinesim/kinesim/result"
 )
 
-// ProducerMetrics are the latency metrics a producer measures on its own,
-// kept per producer when TrackProducerLatency asks for them.
+// ProducerMetrics lists the latency metrics a producer measures (record,
+// put_records, send_delay), in report order; they are kept per producer
+// too when TrackProducerLatency asks for them. ConsumerMetrics lists the
+// rest.
 func ProducerMetrics() []Metric { return []Metric{RecordLatency, PutRecordsLatency, SendDelay} }
 
-// ProducerTotals are one producer's counts (the run's Totals hold their
-// sums). Record counters count records; attempt counters count record attempts.
-type ProducerTotals struct {
-	// RecordsScheduled are the records the rate schedule asked for.
-	RecordsScheduled int64 `json:"records_scheduled"`
-	// RecordsSent are the records handed to the target at least once.
-	RecordsSent int64 `json:"records_sent"`
-	// RecordsAcknowledged are the records the target acknowledged with a
-	// sequence number (CloudWatch: IncomingRecords, PutRecords.SuccessfulRecords).
-	RecordsAcknowledged int64 `json:"records_acknowledged"`
-	// BytesAcknowledged are the payload and partition key bytes acknowledged
-	// (CloudWatch: IncomingBytes).
-	BytesAcknowledged int64 `json:"bytes_acknowledged"`
-	// PutAttempts are record attempts, retries included (CloudWatch: PutRecords.TotalRecords).
-	PutAttempts int64 `json:"put_attempts"`
-	// RecordsThrottled are record attempts answered
-	// ProvisionedThroughputExceededException (CloudWatch:
-	// WriteProvisionedThroughputExceeded, PutRecords.ThrottledRecords).
-	RecordsThrottled int64 `json:"records_throttled"`
-	// RecordsFailed are record attempts that failed otherwise: InternalFailure,
-	// a failed call (CloudWatch: PutRecords.FailedRecords counts the former).
-	RecordsFailed int64 `json:"records_failed"`
-	// RecordsRetried are record attempts that were retries.
-	RecordsRetried int64 `json:"records_retried"`
-	// RecordsDeadLettered are records that failed every attempt; they are
-	// in the run folder's dead-letters.jsonl.
-	RecordsDeadLettered int64 `json:"records_dead_lettered"`
-	// RecordsUnfinished are records still unacknowledged when a stopped
-	// run's drain time ran out; kept in dead-letters.jsonl too.
-	RecordsUnfinished int64 `json:"records_unfinished"`
-	// RecordsDropped are records shed by the drop or sample backpressure policy.
-	RecordsDropped int64 `json:"records_dropped"`
-	// PutCalls are PutRecords (or PutRecord) calls made.
-	PutCalls int64 `json:"put_calls"`
-	// PutCallErrors are calls that failed as a whole (a throttled call, a
-	// timeout, a reset connection).
-	PutCallErrors int64 `json:"put_call_errors"`
-}
-
 // producerTotals reads the producer counters of c.
-func producerTotals(c func(Counter) int64) ProducerTotals {
-	return ProducerTotals{
+func producerTotals(c func(Counter) int64) result.ProducerTotals {
+	return result.ProducerTotals{
 		RecordsScheduled:    c(RecordsScheduled),
 		RecordsSent:         c(RecordsSent),
 		RecordsAcknowledged: c(RecordsAcknowledged),
@@ -67,14 +32,6 @@ func producerTotals(c func(Counter) int64) ProducerTotals {
 		PutCalls:            c(PutCalls),
 		PutCallErrors:       c(PutCallErrors),
 	}
-}
-
-// throttledRatio is throttled record attempts over all record attempts.
-func (t ProducerTotals) throttledRatio() float64 {
-	if t.PutAttempts == 0 {
-		return 0
-	}
-	return float64(t.RecordsThrottled) / float64(t.PutAttempts)
 }
 
 // producerStats are one producer's counters and, when tracked, latency
@@ -145,9 +102,9 @@ func (p *ProducerRecorder) Observe(m Metric, t time.Time, latencies ...time.Dura
 
 // ProducerStats is one producer's share of a Snapshot.
 type ProducerStats struct {
-	Totals ProducerTotals
+	Totals result.ProducerTotals
 	// Latency holds the tracked metrics' percentiles (see TrackProducerLatency); nil when untracked.
-	Latency map[Metric]Percentiles
+	Latency map[Metric]result.Percentiles
 }
 
 // producerSnapshot reads every producer's stats. Callers hold r.mu.
@@ -158,7 +115,7 @@ func (r *Recorder) producerSnapshot() map[string]ProducerStats {
 		for m, h := range s.latency {
 			if h != nil {
 				if ps.Latency == nil {
-					ps.Latency = map[Metric]Percentiles{}
+					ps.Latency = map[Metric]result.Percentiles{}
 				}
 				ps.Latency[Metric(m)] = percentilesOf(h)
 			}
@@ -170,16 +127,16 @@ func (r *Recorder) producerSnapshot() map[string]ProducerStats {
 
 // DescribeProducers returns infos with each producer's totals, throttled
 // ratio and (when tracked) latency percentiles from the snapshot filled in.
-func (s Snapshot) DescribeProducers(infos []ProducerInfo) []ProducerInfo {
-	out := make([]ProducerInfo, len(infos))
+func (s Snapshot) DescribeProducers(infos []result.ProducerInfo) []result.ProducerInfo {
+	out := make([]result.ProducerInfo, len(infos))
 	for i, info := range infos {
 		if ps, ok := s.Producers[info.Name]; ok {
 			info.Totals = &ps.Totals
-			ratio := ps.Totals.throttledRatio()
+			ratio := ps.Totals.ThrottledRatio()
 			info.ThrottledRatio = &ratio
 			for m, p := range ps.Latency {
 				if info.LatencyMs == nil {
-					info.LatencyMs = map[string]Percentiles{}
+					info.LatencyMs = map[string]result.Percentiles{}
 				}
 				info.LatencyMs[m.Name()] = p
 			}
@@ -187,4 +144,22 @@ func (s Snapshot) DescribeProducers(infos []ProducerInfo) []ProducerInfo {
 		out[i] = info
 	}
 	return out
+}
+
+// ProducerTotals are the run's producer counters in s: every producer's
+// counts, summed.
+func (s Snapshot) ProducerTotals() result.ProducerTotals {
+	return producerTotals(func(c Counter) int64 { return s.Counters[c] })
+}
+
+// ProducerPercentile is the q-th percentile (0..100) of a producer's
+// tracked latency so far; 0 when it is not tracked (TrackProducerLatency).
+func (r *Recorder) ProducerPercentile(producer string, m Metric, q float64) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s, ok := r.producers[producer]
+	if !ok || s.latency[m] == nil {
+		return 0
+	}
+	return time.Duration(s.latency[m].ValueAtQuantile(q)) * time.Microsecond
 }

@@ -1,9 +1,11 @@
-package reports
+package metrics
 
 import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/kinesim/kinesim/result"
 )
 
 // Write limits of one shard (provisioned and on-demand alike): the HTML
@@ -17,30 +19,6 @@ const (
 // so a stream resharded to thousands of shards costs bounded memory; the
 // result says when more were seen (ShardsTruncated).
 const MaxTrackedShards = 256
-
-// ShardLoad is one shard's acknowledged writes: totals, peaks and one count
-// per second of the run.
-type ShardLoad struct {
-	// ShardID is the shard's id, e.g. shardId-000000000001.
-	ShardID string `json:"shard_id"`
-	// RecordsAcknowledged are the records acknowledged into the shard
-	// (CloudWatch: IncomingRecords per shard, an enhanced metric).
-	RecordsAcknowledged int64 `json:"records_acknowledged"`
-	// BytesAcknowledged are their payload and partition key bytes
-	// (CloudWatch: IncomingBytes per shard).
-	BytesAcknowledged int64 `json:"bytes_acknowledged"`
-	// PeakRecordsPerS is the shard's busiest second in records (its write
-	// limit is ShardRecordsPerSLimit, 1,000 records/s).
-	PeakRecordsPerS int64 `json:"peak_records_per_s"`
-	// PeakBytesPerS is the shard's busiest second in bytes (its write limit
-	// is ShardBytesPerSLimit, 1 MiB/s).
-	PeakBytesPerS int64 `json:"peak_bytes_per_s"`
-	// RecordsPerS are the records acknowledged into the shard in each
-	// second of the run, from second 0.
-	RecordsPerS []int64 `json:"records_per_s"`
-	// BytesPerS are their bytes, second by second.
-	BytesPerS []int64 `json:"bytes_per_s"`
-}
 
 // ShardCounts gathers one call's acknowledged records by shard, so a
 // producer takes the recorder's lock once per call instead of once per
@@ -107,10 +85,10 @@ func (r *Recorder) AddShards(c *ShardCounts, t time.Time) {
 
 // shardLoads returns the per-shard loads in shard id order, each padded to
 // seconds points. Callers hold r.mu.
-func (r *Recorder) shardLoads(seconds int) []ShardLoad {
-	out := make([]ShardLoad, 0, len(r.shards))
+func (r *Recorder) shardLoads(seconds int) []result.ShardLoad {
+	out := make([]result.ShardLoad, 0, len(r.shards))
 	for id, s := range r.shards {
-		l := ShardLoad{ShardID: id, RecordsPerS: make([]int64, max(seconds, len(s.records))), BytesPerS: make([]int64, max(seconds, len(s.bytes)))}
+		l := result.ShardLoad{ShardID: id, RecordsPerS: make([]int64, max(seconds, len(s.records))), BytesPerS: make([]int64, max(seconds, len(s.bytes)))}
 		copy(l.RecordsPerS, s.records)
 		copy(l.BytesPerS, s.bytes)
 		for i, n := range s.records {
@@ -121,6 +99,6 @@ func (r *Recorder) shardLoads(seconds int) []ShardLoad {
 		}
 		out = append(out, l)
 	}
-	slices.SortFunc(out, func(a, b ShardLoad) int { return strings.Compare(a.ShardID, b.ShardID) })
+	slices.SortFunc(out, func(a, b result.ShardLoad) int { return strings.Compare(a.ShardID, b.ShardID) })
 	return out
 }

@@ -1,7 +1,8 @@
-package reports
+package result
 
 import (
 	"encoding/json"
+	"flag"
 	"os"
 	"testing"
 
@@ -10,12 +11,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+var update = flag.Bool("update", false, "rewrite result.schema.json from the Go types")
+
 // ResultSchemaFile is result.json's JSON Schema, generated from the Go types
 // and their doc comments by TestResultSchemaUpToDate.
 const ResultSchemaFile = "result.schema.json"
 
 // TestResultSchemaUpToDate fails when result.schema.json no longer matches
-// the Go types or their doc comments; `go test ./reports -run
+// the Go types or their doc comments; `go test ./result -run
 // TestResultSchemaUpToDate -update` rewrites it.
 func TestResultSchemaUpToDate(t *testing.T) {
 	got := generateResultSchema(t)
@@ -25,7 +28,7 @@ func TestResultSchemaUpToDate(t *testing.T) {
 	want, err := os.ReadFile(ResultSchemaFile)
 	require.NoError(t, err)
 	assert.Equal(t, string(want), string(got),
-		"result.schema.json is out of date with the Go types; run: go test ./reports -run TestResultSchemaUpToDate -update")
+		"result.schema.json is out of date with the Go types; run: go test ./result -run TestResultSchemaUpToDate -update")
 }
 
 // TestResultSchemaDocumentsEveryField fails on a result.json field without
@@ -55,9 +58,9 @@ func TestResultSchemaDocumentsEveryField(t *testing.T) {
 func generateResultSchema(t *testing.T) []byte {
 	t.Helper()
 	r := &jsonschema.Reflector{}
-	require.NoError(t, r.AddGoComments("github.com/kinesim/kinesim/reports", "./"))
+	require.NoError(t, r.AddGoComments("github.com/kinesim/kinesim/result", "./"))
 	s := r.Reflect(&Result{})
-	s.ID = "https://github.com/kinesim/kinesim/reports/result.schema.json"
+	s.ID = "https://github.com/kinesim/kinesim/result/result.schema.json"
 	s.Title = "kinesim result.json"
 	defs := s.Definitions
 

@@ -1,12 +1,14 @@
-// Package reports records what a run measured and renders it: HdrHistograms
-// of latencies, counters and per-second series (the Recorder) with an
-// HdrHistogram interval log (latency.hlog), the run's result.json (Result),
-// thresholds judged against it, the terminal and Markdown summaries, the
-// self-contained HTML report, and the comparison of two results.
+// Package metrics measures a run while it goes: the Recorder keeps
+// HdrHistograms of latencies, counters, per-second series and per-shard,
+// per-consumer and per-producer counts; it writes the HdrHistogram interval
+// log (latency.hlog), serves the live Prometheus endpoint (MetricsHandler),
+// hands each closed second to its OnSecond subscribers, and turns what it
+// recorded into a result.Result (NewResult).
 //
-// A Recorder is safe for concurrent use by every producer goroutine. Result
-// values are plain data.
-package reports
+// A Recorder is safe for concurrent use by every producer and consumer
+// goroutine. OnSecond subscribers run outside the Recorder's lock, on the
+// goroutine whose event closed the second. Snapshot values are plain data.
+package metrics
 
 import (
 	"sync"
@@ -14,6 +16,8 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/kinesim/kinesim/result"
 )
 
 // Metric names a latency kept in an HdrHistogram.
@@ -65,11 +69,8 @@ func (m Metric) Name() string {
 	return "unknown"
 }
 
-// Metrics lists every latency metric in report order.
-func Metrics() []Metric { return []Metric{RecordLatency, PutRecordsLatency, SendDelay} }
-
 // ConsumerMetrics lists the latency metrics of the built-in consumers, in
-// report order. result.json's latency_ms holds them next to Metrics().
+// report order. result.json's latency_ms holds them next to ProducerMetrics().
 func ConsumerMetrics() []Metric { return []Metric{EndToEndLatency, PropagationDelay, IteratorAge} }
 
 // Counter names a count of records or calls.
@@ -115,43 +116,6 @@ const (
 	numCounters
 )
 
-// SeriesPoint is one second of a run.
-type SeriesPoint struct {
-	// Second is the whole second since the run's start.
-	Second int `json:"second"`
-	// RecordsScheduled: records the rate schedule asked for in that second.
-	RecordsScheduled int64 `json:"records_scheduled"`
-	// RecordsSent: records first handed to the target in that second.
-	RecordsSent int64 `json:"records_sent"`
-	// RecordsAcknowledged: records acknowledged in that second (CloudWatch: IncomingRecords).
-	RecordsAcknowledged int64 `json:"records_acknowledged"`
-	// RecordsThrottled: record attempts throttled in that second
-	// (CloudWatch: WriteProvisionedThroughputExceeded).
-	RecordsThrottled int64 `json:"records_throttled"`
-	// RecordsFailed: record attempts failed otherwise in that second.
-	RecordsFailed int64 `json:"records_failed"`
-	// RecordsDeadLettered: records dead-lettered in that second.
-	RecordsDeadLettered int64 `json:"records_dead_lettered"`
-	// RecordsDropped: records shed by backpressure in that second.
-	RecordsDropped int64 `json:"records_dropped"`
-	// RecordsConsumed: deliveries to the built-in consumers in that second.
-	RecordsConsumed int64 `json:"records_consumed"`
-	// ReadThrottles: GetRecords calls throttled in that second.
-	ReadThrottles int64 `json:"read_throttles"`
-	// BacklogRecords: at the end of that second, the most records
-	// acknowledged and not yet received by a built-in consumer (see
-	// ConsumerLoad.BacklogRecords); 0 without consumers.
-	BacklogRecords int64 `json:"backlog_records"`
-	// RecordLatencyMs of the records acknowledged in that second.
-	RecordLatencyMs Percentiles `json:"record_latency_ms"`
-	// SendDelayMs of the records handed to the batcher in that second.
-	SendDelayMs Percentiles `json:"send_delay_ms"`
-	// IteratorAgeMs is the largest MillisBehindLatest the built-in consumers
-	// saw in that second (CloudWatch: GetRecords.IteratorAgeMilliseconds,
-	// Maximum); absent when they made no read that second.
-	IteratorAgeMs *float64 `json:"iterator_age_ms,omitempty"`
-}
-
 // Recorder collects latencies and counters for one run.
 type Recorder struct {
 	start    time.Time
@@ -160,8 +124,8 @@ type Recorder struct {
 	mu       sync.Mutex
 	whole    [numMetrics]*hdrhistogram.Histogram
 	interval [numMetrics]*hdrhistogram.Histogram
-	current  SeriesPoint
-	series   []SeriesPoint
+	current  result.SeriesPoint
+	series   []result.SeriesPoint
 	// log, when attached, gets every closed interval's histograms.
 	log *intervalLog
 	// shards holds per-shard per-second acknowledged counts (AddShards).
@@ -175,10 +139,12 @@ type Recorder struct {
 	// names those that keep latency histograms (TrackProducerLatency).
 	producers    map[string]*producerStats
 	trackLatency map[string]bool
-	// abort, when set, judges abort_on_fail thresholds each second (AbortOnFail).
-	abort *abortWatch
-	// aborted is the abort_on_fail failure that stopped the run, if any.
-	aborted *ThresholdAbortError
+	// onSecond are the OnSecond subscribers; the slice is replaced, never
+	// changed in place, so a copy taken under mu can be read without it.
+	onSecond []func(Snapshot)
+	// due is the run so far at the last second closed, for onSecond: set
+	// under mu, handed over by unlockAndNotify.
+	due *Snapshot
 }
 
 // Histogram range: 1 µs to 1 hour at 3 significant digits.
@@ -215,6 +181,7 @@ func (r *Recorder) Add(c Counter, n int64, t time.Time) {
 		return
 	}
 	r.mu.Lock()
+	defer r.unlockAndNotify()
 	p := r.pointAt(t)
 	// Counts that arrive after their second closed (a producer adds its
 	// scheduled records once per second, and an acknowledgement from
@@ -223,13 +190,12 @@ func (r *Recorder) Add(c Counter, n int64, t time.Time) {
 	if sec := int(t.Sub(r.start) / time.Second); sec >= 0 && sec < len(r.series) {
 		p = &r.series[sec]
 	}
-	*p.count(c) += n
-	r.mu.Unlock()
+	*countOf(p, c) += n
 }
 
-// count is the field of p that counts c, or nil when the series does not
+// countOf is the field of p that counts c, or nil when the series does not
 // keep c.
-func (p *SeriesPoint) count(c Counter) *int64 {
+func countOf(p *result.SeriesPoint, c Counter) *int64 {
 	switch c {
 	case RecordsScheduled:
 		return &p.RecordsScheduled
@@ -255,9 +221,9 @@ func (p *SeriesPoint) count(c Counter) *int64 {
 
 // inSeries says which counters the per-second series keeps.
 var inSeries = func() (kept [numCounters]bool) {
-	var p SeriesPoint
+	var p result.SeriesPoint
 	for c := range numCounters {
-		kept[c] = p.count(c) != nil
+		kept[c] = countOf(&p, c) != nil
 	}
 	return kept
 }()
@@ -274,6 +240,7 @@ func (r *Recorder) Observe(m Metric, t time.Time, latencies ...time.Duration) {
 // producer's histogram, when it is not nil.
 func (r *Recorder) observe(m Metric, t time.Time, also *hdrhistogram.Histogram, latencies []time.Duration) {
 	r.mu.Lock()
+	defer r.unlockAndNotify()
 	r.pointAt(t)
 	for _, d := range latencies {
 		us := max(int64(d/time.Microsecond), lowestMicros)
@@ -285,18 +252,19 @@ func (r *Recorder) observe(m Metric, t time.Time, also *hdrhistogram.Histogram, 
 			_ = also.RecordValue(us)
 		}
 	}
-	r.mu.Unlock()
 }
 
 // pointAt returns the series point for t's second, closing earlier seconds.
 // Events for a second already closed count toward the current one. Callers hold r.mu.
-func (r *Recorder) pointAt(t time.Time) *SeriesPoint {
+func (r *Recorder) pointAt(t time.Time) *result.SeriesPoint {
 	sec := int(t.Sub(r.start) / time.Second)
 	if sec > r.current.Second {
 		for sec > r.current.Second {
 			r.closeInterval()
 		}
-		r.judgeAborts()
+		if len(r.onSecond) > 0 {
+			r.due = r.soFar()
+		}
 	}
 	return &r.current
 }
@@ -313,7 +281,7 @@ func (r *Recorder) closeInterval() {
 	for m := range numMetrics {
 		r.interval[m].Reset()
 	}
-	r.current = SeriesPoint{Second: r.current.Second + 1}
+	r.current = result.SeriesPoint{Second: r.current.Second + 1}
 }
 
 // Percentile returns the q-th percentile (0..100) of a metric so far.
@@ -323,43 +291,53 @@ func (r *Recorder) Percentile(m Metric, q float64) time.Duration {
 	return time.Duration(r.whole[m].ValueAtQuantile(q)) * time.Microsecond
 }
 
-// Snapshot is the recorder's state at the end of a run.
+// Snapshot is the recorder's state at the end of a run (Finish), or the
+// run so far at the end of one of its seconds (OnSecond).
 type Snapshot struct {
+	// Elapsed is how far into the run the snapshot was taken, on the run's
+	// clock: the seconds closed for OnSecond, the end given to Finish.
+	Elapsed  time.Duration
 	Counters map[Counter]int64
-	Latency  map[Metric]Percentiles
+	Latency  map[Metric]result.Percentiles
 	// Distribution is each metric's whole-run percentile curve (at
 	// DistributionPercentiles), for the HTML report's log-scale chart.
-	Distribution map[Metric][]QuantileValue
-	Series       []SeriesPoint
+	Distribution map[Metric][]result.QuantileValue
+	Series       []result.SeriesPoint
 	// Shards are the per-shard loads in shard id order, when the producers
 	// reported shard ids (AddShards); at most MaxTrackedShards.
-	Shards []ShardLoad
+	Shards []result.ShardLoad
 	// ShardsTruncated is true when more than MaxTrackedShards shards were seen.
 	ShardsTruncated bool
 	// Consumers are the built-in consumers' per-second reading (AddConsumed).
-	Consumers []ConsumerLoad
+	Consumers []result.ConsumerLoad
 	// Producers are each producer's own totals and tracked latencies, by
 	// name (ForProducer); see DescribeProducers.
 	Producers map[string]ProducerStats
+
+	// whole and producers are copies of the run's and the tracked
+	// producers' histograms, for Quantile; set in OnSecond's snapshots only.
+	whole     map[Metric]*hdrhistogram.Histogram
+	producers map[string]map[Metric]*hdrhistogram.Histogram
 }
 
 // Finish closes the seconds up to end and returns everything recorded.
 // The Recorder stays usable; a later Finish sees later events. It ends the
-// judging of abort_on_fail thresholds: the run is over.
+// OnSecond subscriptions: the run is over.
 func (r *Recorder) Finish(end time.Time) Snapshot {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.abort = nil
+	r.onSecond, r.due = nil, nil
 	endSec := int(end.Sub(r.start) / time.Second)
 	for r.current.Second < endSec {
 		r.closeInterval()
 	}
 	s := Snapshot{
 		Counters: make(map[Counter]int64, numCounters),
-		Latency:  make(map[Metric]Percentiles, numMetrics),
-		Series:   append([]SeriesPoint(nil), r.series...),
+		Latency:  make(map[Metric]result.Percentiles, numMetrics),
+		Series:   append([]result.SeriesPoint(nil), r.series...),
 
-		Distribution: make(map[Metric][]QuantileValue, numMetrics),
+		Distribution: make(map[Metric][]result.QuantileValue, numMetrics),
+		Elapsed:      end.Sub(r.start),
 	}
 	// A last partial second is kept when anything happened in it.
 	if last := r.current; last.RecordsScheduled+last.RecordsSent+last.RecordsAcknowledged+last.RecordsThrottled > 0 {
@@ -384,48 +362,15 @@ func (r *Recorder) Finish(end time.Time) Snapshot {
 	return s
 }
 
-// DistributionPercentiles are the points of result.json's
-// latency_distribution_ms curves, denser toward the tail.
-var DistributionPercentiles = []float64{0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 95, 97.5,
-	99, 99.5, 99.75, 99.9, 99.95, 99.99, 99.995, 99.999, 100}
-
-// QuantileValue is one point of a percentile curve.
-type QuantileValue struct {
-	// Percentile is 0 to 100.
-	Percentile float64 `json:"percentile"`
-	// ValueMs is the latency at that percentile, in milliseconds.
-	ValueMs float64 `json:"value_ms"`
-}
-
-func distributionOf(h *hdrhistogram.Histogram) []QuantileValue {
+func distributionOf(h *hdrhistogram.Histogram) []result.QuantileValue {
 	if h.TotalCount() == 0 {
 		return nil
 	}
-	out := make([]QuantileValue, len(DistributionPercentiles))
-	for i, q := range DistributionPercentiles {
-		out[i] = QuantileValue{Percentile: q, ValueMs: float64(h.ValueAtQuantile(q)) / 1000}
+	out := make([]result.QuantileValue, len(result.DistributionPercentiles))
+	for i, q := range result.DistributionPercentiles {
+		out[i] = result.QuantileValue{Percentile: q, ValueMs: float64(h.ValueAtQuantile(q)) / 1000}
 	}
 	return out
-}
-
-// Percentiles of one latency metric in milliseconds.
-// Values come from an HdrHistogram of 3 significant digits; all are 0 when
-// Count is 0.
-type Percentiles struct {
-	// Count is the number of samples.
-	Count int64 `json:"count"`
-	// P50 is the median.
-	P50 float64 `json:"p50"`
-	// P90 is the 90th percentile.
-	P90 float64 `json:"p90"`
-	// P99 is the 99th percentile.
-	P99 float64 `json:"p99"`
-	// P999 is the 99.9th percentile.
-	P999 float64 `json:"p999"`
-	// Max is the largest sample.
-	Max float64 `json:"max"`
-	// Mean is the arithmetic mean.
-	Mean float64 `json:"mean"`
 }
 
 // maxOf is h's largest value in milliseconds, or nil when h is empty.
@@ -441,12 +386,12 @@ func maxOf(h *hdrhistogram.Histogram) *float64 {
 	return &v
 }
 
-func percentilesOf(h *hdrhistogram.Histogram) Percentiles {
+func percentilesOf(h *hdrhistogram.Histogram) result.Percentiles {
 	if h.TotalCount() == 0 {
-		return Percentiles{}
+		return result.Percentiles{}
 	}
 	ms := func(us int64) float64 { return float64(us) / 1000 }
-	return Percentiles{
+	return result.Percentiles{
 		Count: h.TotalCount(),
 		P50:   ms(h.ValueAtQuantile(50)),
 		P90:   ms(h.ValueAtQuantile(90)),

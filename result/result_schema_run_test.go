@@ -1,4 +1,4 @@
-package reports_test
+package result_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream/emulated"
@@ -55,12 +56,12 @@ func TestRealResultMatchesSchema(t *testing.T) {
 	require.NoError(t, err)
 	out := t.TempDir()
 	v := clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	var res *reports.Result
+	var res *result.Result
 	v.Run(func() {
 		res, err = runner.Run(t.Context(), runner.Config{Scenario: sc, Target: emulated.New(emulated.WithClock(v)), Clock: v, OutDir: out, Version: "test"})
 	})
 	require.NoError(t, err)
-	res.Thresholds = reports.JudgeThresholds(ths, res, nil)
+	res.Thresholds = reports.JudgeThresholds(ths, res, nil, nil)
 	require.NoError(t, reports.WriteRunFiles(res, out))
 	require.NotNil(t, res.Verification, "the run has a verification section")
 	require.NotEmpty(t, res.Chaos, "the run has a chaos section")
@@ -85,7 +86,7 @@ func TestRealResultMatchesSchema(t *testing.T) {
 		// A required field missing.
 		{"missing field", func(d map[string]any) { delete(d, "schema_version") }},
 		// Another schema version.
-		{"other version", func(d map[string]any) { d["schema_version"] = reports.SchemaVersion + 1 }},
+		{"other version", func(d map[string]any) { d["schema_version"] = result.SchemaVersion + 1 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,89 @@
+package result
+
+// ShardLoad is one shard's acknowledged writes: totals, peaks and one count
+// per second of the run.
+type ShardLoad struct {
+	// ShardID is the shard's id, e.g. shardId-000000000001.
+	ShardID string `json:"shard_id"`
+	// RecordsAcknowledged are the records acknowledged into the shard
+	// (CloudWatch: IncomingRecords per shard, an enhanced metric).
+	RecordsAcknowledged int64 `json:"records_acknowledged"`
+	// BytesAcknowledged are their payload and partition key bytes
+	// (CloudWatch: IncomingBytes per shard).
+	BytesAcknowledged int64 `json:"bytes_acknowledged"`
+	// PeakRecordsPerS is the shard's busiest second in records (its write
+	// limit is ShardRecordsPerSLimit, 1,000 records/s).
+	PeakRecordsPerS int64 `json:"peak_records_per_s"`
+	// PeakBytesPerS is the shard's busiest second in bytes (its write limit
+	// is ShardBytesPerSLimit, 1 MiB/s).
+	PeakBytesPerS int64 `json:"peak_bytes_per_s"`
+	// RecordsPerS are the records acknowledged into the shard in each
+	// second of the run, from second 0.
+	RecordsPerS []int64 `json:"records_per_s"`
+	// BytesPerS are their bytes, second by second.
+	BytesPerS []int64 `json:"bytes_per_s"`
+}
+
+// ConsumerLoad is one built-in consumer's reading, second by second, in
+// result.json's consumers section. Each slice has one entry per second of
+// the series.
+type ConsumerLoad struct {
+	// Consumer is the consumer's name in the scenario.
+	Consumer string `json:"consumer"`
+	// RecordsPerS are the deliveries (re-deliveries included) per second
+	// (CloudWatch: GetRecords.Records).
+	RecordsPerS []int64 `json:"records_per_s"`
+	// BytesPerS are the data bytes delivered per second (GetRecords.Bytes).
+	BytesPerS []int64 `json:"bytes_per_s"`
+	// BacklogRecords is, at the end of each second, the records acknowledged
+	// so far (on every stream) that the consumer had not yet received: they
+	// wait in the stream. Records before its start position stay in it.
+	BacklogRecords []int64 `json:"backlog_records"`
+}
+
+// ProducerTotals are one producer's counts (the run's Totals hold their
+// sums). Record counters count records; attempt counters count record attempts.
+type ProducerTotals struct {
+	// RecordsScheduled are the records the rate schedule asked for.
+	RecordsScheduled int64 `json:"records_scheduled"`
+	// RecordsSent are the records handed to the target at least once.
+	RecordsSent int64 `json:"records_sent"`
+	// RecordsAcknowledged are the records the target acknowledged with a
+	// sequence number (CloudWatch: IncomingRecords, PutRecords.SuccessfulRecords).
+	RecordsAcknowledged int64 `json:"records_acknowledged"`
+	// BytesAcknowledged are the payload and partition key bytes acknowledged
+	// (CloudWatch: IncomingBytes).
+	BytesAcknowledged int64 `json:"bytes_acknowledged"`
+	// PutAttempts are record attempts, retries included (CloudWatch: PutRecords.TotalRecords).
+	PutAttempts int64 `json:"put_attempts"`
+	// RecordsThrottled are record attempts answered
+	// ProvisionedThroughputExceededException (CloudWatch:
+	// WriteProvisionedThroughputExceeded, PutRecords.ThrottledRecords).
+	RecordsThrottled int64 `json:"records_throttled"`
+	// RecordsFailed are record attempts that failed otherwise: InternalFailure,
+	// a failed call (CloudWatch: PutRecords.FailedRecords counts the former).
+	RecordsFailed int64 `json:"records_failed"`
+	// RecordsRetried are record attempts that were retries.
+	RecordsRetried int64 `json:"records_retried"`
+	// RecordsDeadLettered are records that failed every attempt; they are
+	// in the run folder's dead-letters.jsonl.
+	RecordsDeadLettered int64 `json:"records_dead_lettered"`
+	// RecordsUnfinished are records still unacknowledged when a stopped
+	// run's drain time ran out; kept in dead-letters.jsonl too.
+	RecordsUnfinished int64 `json:"records_unfinished"`
+	// RecordsDropped are records shed by the drop or sample backpressure policy.
+	RecordsDropped int64 `json:"records_dropped"`
+	// PutCalls are PutRecords (or PutRecord) calls made.
+	PutCalls int64 `json:"put_calls"`
+	// PutCallErrors are calls that failed as a whole (a throttled call, a
+	// timeout, a reset connection).
+	PutCallErrors int64 `json:"put_call_errors"`
+}
+
+// ThrottledRatio is throttled record attempts over all record attempts.
+func (t ProducerTotals) ThrottledRatio() float64 {
+	if t.PutAttempts == 0 {
+		return 0
+	}
+	return float64(t.RecordsThrottled) / float64(t.PutAttempts)
+}
