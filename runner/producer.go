@@ -11,6 +11,7 @@ import (
 	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/reports"
 	"github.com/kinesim/kinesim/runner/ledger"
+	"github.com/kinesim/kinesim/runner/pacing"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 )
@@ -259,7 +260,7 @@ func (p *producer) send(ctx context.Context, batch []pending) {
 		if len(batch) == 0 {
 			return
 		}
-		wait := Backoff(retry+1, p.cfg.Retry.Base.D(), p.cfg.Retry.Cap.D(), jitter())
+		wait := pacing.Backoff(retry+1, p.cfg.Retry.Base.D(), p.cfg.Retry.Cap.D(), pacing.Jitter())
 		if p.clk.Sleep(ctx, wait) != nil || !p.acquire(ctx) {
 			p.unfinished(batch)
 			return

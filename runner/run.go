@@ -150,7 +150,7 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 	}
 	chaosGroup.Wait()
 	close(scheduleDone)
-	verification, ledgerErr := consumers.finish(drain)
+	verification, ledgerErr := consumers.Finish(drain)
 	end := clk.Now()
 
 	snapshot := rec.Finish(end)
@@ -178,7 +178,7 @@ func Run(ctx context.Context, cfg Config) (*reports.Result, error) {
 	res.Files["scenario"] = filepath.Join(cfg.OutDir, ScenarioFile)
 	res.Files["ledger"] = filepath.Join(cfg.OutDir, ledger.FileName)
 	res.Verification = verification
-	res.Chaos = faults.Results(res, consumers.deliveryCounters())
+	res.Chaos = faults.Results(res, consumers.DeliveryCounters())
 	deadErr := errors.Join(dead.close(), logErr, ledgerErr)
 	if dead.written() {
 		res.Files["dead_letters"] = filepath.Join(cfg.OutDir, DeadLetterFile)
