@@ -27,6 +27,7 @@ import (
 	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/metrics"
 	"github.com/kinesim/kinesim/result"
+	"github.com/kinesim/kinesim/runner/consume"
 	"github.com/kinesim/kinesim/runner/ledger"
 	"github.com/kinesim/kinesim/runner/pacing"
 	"github.com/kinesim/kinesim/scenarios"
@@ -105,7 +106,7 @@ type run struct {
 	producers []*producer
 	infos     []result.ProducerInfo
 	faults    *chaos.Plan
-	consumers *consumerGroup
+	consumers *consume.Group
 }
 
 // setup makes the run folder and the scenario's streams and starts the
@@ -186,7 +187,7 @@ func (r *run) execute(ctx context.Context) executed {
 	wakeCancelled(clk)
 	chaosGroup.Wait()
 	close(scheduleDone)
-	verification, ledgerErr := r.consumers.finish(r.cfg.DrainTimeout)
+	verification, ledgerErr := r.consumers.Finish(r.cfg.DrainTimeout)
 	return executed{end: clk.Now(), verification: verification, ledgerErr: ledgerErr}
 }
 
@@ -225,7 +226,7 @@ func (r *run) assemble(ctx context.Context, x executed) (*result.Result, error) 
 		res.StopReason = stopReason(ctx)
 	}
 	res.Verification = x.verification
-	res.Chaos = r.faults.Results(res, r.consumers.deliveryCounters())
+	res.Chaos = r.faults.Results(res, r.consumers.DeliveryCounters())
 	deadErr := errors.Join(r.dead.close(), logErr, x.ledgerErr)
 	if r.dead.written() {
 		res.Files["dead_letters"] = filepath.Join(r.cfg.OutDir, DeadLetterFile)

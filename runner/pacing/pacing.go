@@ -11,7 +11,8 @@
 // compressed), on/off bursts (a Markov-modulated process) and trace replay
 // (a CSV of timestamp,records_per_second, such as a CloudWatch export).
 // Each is integrated in closed form. Records are spaced evenly along the
-// rate, or with exponential (Poisson) gaps around it.
+// rate, or with exponential (Poisson) gaps around it. Backoff paces
+// retries the same way: a pure function of the retry number.
 //
 // Concurrency: a Schedule is immutable once New returns it and is safe for
 // concurrent use. An Arrivals iterator is not: each goroutine takes its own

@@ -1,4 +1,4 @@
-package runner
+package pacing
 
 import (
 	"math/rand/v2"
@@ -21,5 +21,5 @@ func Backoff(retry int, base, ceiling time.Duration, u float64) time.Duration {
 	return time.Duration(u * float64(limit))
 }
 
-// jitter is the uniform source for Backoff; concurrent use is safe.
-func jitter() float64 { return rand.Float64() }
+// Jitter is the uniform source for Backoff's u; safe for concurrent use.
+func Jitter() float64 { return rand.Float64() }

@@ -1,8 +1,22 @@
-package runner
+// Package consume is a run's consumer application: it reads the records
+// back as a KCL application would, one consumer per scenario consumer, and
+// tells the ledger every delivery. A consumer holds a lease per shard,
+// checkpoints, reads parents to their end before children, restarts (a
+// crash resumes from the checkpoints) and loses leases when chaos says so.
+// How a shard is read is its shard reader's business: polling GetRecords
+// every poll interval, or enhanced fan-out (SubscribeToShard). Records go to
+// a sink (naive or idempotent, with an optional aggregate or window
+// processor) whose final state is checked against the ledger.
+//
+// Concurrency: Start starts the consumers in goroutines of the run's clock
+// and returns; Group.Finish blocks until they have drained the stream or
+// the drain time is up. Each consumer runs a goroutine per shard it reads;
+// the sinks, lease tables and checkpoint stores they share are safe for
+// concurrent use. A Group's methods are called from one goroutine.
+package consume
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,13 +35,28 @@ const (
 	DefaultCheckpointEvery   = 10 * time.Second
 )
 
-// pollingConsumer reads every shard of a stream like a KCL application in
-// one process: a worker (and lease) per shard, GetRecords every poll
-// interval, checkpoints, and parents read to their end before children.
-type pollingConsumer struct {
+// shardReader reads one shard for a consumer: polling or enhanced fan-out.
+type shardReader interface {
+	// register prepares the reader once, before any shard is read.
+	register(ctx context.Context) error
+	// read reads the shard from the cursor's position until the shard's
+	// end (checkpointed as ShardEnd) or ctx is done.
+	read(ctx context.Context, cur *shardCursor)
+}
+
+var (
+	_ shardReader = (*pollingReader)(nil)
+	_ shardReader = (*fanOutReader)(nil)
+)
+
+// consumer reads every shard of a stream like a KCL application in one
+// process: a worker (and lease) per shard, checkpoints, and parents read to
+// their end before children. Its shard reader fetches the records.
+type consumer struct {
 	name        string
 	streamName  string
-	reader      stream.Reader
+	lister      stream.Reader // lists the shards
+	shards      shardReader
 	clk         clock.Clock
 	rec         *metrics.Recorder
 	ledger      *ledger.Consumer
@@ -48,9 +77,6 @@ type pollingConsumer struct {
 	// leaseLosses are when a lease moves to another worker.
 	leases      *leaseTable
 	leaseLosses []time.Time
-	// fanOut, for an efo consumer, subscribes to shards as consumerARN.
-	fanOut      stream.FanOut
-	consumerARN string
 	err         error // why the consumer could not read, if it could not
 	// generation is the ledger generation deliveries belong to.
 	gen atomic.Int64
@@ -68,11 +94,9 @@ type shardProgress struct {
 // run reads until ctx is done or, once drained is closed, every shard is
 // read to its tip. A restart ends a generation without checkpointing: the
 // next one resumes from the checkpoints.
-func (c *pollingConsumer) run(ctx context.Context, producersDone <-chan struct{}, doneAt func() time.Time) {
-	if c.fanOut != nil {
-		if c.err = c.registerFanOut(ctx); c.err != nil {
-			return
-		}
+func (c *consumer) run(ctx context.Context, producersDone <-chan struct{}, doneAt func() time.Time) {
+	if c.err = c.shards.register(ctx); c.err != nil {
+		return
 	}
 	restarts := c.restarts
 	for {
@@ -100,7 +124,7 @@ func (c *pollingConsumer) run(ctx context.Context, producersDone <-chan struct{}
 
 // generation runs shard workers until ctx is done (false) or the stream is
 // drained after the producers finished (true).
-func (c *pollingConsumer) generation(ctx context.Context, producersDone <-chan struct{}, doneAt func() time.Time) bool {
+func (c *consumer) generation(ctx context.Context, producersDone <-chan struct{}, doneAt func() time.Time) bool {
 	prog := &shardProgress{running: map[string]context.CancelFunc{}, lost: map[string]time.Time{}, caughtUp: map[string]time.Time{}}
 	ctx, cancelWorkers := context.WithCancel(ctx)
 	stopWorkers := clock.CancelFunc(c.clk, cancelWorkers)
@@ -118,7 +142,7 @@ func (c *pollingConsumer) generation(ctx context.Context, producersDone <-chan s
 		})
 	}
 	for {
-		shards, err := c.reader.ListShards(ctx, c.streamName)
+		shards, err := c.lister.ListShards(ctx, c.streamName)
 		if err == nil {
 			finished := map[string]bool{}
 			for _, sh := range shards {
@@ -145,22 +169,7 @@ func (c *pollingConsumer) generation(ctx context.Context, producersDone <-chan s
 						known[sh.AdjacentParentShardID] && !finished[sh.AdjacentParentShardID] {
 						continue
 					}
-					c.leases.acquire(id)
-					workCtx, cancelWork := context.WithCancel(ctx)
-					prog.running[id] = clock.CancelFunc(c.clk, cancelWork)
-					wg.Go(func() {
-						c.work(workCtx, sh, prog)
-						cancelWork()
-						prog.mu.Lock()
-						defer prog.mu.Unlock()
-						if at, ok := prog.lost[id]; ok {
-							// The old owner has stopped; the new one resumes
-							// from the checkpoint in the next generation.
-							delete(prog.lost, id)
-							c.gen.Store(int64(c.ledger.Restart(at, id)))
-						}
-						delete(prog.running, id)
-					})
+					c.startWorker(ctx, wg, sh, prog)
 					continue
 				}
 				select {
@@ -187,10 +196,32 @@ func (c *pollingConsumer) generation(ctx context.Context, producersDone <-chan s
 	}
 }
 
+// startWorker takes the shard's lease and reads it in a goroutine of wg;
+// the caller holds prog.mu.
+func (c *consumer) startWorker(ctx context.Context, wg *clock.Group, sh stream.Shard, prog *shardProgress) {
+	id := sh.ShardID
+	c.leases.acquire(id)
+	workCtx, cancelWork := context.WithCancel(ctx)
+	prog.running[id] = clock.CancelFunc(c.clk, cancelWork)
+	wg.Go(func() {
+		c.work(workCtx, sh, prog)
+		cancelWork()
+		prog.mu.Lock()
+		defer prog.mu.Unlock()
+		if at, ok := prog.lost[id]; ok {
+			// The old owner has stopped; the new one resumes
+			// from the checkpoint in the next generation.
+			delete(prog.lost, id)
+			c.gen.Store(int64(c.ledger.Restart(at, id)))
+		}
+		delete(prog.running, id)
+	})
+}
+
 // loseLease moves the lease of the first shard being read (by shard id)
 // to the next worker: the old owner stops without checkpointing, and the
 // new one resumes from the shard's checkpoint (KCL's lease stealing).
-func (c *pollingConsumer) loseLease(prog *shardProgress, at time.Time) {
+func (c *consumer) loseLease(prog *shardProgress, at time.Time) {
 	prog.mu.Lock()
 	defer prog.mu.Unlock()
 	var victim string
@@ -208,9 +239,8 @@ func (c *pollingConsumer) loseLease(prog *shardProgress, at time.Time) {
 }
 
 // work reads one shard (holding its lease) until its end or ctx is done.
-func (c *pollingConsumer) work(ctx context.Context, sh stream.Shard, prog *shardProgress) {
-	shardID := sh.ShardID
-	lastSeq, err := c.store.Checkpoint(ctx, shardID)
+func (c *consumer) work(ctx context.Context, sh stream.Shard, prog *shardProgress) {
+	lastSeq, err := c.store.Checkpoint(ctx, sh.ShardID)
 	if err != nil || lastSeq == ShardEnd {
 		return
 	}
@@ -220,103 +250,61 @@ func (c *pollingConsumer) work(ctx context.Context, sh stream.Shard, prog *shard
 			return
 		}
 	}
-	if c.fanOut != nil {
-		c.subscribeShard(ctx, sh, lastSeq, prog)
-		return
-	}
-	iter, err := c.iterator(ctx, sh, lastSeq)
-	if err != nil {
-		return
-	}
-	var (
-		sinceCkpt int
-		lastCkpt  = c.clk.Now()
-		throttles int
-	)
-	for {
-		callAt := c.clk.Now()
-		out, err := c.reader.GetRecords(ctx, &stream.GetRecordsInput{ShardIterator: iter})
-		now := c.clk.Now()
-		if ctx.Err() != nil {
-			return
-		}
-		c.rec.Add(metrics.GetRecordsCalls, 1, now)
-		if err != nil {
-			wait := c.poll
-			switch {
-			case errors.Is(err, stream.ErrThrottled):
-				c.rec.Add(metrics.ReadThrottles, 1, now)
-				throttles++
-				wait = Backoff(throttles, c.poll, 10*c.poll, jitter())
-			case errors.Is(err, stream.ErrExpiredIterator):
-				// Re-get an iterator after the last record processed.
-				if iter, err = c.iterator(ctx, sh, lastSeq); err != nil {
-					return
-				}
-				continue
-			}
-			if c.clk.Sleep(ctx, wait) != nil {
-				return
-			}
-			continue
-		}
-		throttles = 0
-		c.rec.Observe(metrics.IteratorAge, now, time.Duration(out.MillisBehindLatest)*time.Millisecond)
-		c.process(shardID, out.Records, now)
-		if n := len(out.Records); n > 0 {
-			lastSeq = out.Records[n-1].SequenceNumber
-			sinceCkpt += n
-		} else if out.MillisBehindLatest == 0 {
-			prog.mu.Lock()
-			prog.caughtUp[shardID] = callAt
-			prog.mu.Unlock()
-		}
-		if out.NextShardIterator == "" {
-			// The end of a closed shard: its children may be read now.
-			if c.store.SaveCheckpoint(ctx, shardID, ShardEnd) == nil {
-				c.ledger.Checkpointed(shardID)
-			}
-			return
-		}
-		if sinceCkpt > 0 && (sinceCkpt >= c.ckptRecords || now.Sub(lastCkpt) >= c.ckptEvery) {
-			if c.store.SaveCheckpoint(ctx, shardID, lastSeq) == nil {
-				c.ledger.Checkpointed(shardID)
-				sinceCkpt, lastCkpt = 0, now
-			}
-		}
-		iter = out.NextShardIterator
-		if c.clk.Sleep(ctx, c.poll) != nil {
-			return
-		}
+	c.shards.read(ctx, &shardCursor{c: c, shard: sh, lastSeq: lastSeq, lastCkpt: c.clk.Now(), prog: prog})
+}
+
+// shardCursor is a shard worker's position: the last record processed and
+// what is not checkpointed yet. A shard reader moves it; it belongs to one
+// worker.
+type shardCursor struct {
+	c     *consumer
+	shard stream.Shard
+	// lastSeq is the sequence number of the last record processed, or the
+	// checkpoint the worker started from ("" for none).
+	lastSeq   string
+	sinceCkpt int
+	lastCkpt  time.Time
+	prog      *shardProgress
+}
+
+// delivered processes the records of one response received at now.
+func (cur *shardCursor) delivered(records []stream.StreamRecord, now time.Time) {
+	cur.c.process(cur.shard.ShardID, records, now)
+	if n := len(records); n > 0 {
+		cur.lastSeq = records[n-1].SequenceNumber
+		cur.sinceCkpt += n
 	}
 }
 
-// iterator returns an iterator after lastSeq or, without one, at the
-// consumer's start position. A child shard starts at its trim horizon when
-// the consumer starts at the trim horizon; else at the start time too (a
-// child is younger than its parents, so nothing of it is skipped that the
-// start position would not skip).
-func (c *pollingConsumer) iterator(ctx context.Context, sh stream.Shard, lastSeq string) (string, error) {
-	in := &stream.GetShardIteratorInput{StreamName: c.streamName, ShardID: sh.ShardID, Type: stream.TrimHorizon}
-	switch {
-	case lastSeq != "":
-		in.Type, in.SequenceNumber = stream.AfterSequenceNumber, lastSeq
-	case !c.startAt.IsZero():
-		in.Type, in.Timestamp = stream.AtTimestamp, c.startAt
+// caughtUp notes that the shard was read to its tip at at.
+func (cur *shardCursor) caughtUp(at time.Time) {
+	cur.prog.mu.Lock()
+	cur.prog.caughtUp[cur.shard.ShardID] = at
+	cur.prog.mu.Unlock()
+}
+
+// checkpoint saves the position once enough records or time have passed
+// since the last checkpoint.
+func (cur *shardCursor) checkpoint(ctx context.Context, now time.Time) {
+	c := cur.c
+	if cur.sinceCkpt == 0 || cur.sinceCkpt < c.ckptRecords && now.Sub(cur.lastCkpt) < c.ckptEvery {
+		return
 	}
-	for attempt := 1; ; attempt++ {
-		it, err := c.reader.GetShardIterator(ctx, in)
-		if err == nil || !stream.Retryable(err) && !errors.Is(err, stream.ErrThrottled) {
-			return it, err
-		}
-		if c.clk.Sleep(ctx, Backoff(attempt, c.poll, 10*c.poll, jitter())) != nil {
-			return "", ctx.Err()
-		}
+	if c.store.SaveCheckpoint(ctx, cur.shard.ShardID, cur.lastSeq) == nil {
+		c.ledger.Checkpointed(cur.shard.ShardID)
+		cur.sinceCkpt, cur.lastCkpt = 0, now
+	}
+}
+
+// end checkpoints the end of a closed shard: its children may be read now.
+func (cur *shardCursor) end(ctx context.Context) {
+	if cur.c.store.SaveCheckpoint(ctx, cur.shard.ShardID, ShardEnd) == nil {
+		cur.c.ledger.Checkpointed(cur.shard.ShardID)
 	}
 }
 
 // process hands one response's records to the sink and the ledger.
-func (c *pollingConsumer) process(shardID string, records []stream.StreamRecord, now time.Time) {
+func (c *consumer) process(shardID string, records []stream.StreamRecord, now time.Time) {
 	if len(records) == 0 {
 		return
 	}
