@@ -89,23 +89,15 @@ func (k Key) String() string {
 	}
 	buf := make([]byte, 0, 39)
 	buf = strconv.AppendUint(buf, groups[n-1], 10)
+	var group [19]byte
 	for i := n - 2; i >= 0; i-- {
-		buf = appendPadded(buf, groups[i], 19)
+		digits := strconv.AppendUint(group[:0], groups[i], 10)
+		for range len(group) - len(digits) {
+			buf = append(buf, '0') // the group's leading zeros
+		}
+		buf = append(buf, digits...)
 	}
 	return string(buf)
-}
-
-// appendPadded appends v in decimal, left-padded with zeros to width digits.
-func appendPadded(buf []byte, v uint64, width int) []byte {
-	n := len(buf)
-	for range width {
-		buf = append(buf, '0')
-	}
-	for i := len(buf) - 1; i >= n && v != 0; i-- {
-		buf[i] = byte('0' + v%10)
-		v /= 10
-	}
-	return buf
 }
 
 // Less reports whether k is below o.
