@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/stream"
 )
 
 // Delivery is one record as a consumer received it.
@@ -160,7 +161,7 @@ func (c *Consumer) Delivered(d Delivery) (first bool) {
 		if d.PartitionKey != "" {
 			key = KeyHash(d.PartitionKey)
 		}
-		if last, seen := c.lastSeq[key]; seen && SeqLess(d.SequenceNumber, last) {
+		if last, seen := c.lastSeq[key]; seen && stream.SequenceLess(d.SequenceNumber, last) {
 			c.reordered++
 		} else {
 			c.lastSeq[key] = d.SequenceNumber
@@ -213,15 +214,6 @@ func stateIn(pages []*[pageSize]deliveryState, id uint64) deliveryState {
 		return pages[pg][i&(pageSize-1)]
 	}
 	return deliveryState{}
-}
-
-// SeqLess reports whether sequence number a is below b. Sequence numbers are
-// decimal strings without leading zeros, so a shorter one is smaller.
-func SeqLess(a, b string) bool {
-	if len(a) != len(b) {
-		return len(a) < len(b)
-	}
-	return a < b
 }
 
 // Verdict compares the consumer's deliveries with the producer side so far.

@@ -35,7 +35,6 @@ package emulated
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"sort"
 	"sync"
@@ -276,5 +275,3 @@ func (e *Emulator) ListShards(ctx context.Context, streamName string) ([]stream.
 	}
 	return out, nil
 }
-
-func shardID(index int) string { return fmt.Sprintf("shardId-%012d", index) }

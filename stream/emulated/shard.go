@@ -38,7 +38,7 @@ type shard struct {
 }
 
 func (st *streamState) newShard(index int, start, end hashkey.Key, now int64) *shard {
-	id := shardID(index)
+	id := stream.ShardID(index)
 	burst := st.cfg.writeBurst
 	return &shard{
 		id:                  id,
