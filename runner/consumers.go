@@ -12,6 +12,7 @@ import (
 
 	"github.com/kinesim/kinesim/chaos"
 	"github.com/kinesim/kinesim/clock"
+	"github.com/kinesim/kinesim/generators/recordid"
 	"github.com/kinesim/kinesim/reports"
 	"github.com/kinesim/kinesim/runner/ledger"
 	"github.com/kinesim/kinesim/scenarios"
@@ -56,7 +57,7 @@ func startConsumers(sc *scenarios.Scenario, reader stream.Reader, rec *reports.R
 		}
 		var store CheckpointStore = &MemoryCheckpoints{}
 		if cc.Checkpoint.Store == scenarios.CheckpointFile {
-			fs, err := OpenFileCheckpoints(filepath.Join(outDir, "checkpoints-"+ledger.SafeName(name)+".json"))
+			fs, err := OpenFileCheckpoints(filepath.Join(outDir, "checkpoints-"+recordid.SafeName(name)+".json"))
 			if err != nil {
 				cancel()
 				return nil, errors.Join(err, led.Close())

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kinesim/kinesim/generators/recordid"
 	"github.com/kinesim/kinesim/reports"
 	"github.com/kinesim/kinesim/stream"
 )
@@ -118,7 +119,7 @@ func (c *Consumer) Delivered(d Delivery) (first bool) {
 	if c == nil {
 		return false
 	}
-	name, id, ok := ParseRecordID(d.RecordID)
+	name, id, ok := recordid.Parse(d.RecordID)
 	var p *Producer
 	if ok {
 		p = c.l.producerByName(name)
@@ -296,7 +297,7 @@ func (c *Consumer) DeliveryCount(recordID string) int {
 	if c == nil {
 		return 0
 	}
-	name, id, ok := ParseRecordID(recordID)
+	name, id, ok := recordid.Parse(recordID)
 	if !ok {
 		return 0
 	}
