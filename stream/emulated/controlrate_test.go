@@ -74,7 +74,7 @@ func TestControlPlaneLimits(t *testing.T) {
 					// Split i splits the upper child of split i-1 (shard 2i) at
 					// 2^128 - 2^(127-i) (the top i+1 bits set), inside it.
 					key := hashkey.Key{Hi: ^uint64(0) << (63 - i)}
-					in := &stream.SplitShardInput{StreamName: "s0", ShardToSplit: stream.ShardID(2*i), NewStartingHashKey: key.String()}
+					in := &stream.SplitShardInput{StreamName: "s0", ShardToSplit: stream.ShardID(2 * i), NewStartingHashKey: key.String()}
 					require.NoError(t, em.SplitShard(ctx, in), "split %d", i)
 				}
 			},
