@@ -3,13 +3,13 @@ package chaos
 import (
 	"context"
 	"fmt"
-	"math/big"
 	"slices"
 
 	"github.com/kinesim/kinesim/clock"
 
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
+	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
 // Run makes the timeline's scheduled operations at their times: reshards,
@@ -99,7 +99,7 @@ func hottest(open []stream.Shard, written map[string]int64) (stream.Shard, bool)
 	var best stream.Shard
 	found := false
 	for _, s := range open {
-		if _, ok := hashKey(s.HashKeyRange.StartingHashKey); !ok {
+		if _, ok := keyRange(s); !ok {
 			continue
 		}
 		if !found || written[s.ShardID] > written[best.ShardID] ||
@@ -115,16 +115,16 @@ func hottest(open []stream.Shard, written map[string]int64) (stream.Shard, bool)
 func coldestPair(open []stream.Shard, written map[string]int64) (a, b stream.Shard, ok bool) {
 	sorted := slices.Clone(open)
 	slices.SortFunc(sorted, func(x, y stream.Shard) int {
-		kx, _ := hashKey(x.HashKeyRange.StartingHashKey)
-		ky, _ := hashKey(y.HashKeyRange.StartingHashKey)
-		return kx.Cmp(ky)
+		kx, _ := hashkey.Parse(x.HashKeyRange.StartingHashKey)
+		ky, _ := hashkey.Parse(y.HashKeyRange.StartingHashKey)
+		return kx.Compare(ky)
 	})
 	best := int64(-1)
 	for i := 0; i+1 < len(sorted); i++ {
 		x, y := sorted[i], sorted[i+1]
-		end, ok1 := hashKey(x.HashKeyRange.EndingHashKey)
-		start, ok2 := hashKey(y.HashKeyRange.StartingHashKey)
-		if !ok1 || !ok2 || new(big.Int).Add(end, big.NewInt(1)).Cmp(start) != 0 {
+		rx, ok1 := keyRange(x)
+		ry, ok2 := keyRange(y)
+		if !ok1 || !ok2 || !rx.Precedes(ry) {
 			continue
 		}
 		if n := written[x.ShardID] + written[y.ShardID]; best < 0 || n < best {
@@ -134,16 +134,12 @@ func coldestPair(open []stream.Shard, written map[string]int64) (a, b stream.Sha
 	return a, b, ok
 }
 
-// middle is the hash key halfway through r, where a split starts its second child.
-func middle(r stream.HashKeyRange) string {
-	lo, _ := hashKey(r.StartingHashKey)
-	hi, _ := hashKey(r.EndingHashKey)
-	mid := new(big.Int).Add(lo, hi)
-	mid.Add(mid, big.NewInt(1))
-	mid.Rsh(mid, 1)
-	return mid.String()
+func keyRange(s stream.Shard) (hashkey.Range, bool) {
+	return hashkey.ParseRange(s.HashKeyRange.StartingHashKey, s.HashKeyRange.EndingHashKey)
 }
 
-func hashKey(s string) (*big.Int, bool) {
-	return new(big.Int).SetString(s, 10)
+// middle is the hash key halfway through r, where a split starts its second child.
+func middle(r stream.HashKeyRange) string {
+	keys, _ := hashkey.ParseRange(r.StartingHashKey, r.EndingHashKey)
+	return keys.Mid().String()
 }

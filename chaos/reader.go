@@ -108,7 +108,7 @@ func (r *reader) GetRecords(ctx context.Context, in *stream.GetRecordsInput) (*s
 	last := r.lastSeq[shard]
 	var again int64
 	for _, rec := range out.Records {
-		if last != "" && !seqLess(last, rec.SequenceNumber) {
+		if last != "" && !stream.SequenceLess(last, rec.SequenceNumber) {
 			again++
 			continue
 		}
@@ -151,13 +151,4 @@ func iteratorKey(it string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(it))
 	return h.Sum64()
-}
-
-// seqLess reports whether sequence number a is below b: decimal strings
-// without leading zeros, so a shorter one is smaller.
-func seqLess(a, b string) bool {
-	if len(a) != len(b) {
-		return len(a) < len(b)
-	}
-	return a < b
 }

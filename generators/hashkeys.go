@@ -2,9 +2,9 @@ package generators
 
 import (
 	"fmt"
-	"math/big"
 
 	"github.com/kinesim/kinesim/scenarios"
+	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
 // HashKeyer is a KeyChooser that also sets each record's ExplicitHashKey.
@@ -33,16 +33,12 @@ func withExplicitHash(k KeyChooser, spec *scenarios.ExplicitHash) (KeyChooser, e
 	return &explicitHashKeys{KeyChooser: k, slots: evenHashKeys(spec.Slots)}, nil
 }
 
-// evenHashKeys returns n decimal hash keys at the middle of n equal parts of
-// [0, 2^128): slot i is floor(2^128/n)·i + floor(2^128/n)/2.
+// evenHashKeys returns hashkey.EvenSlots(n) in decimal: the middle of n
+// equal parts of the key space, one for each of n even shards.
 func evenHashKeys(n int) []string {
-	space := new(big.Int).Lsh(big.NewInt(1), 128)
-	step := new(big.Int).Div(space, big.NewInt(int64(n)))
-	half := new(big.Int).Rsh(step, 1)
 	keys := make([]string, n)
-	for i := range keys {
-		k := new(big.Int).Mul(step, big.NewInt(int64(i)))
-		keys[i] = k.Add(k, half).String()
+	for i, k := range hashkey.EvenSlots(n) {
+		keys[i] = k.String()
 	}
 	return keys
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/kinesim/kinesim/generators/recordid"
 )
 
 // The record metadata forms (see the package documentation).
@@ -18,36 +20,19 @@ const (
 
 // metaWriter appends a record's metadata (Meta.Producer, Meta.ID and
 // Meta.Intended) in the form each kind's grammar allows. It caches the
-// producer name made safe for every form: bytes outside [A-Za-z0-9._-]
-// become '_', so an id never needs quoting or escaping.
+// producer name made safe for every form (recordid.SafeName), so an id
+// never needs quoting or escaping.
 type metaWriter struct {
 	producer string
-	safe     []byte
-}
-
-func (w *metaWriter) safeProducer(producer string) []byte {
-	if w.safe == nil || producer != w.producer {
-		w.producer = producer
-		w.safe = w.safe[:0]
-		for i := 0; i < len(producer); i++ {
-			c := producer[i]
-			if !isIDByte(c) {
-				c = '_'
-			}
-			w.safe = append(w.safe, c)
-		}
-	}
-	return w.safe
-}
-
-func isIDByte(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-'
+	safe     string
+	cached   bool
 }
 
 func (w *metaWriter) appendID(dst []byte, m Meta) []byte {
-	dst = append(dst, w.safeProducer(m.Producer)...)
-	dst = append(dst, '-')
-	return strconv.AppendUint(dst, m.ID, 10)
+	if !w.cached || m.Producer != w.producer {
+		w.producer, w.safe, w.cached = m.Producer, recordid.SafeName(m.Producer), true
+	}
+	return recordid.Append(dst, w.safe, m.ID)
 }
 
 // appendJSON opens a JSON object with the reserved leading fields:
@@ -106,7 +91,7 @@ func ParseMeta(data []byte) (id string, sent time.Time, ok bool) {
 // parseMetaAfter parses ID<idEnd>...sep<digits>[closer] from rest.
 func parseMetaAfter(rest []byte, idEnd byte, sep string, closer byte) (string, time.Time, bool) {
 	n := 0
-	for n < len(rest) && isIDByte(rest[n]) {
+	for n < len(rest) && recordid.IsIDByte(rest[n]) {
 		n++
 	}
 	if n == 0 || n == len(rest) || rest[n] != idEnd || !bytes.HasPrefix(rest[n:], []byte(sep)) {

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"math"
 	"slices"
+
+	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
 // HotKey is a partition key heavy enough to matter to the plan.
@@ -108,7 +110,7 @@ func hottestKeyOn(t *traffic, peakUtil map[int32]float64, j, n int) (int32, floa
 	best, bestUtil := int32(-1), 0.0
 	for k, u := range peakUtil {
 		if u > bestUtil || (u == bestUtil && k < best) {
-			if shardOf(t.keys[k].hash, n) == j {
+			if hashkey.ShardOf(t.keys[k].hash, n) == j {
 				best, bestUtil = k, u
 			}
 		}

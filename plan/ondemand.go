@@ -3,8 +3,9 @@ package plan
 import (
 	"fmt"
 	"math"
-	"math/bits"
 	"time"
+
+	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
 // On-demand scaling over time.
@@ -46,10 +47,10 @@ type FirstDay struct {
 
 // demandShard is one shard of the simulated on-demand stream.
 type demandShard struct {
-	lo, hi   hashKey // inclusive hash key range
+	span     hashkey.Range // the shard's hash keys
 	recShare []float64
 	byteRate []float64
-	keys     []int32 // weighted keys in the range
+	weighted []int32 // weighted keys in the range
 	buckets  bucketPair
 	hotSince int // second the shard became hot; -1 when not hot
 }
@@ -58,15 +59,9 @@ type demandShard struct {
 // stream, splitting a shard hot for splitDelay.
 func firstDay(t *traffic, splitDelay time.Duration) FirstDay {
 	delay := int(math.Ceil(splitDelay.Seconds()))
-	step := hashSpaceDiv(onDemandInitialShards)
 	var shards []*demandShard
-	for i := range onDemandInitialShards {
-		lo := mul64(step, uint64(i))
-		hi := hashKey{^uint64(0), ^uint64(0)}
-		if i+1 < onDemandInitialShards {
-			hi = sub1(mul64(step, uint64(i+1)))
-		}
-		shards = append(shards, newDemandShard(t, lo, hi))
+	for _, r := range hashkey.EvenRanges(onDemandInitialShards) {
+		shards = append(shards, newDemandShard(t, r))
 	}
 	fd := FirstDay{}
 	throttled := 0.0
@@ -113,28 +108,28 @@ func firstDay(t *traffic, splitDelay time.Duration) FirstDay {
 	return fd
 }
 
-// newDemandShard routes every producer's share of the keys in [lo, hi].
-func newDemandShard(t *traffic, lo, hi hashKey) *demandShard {
-	sh := &demandShard{lo: lo, hi: hi, hotSince: -1,
+// newDemandShard routes every producer's share of the keys in r.
+func newDemandShard(t *traffic, r hashkey.Range) *demandShard {
+	sh := &demandShard{span: r, hotSince: -1,
 		recShare: make([]float64, len(t.producers)), byteRate: make([]float64, len(t.producers)),
 		buckets: bucketPair{records: shardRecordsPerSecond, bytes: shardBytesPerSecond}}
 	seen := map[int32]bool{}
 	for pi, p := range t.producers {
 		if p.random {
-			f := rangeFraction(lo, hi)
+			f := r.Share()
 			sh.recShare[pi], sh.byteRate[pi] = f, f*p.meanBytes
 			continue
 		}
 		for _, w := range p.weights {
 			k := t.keys[w.key].hash
-			if less(k, lo) || less(hi, k) {
+			if !r.Contains(k) {
 				continue
 			}
 			sh.recShare[pi] += w.records
 			sh.byteRate[pi] += w.bytes * p.meanBytes
 			if !seen[w.key] {
 				seen[w.key] = true
-				sh.keys = append(sh.keys, w.key)
+				sh.weighted = append(sh.weighted, w.key)
 			}
 		}
 	}
@@ -145,58 +140,33 @@ func newDemandShard(t *traffic, lo, hi hashKey) *demandShard {
 // to it (the whole range under random keys), as the emulator does; a
 // shard with a single key is never split.
 func (sh *demandShard) split(t *traffic) (a, b *demandShard, ok bool) {
-	lo, hi := sh.lo, sh.hi
+	written := sh.span // the keys written to the shard
 	random := false
 	for pi, p := range t.producers {
 		random = random || (p.random && sh.recShare[pi] > 0)
 	}
 	if !random {
-		if len(sh.keys) < 2 {
+		if len(sh.weighted) < 2 {
 			return nil, nil, false
 		}
-		lo, hi = t.keys[sh.keys[0]].hash, t.keys[sh.keys[0]].hash
-		for _, k := range sh.keys[1:] {
+		first := t.keys[sh.weighted[0]].hash
+		written = hashkey.Range{Start: first, End: first}
+		for _, k := range sh.weighted[1:] {
 			h := t.keys[k].hash
-			if less(h, lo) {
-				lo = h
+			if h.Less(written.Start) {
+				written.Start = h
 			}
-			if less(hi, h) {
-				hi = h
+			if written.End.Less(h) {
+				written.End = h
 			}
 		}
 	}
-	mid := midpoint(lo, hi) // above lo, at most hi
-	if !less(sh.lo, mid) || less(sh.hi, mid) {
+	mid := written.Mid() // above its start, at most its end
+	if !sh.span.Start.Less(mid) || sh.span.End.Less(mid) {
 		return nil, nil, false
 	}
-	return newDemandShard(t, sh.lo, sub1(mid)), newDemandShard(t, mid, sh.hi), true
-}
-
-// midpoint returns lo + ceil((hi - lo) / 2).
-func midpoint(lo, hi hashKey) hashKey {
-	dlo, borrow := bits.Sub64(hi.lo, lo.lo, 0)
-	dhi, _ := bits.Sub64(hi.hi, lo.hi, borrow)
-	half := hashKey{dhi >> 1, dlo>>1 | dhi<<63}
-	if dlo&1 == 1 {
-		half = add(half, hashKey{lo: 1})
-	}
-	return add(lo, half)
-}
-
-func add(a, b hashKey) hashKey {
-	lo, carry := bits.Add64(a.lo, b.lo, 0)
-	return hashKey{a.hi + b.hi + carry, lo}
-}
-
-func sub1(k hashKey) hashKey {
-	lo, borrow := bits.Sub64(k.lo, 1, 0)
-	return hashKey{k.hi - borrow, lo}
-}
-
-// rangeFraction is the share of the hash key space in [lo, hi].
-func rangeFraction(lo, hi hashKey) float64 {
-	f := func(k hashKey) float64 { return float64(k.hi)*0x1p64 + float64(k.lo) }
-	return min(1, (f(hi)-f(lo)+1)/0x1p128)
+	return newDemandShard(t, hashkey.Range{Start: sh.span.Start, End: mid.Prev()}),
+		newDemandShard(t, hashkey.Range{Start: mid, End: sh.span.End}), true
 }
 
 // firstDayNote says in a sentence what a new on-demand stream does.

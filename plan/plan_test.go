@@ -19,6 +19,7 @@ import (
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 	"github.com/kinesim/kinesim/stream/emulated"
+	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
 // scenario parses a one-producer scenario: rate records/s of bike records
@@ -187,7 +188,7 @@ func TestRouteMatchesEmulator(t *testing.T) {
 		require.NoError(t, err)
 		for i, r := range out.Records {
 			want := r.ShardID
-			got := shardID(shardOf(partitionKeyHash(recs[i].PartitionKey), n))
+			got := stream.ShardID(hashkey.ShardOf(hashkey.FromPartitionKey(recs[i].PartitionKey), n))
 			require.Equal(t, want, got, "%d shards, key %s", n, recs[i].PartitionKey)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kinesim/kinesim/pricing"
 	"github.com/kinesim/kinesim/scenarios"
+	"github.com/kinesim/kinesim/stream"
 )
 
 // Result is a plan: the traffic, every candidate tried, the recommendation.
@@ -173,7 +174,7 @@ func (p *planner) candidate(ev evaluation) *Candidate {
 		Shards:               ev.shards,
 		PeakWriteUtilisation: ev.peakWrite,
 		PeakReadUtilisation:  ev.peakRead,
-		HottestShard:         shardID(ev.peakShard),
+		HottestShard:         stream.ShardID(ev.peakShard),
 		HottestShardPeakAtS:  ev.peakAt,
 	}
 	if p.t.total > 0 {

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/kinesim/kinesim/stream"
+	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
 // A shard's limits, as the emulator enforces them.
@@ -55,7 +56,7 @@ func evaluate(t *traffic, n int, fluidOnly bool) evaluation {
 	sqRate := make([]float64, np*n)
 	keyShard := make([]int32, len(t.keys))
 	for k := range t.keys {
-		keyShard[k] = int32(shardOf(t.keys[k].hash, n))
+		keyShard[k] = int32(hashkey.ShardOf(t.keys[k].hash, n))
 	}
 	for pi, p := range t.producers {
 		row := pi * n

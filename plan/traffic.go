@@ -13,6 +13,7 @@ import (
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/runner/pacing"
 	"github.com/kinesim/kinesim/scenarios"
+	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
 // traffic is what the simulator knows of a scenario's writes: per-second
@@ -72,7 +73,7 @@ type keyWeight struct {
 // keyInfo is a partition key and its hash key.
 type keyInfo struct {
 	name string
-	hash hashKey
+	hash hashkey.Key
 }
 
 // record is one record of a per-record window.
@@ -227,7 +228,7 @@ func (t *traffic) intern(key string) int32 {
 		return i
 	}
 	i := int32(len(t.keys))
-	t.keys = append(t.keys, keyInfo{name: key, hash: partitionKeyHash(key)})
+	t.keys = append(t.keys, keyInfo{name: key, hash: hashkey.FromPartitionKey(key)})
 	t.keyIndex[key] = i
 	return i
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kinesim/kinesim/chaos"
 	"github.com/kinesim/kinesim/clock"
+	"github.com/kinesim/kinesim/generators/recordid"
 	"github.com/kinesim/kinesim/metrics"
 	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner/ledger"
@@ -96,7 +97,7 @@ func newConsumer(cfg Config, cc scenarios.Consumer, led *ledger.Ledger) (*consum
 	sc, name := cfg.Scenario, cc.Name
 	var store CheckpointStore = &MemoryCheckpoints{}
 	if cc.Checkpoint.Store == scenarios.CheckpointFile {
-		fs, err := OpenFileCheckpoints(filepath.Join(cfg.OutDir, "checkpoints-"+ledger.SafeName(name)+".json"))
+		fs, err := OpenFileCheckpoints(filepath.Join(cfg.OutDir, "checkpoints-"+recordid.SafeName(name)+".json"))
 		if err != nil {
 			return nil, err
 		}

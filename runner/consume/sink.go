@@ -7,6 +7,7 @@ import (
 	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner/ledger"
 	"github.com/kinesim/kinesim/scenarios"
+	"github.com/kinesim/kinesim/stream"
 )
 
 // DefaultWindow is the window processor's default window size.
@@ -73,7 +74,7 @@ func (s *sink) apply(id, shardID, seq, key string, data []byte, at time.Time) bo
 		}
 		s.seen[id] = struct{}{}
 	case scenarios.SinkIdempotentSequence:
-		if last := s.highest[shardID]; last != "" && !ledger.SeqLess(last, seq) {
+		if last := s.highest[shardID]; last != "" && !stream.SequenceLess(last, seq) {
 			return false
 		}
 		s.highest[shardID] = seq

@@ -4,7 +4,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kinesim/kinesim/generators/recordid"
 	"github.com/kinesim/kinesim/result"
+	"github.com/kinesim/kinesim/stream"
 )
 
 // Delivery is one record as a consumer received it.
@@ -117,7 +119,7 @@ func (c *Consumer) Delivered(d Delivery) (first bool) {
 	if c == nil {
 		return false
 	}
-	name, id, ok := ParseRecordID(d.RecordID)
+	name, id, ok := recordid.Parse(d.RecordID)
 	var p *Producer
 	if ok {
 		p = c.l.producerByName(name)
@@ -160,7 +162,7 @@ func (c *Consumer) Delivered(d Delivery) (first bool) {
 		if d.PartitionKey != "" {
 			key = KeyHash(d.PartitionKey)
 		}
-		if last, seen := c.lastSeq[key]; seen && SeqLess(d.SequenceNumber, last) {
+		if last, seen := c.lastSeq[key]; seen && stream.SequenceLess(d.SequenceNumber, last) {
 			c.reordered++
 		} else {
 			c.lastSeq[key] = d.SequenceNumber
@@ -213,15 +215,6 @@ func stateIn(pages []*[pageSize]deliveryState, id uint64) deliveryState {
 		return pages[pg][i&(pageSize-1)]
 	}
 	return deliveryState{}
-}
-
-// SeqLess reports whether sequence number a is below b. Sequence numbers are
-// decimal strings without leading zeros, so a shorter one is smaller.
-func SeqLess(a, b string) bool {
-	if len(a) != len(b) {
-		return len(a) < len(b)
-	}
-	return a < b
 }
 
 // Verdict compares the consumer's deliveries with the producer side so far.
@@ -304,7 +297,7 @@ func (c *Consumer) DeliveryCount(recordID string) int {
 	if c == nil {
 		return 0
 	}
-	name, id, ok := ParseRecordID(recordID)
+	name, id, ok := recordid.Parse(recordID)
 	if !ok {
 		return 0
 	}

@@ -20,11 +20,11 @@ package ledger
 
 import (
 	"hash/fnv"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/kinesim/kinesim/generators/recordid"
 )
 
 // Outcome is what became of a record on the producer side.
@@ -104,7 +104,7 @@ type Producer struct {
 func (l *Ledger) Producer(name string) *Producer {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	safe := SafeName(name)
+	safe := recordid.SafeName(name)
 	if p := l.byName[safe]; p != nil {
 		return p
 	}
@@ -264,30 +264,6 @@ func SeqHash(seq string) uint32 {
 	h := fnv.New32a()
 	h.Write([]byte(seq))
 	return h.Sum32() | 1
-}
-
-// SafeName spells a producer name as generators embed it in record ids:
-// bytes outside [A-Za-z0-9._-] become '_'.
-func SafeName(name string) string {
-	return strings.Map(func(r rune) rune {
-		if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '.' || r == '_' || r == '-' {
-			return r
-		}
-		return '_'
-	}, name)
-}
-
-// ParseRecordID splits a record id as generators write it, PRODUCER-N.
-func ParseRecordID(id string) (producer string, n uint64, ok bool) {
-	i := strings.LastIndexByte(id, '-')
-	if i <= 0 {
-		return "", 0, false
-	}
-	n, err := strconv.ParseUint(id[i+1:], 10, 64)
-	if err != nil || n == 0 {
-		return "", 0, false
-	}
-	return id[:i], n, true
 }
 
 // producerByName returns the producer whose ids carry name, or nil.

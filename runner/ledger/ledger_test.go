@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kinesim/kinesim/generators/recordid"
 	"github.com/kinesim/kinesim/result"
 )
 
@@ -146,25 +147,17 @@ func TestConcurrentUse(t *testing.T) {
 	assert.Equal(t, int64(0), v.Lost)
 }
 
-func TestParseRecordID(t *testing.T) {
-	tests := []struct {
-		id       string
-		producer string
-		n        uint64
-		ok       bool
-	}{
-		{"bikes-42", "bikes", 42, true},           // the usual form
-		{"my-producer-7", "my-producer", 7, true}, // dashes in the name
-		{"bikes-0", "", 0, false},                 // ids start at 1
-		{"bikes", "", 0, false},                   // no number
-		{"-5", "", 0, false},                      // no name
-		{"bikes-x", "", 0, false},                 // not a number
-	}
-	for _, tt := range tests {
-		producer, n, ok := ParseRecordID(tt.id)
-		assert.Equal(t, tt.ok, ok, tt.id)
-		assert.Equal(t, tt.producer, producer, tt.id)
-		assert.Equal(t, tt.n, n, tt.id)
+func TestProducerNamesSpelledAsRecordIDs(t *testing.T) {
+	// A name with bytes outside [A-Za-z0-9._-]: its records' ids (as the
+	// generators write them) must find the producer the ledger keeps.
+	for _, name := range []string{"bikes", "bike rides", "Zürich"} {
+		l := New()
+		p := l.Producer(name)
+		p.Acknowledged(1, "k", "shardId-000000000000", seq(1), 1)
+		c := l.Consumer("c")
+		assert.True(t, c.Delivered(Delivery{RecordID: recordid.Format(name, 1), Applied: true}), "%q: the first delivery of its record 1", name)
+		assert.Equal(t, 1, c.DeliveryCount(recordid.Format(name, 1)), "%q: delivered once", name)
+		assert.Equal(t, int64(0), c.Verdict().Lost, "%q: nothing lost", name)
 	}
 }
 

@@ -2,6 +2,8 @@ package ledger
 
 import (
 	"time"
+
+	"github.com/kinesim/kinesim/generators/recordid"
 )
 
 // What a consumer is expected to read: its start position, the producers
@@ -37,7 +39,7 @@ func (c *Consumer) Scope(producers ...string) {
 	}
 	idx := make([]int, 0, len(producers))
 	for _, name := range producers {
-		if p := c.l.producerByName(SafeName(name)); p != nil {
+		if p := c.l.producerByName(recordid.SafeName(name)); p != nil {
 			idx = append(idx, p.index)
 		}
 	}

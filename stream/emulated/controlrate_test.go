@@ -3,7 +3,6 @@ package emulated_test
 import (
 	"context"
 	"fmt"
-	"math/big"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/kinesim/kinesim/stream"
 	"github.com/kinesim/kinesim/stream/emulated"
+	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
 // TestControlPlaneLimits checks the limits AWS documents for resharding
@@ -72,9 +72,9 @@ func TestControlPlaneLimits(t *testing.T) {
 			before: func(t *testing.T, em *emulated.Emulator, _ *fakeClock) {
 				for i := range 5 {
 					// Split i splits the upper child of split i-1 (shard 2i) at
-					// 2^128 - 2^(127-i), inside it.
-					key := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), new(big.Int).Lsh(big.NewInt(1), uint(127-i)))
-					in := &stream.SplitShardInput{StreamName: "s0", ShardToSplit: fmt.Sprintf("shardId-%012d", 2*i), NewStartingHashKey: key.String()}
+					// 2^128 - 2^(127-i) (the top i+1 bits set), inside it.
+					key := hashkey.Key{Hi: ^uint64(0) << (63 - i)}
+					in := &stream.SplitShardInput{StreamName: "s0", ShardToSplit: stream.ShardID(2 * i), NewStartingHashKey: key.String()}
 					require.NoError(t, em.SplitShard(ctx, in), "split %d", i)
 				}
 			},

@@ -35,7 +35,6 @@ package emulated
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"sort"
 	"sync"
@@ -44,6 +43,7 @@ import (
 
 	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/stream"
+	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
 // account is the AWS account id the emulator names in error messages.
@@ -116,12 +116,12 @@ type shardSet struct {
 
 // routeIndex returns the index in set.open of the shard whose hash key range
 // holds k.
-func (set *shardSet) routeIndex(k hashKey) int {
+func (set *shardSet) routeIndex(k hashkey.Key) int {
 	open := set.open
 	lo, hi := 0, len(open)-1
 	for lo < hi { // find the last shard starting at or before k
 		mid := (lo + hi + 1) / 2
-		if k.less(open[mid].start) {
+		if k.Less(open[mid].start) {
 			hi = mid - 1
 		} else {
 			lo = mid
@@ -146,7 +146,7 @@ func newShardSet(all []*shard) *shardSet {
 			set.open = append(set.open, sh)
 		}
 	}
-	sort.Slice(set.open, func(i, j int) bool { return set.open[i].start.less(set.open[j].start) })
+	sort.Slice(set.open, func(i, j int) bool { return set.open[i].start.Less(set.open[j].start) })
 	return set
 }
 
@@ -228,8 +228,8 @@ func (e *Emulator) CreateStream(ctx context.Context, in *stream.CreateStreamInpu
 	st.retention.Store(int64(stream.DefaultRetention))
 	now := e.cfg.clock.Now().UnixNano()
 	shards := make([]*shard, n)
-	for i, r := range evenHashRanges(n) {
-		shards[i] = st.newShard(i, r[0], r[1], now)
+	for i, r := range hashkey.EvenRanges(n) {
+		shards[i] = st.newShard(i, r.Start, r.End, now)
 	}
 	st.shards.Store(newShardSet(shards))
 	e.streams[in.StreamName] = st
@@ -275,5 +275,3 @@ func (e *Emulator) ListShards(ctx context.Context, streamName string) ([]stream.
 	}
 	return out, nil
 }
-
-func shardID(index int) string { return fmt.Sprintf("shardId-%012d", index) }

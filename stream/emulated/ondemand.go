@@ -1,10 +1,10 @@
 package emulated
 
 import (
-	"math/bits"
 	"time"
 
 	"github.com/kinesim/kinesim/stream"
+	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
 // On-demand capacity.
@@ -24,10 +24,10 @@ import (
 type demand struct {
 	winStart         int64 // unix nanoseconds
 	bytes, records   int
-	minKey, maxKey   hashKey // of the records in the window
-	seen             bool    // the window has records
-	hotSince         int64   // start of the run of hot windows; 0: not hot
-	lastMin, lastMax hashKey // minKey and maxKey of the last hot window
+	minKey, maxKey   hashkey.Key // of the records in the window
+	seen             bool        // the window has records
+	hotSince         int64       // start of the run of hot windows; 0: not hot
+	lastMin, lastMax hashkey.Key // minKey and maxKey of the last hot window
 }
 
 // roll closes the window if a second has passed since it opened.
@@ -52,13 +52,13 @@ func (d *demand) roll(now int64) {
 }
 
 // observe counts one record written or attempted.
-func (d *demand) observe(size int, key hashKey) {
+func (d *demand) observe(size int, key hashkey.Key) {
 	d.bytes += size
 	d.records++
-	if !d.seen || key.less(d.minKey) {
+	if !d.seen || key.Less(d.minKey) {
 		d.minKey = key
 	}
-	if !d.seen || d.maxKey.less(key) {
+	if !d.seen || d.maxKey.Less(key) {
 		d.maxKey = key
 	}
 	d.seen = true
@@ -66,19 +66,12 @@ func (d *demand) observe(size int, key hashKey) {
 
 // splitKey returns where to split the shard, and whether it is due: hot
 // for delay, with more than one hash key.
-func (d *demand) splitKey(now int64, delay time.Duration) (hashKey, bool) {
+func (d *demand) splitKey(now int64, delay time.Duration) (hashkey.Key, bool) {
 	if d.hotSince == 0 || now-d.hotSince < int64(delay) || d.lastMin == d.lastMax {
-		return hashKey{}, false
+		return hashkey.Key{}, false
 	}
-	// lastMin + ceil((lastMax - lastMin) / 2): above lastMin, at most lastMax.
-	lo, borrow := bits.Sub64(d.lastMax.lo, d.lastMin.lo, 0)
-	hi, _ := bits.Sub64(d.lastMax.hi, d.lastMin.hi, borrow)
-	half := hashKey{hi >> 1, lo>>1 | hi<<63}
-	if lo&1 == 1 {
-		half, _ = half.add(hashKey{lo: 1})
-	}
-	mid, _ := d.lastMin.add(half)
-	return mid, true
+	// Above lastMin, at most lastMax.
+	return hashkey.Range{Start: d.lastMin, End: d.lastMax}.Mid(), true
 }
 
 // autoSplit splits an on-demand shard that put found due, unless a reshard
@@ -93,7 +86,7 @@ func (st *streamState) autoSplit(sh *shard, now int64) {
 	key, due := sh.demand.splitKey(now, st.cfg.onDemandSplitDelay)
 	closed := sh.endSeq != "" || sh.deleted
 	sh.mu.Unlock()
-	if !due || closed || !sh.start.less(key) || sh.end.less(key) {
+	if !due || closed || !sh.start.Less(key) || sh.end.Less(key) {
 		return
 	}
 	st.apply([]reshardOp{{a: sh.start, key: key}}, now)

@@ -8,18 +8,19 @@ import (
 	"unicode/utf8"
 
 	"github.com/kinesim/kinesim/stream"
+	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
 // putScratch is the per-call working memory of PutRecords, pooled so that a
 // call allocates only what it returns.
 type putScratch struct {
-	keys    []hashKey // each record's hash key
-	shardOf []int32   // each record's index in shardSet.open
-	pending []int32   // records still to place, in request order
-	order   []int32   // pending, grouped by shard (stable)
-	retry   []int32   // records whose shard closed under them
-	seqOff  []int32   // each record's offset in the sequence number string, -1 if failed
-	bounds  []int32   // group boundaries of order, one per open shard plus one
+	keys    []hashkey.Key // each record's hash key
+	shardOf []int32       // each record's index in shardSet.open
+	pending []int32       // records still to place, in request order
+	order   []int32       // pending, grouped by shard (stable)
+	retry   []int32       // records whose shard closed under them
+	seqOff  []int32       // each record's offset in the sequence number string, -1 if failed
+	bounds  []int32       // group boundaries of order, one per open shard plus one
 }
 
 var putScratchPool = sync.Pool{New: func() any { return new(putScratch) }}
@@ -124,7 +125,7 @@ func (e *Emulator) PutRecords(ctx context.Context, in *stream.PutRecordsInput) (
 
 // validateRecords checks every record against the API's rules and stores
 // each one's hash key in keys.
-func (e *Emulator) validateRecords(recs []stream.Record, keys []hashKey) error {
+func (e *Emulator) validateRecords(recs []stream.Record, keys []hashkey.Key) error {
 	total := 0
 	for i := range recs {
 		r := &recs[i]
@@ -141,11 +142,7 @@ func (e *Emulator) validateRecords(recs []stream.Record, keys []hashKey) error {
 				i, size, e.cfg.maxRecordSize)
 		}
 		total += size
-		if r.ExplicitHashKey == "" {
-			keys[i] = partitionKeyHash(r.PartitionKey)
-			continue
-		}
-		k, ok := parseHashKey(r.ExplicitHashKey)
+		k, ok := hashkey.Route(r.PartitionKey, r.ExplicitHashKey)
 		if !ok {
 			return stream.Errorf(stream.CodeInvalidArgument, "Records[%d].ExplicitHashKey %q is not a decimal integer from 0 to 2^128-1", i, r.ExplicitHashKey)
 		}
@@ -186,7 +183,7 @@ func (s *putScratch) groupByShard(set *shardSet) {
 // putBatch is one PutRecords call's records and results.
 type putBatch struct {
 	recs    []stream.Record
-	keys    []hashKey // each record's hash key
+	keys    []hashkey.Key // each record's hash key
 	results []stream.PutRecordsResultEntry
 	seqOff  []int32         // each record's offset in seqs, -1 if failed
 	seqs    strings.Builder // the sequence numbers of the records written

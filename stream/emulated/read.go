@@ -107,7 +107,7 @@ func (st *streamState) position(sh *shard, now int64, from stream.StartingPositi
 		}
 		if seq.shard != sh.index {
 			return 0, stream.Errorf(stream.CodeInvalidArgument,
-				"Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", shardID(seq.shard), sh.id)
+				"Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", stream.ShardID(seq.shard), sh.id)
 		}
 		after := from.Type == stream.AfterSequenceNumber
 		return view.search(func(r *storedRecord) bool {
@@ -151,7 +151,7 @@ func (e *Emulator) GetRecords(ctx context.Context, in *stream.GetRecordsInput) (
 	}
 	set := st.shards.Load()
 	if st.incarnation != it.incarnation || it.shard >= len(set.all) {
-		return nil, shardNotFound(shardID(it.shard), it.stream)
+		return nil, shardNotFound(stream.ShardID(it.shard), it.stream)
 	}
 	now := e.cfg.clock.Now()
 	if age := now.UnixNano() - it.issued; age > int64(iteratorLifetime) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/stream"
+	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
 var _ stream.Resharder = (*Emulator)(nil)
@@ -24,7 +25,7 @@ type reshardOp struct {
 	merge bool
 	// split: the shard starting at a, at key (key >= a goes to the second child).
 	// merge: the shard starting at a with the adjacent one starting at key.
-	a, key hashKey
+	a, key hashkey.Key
 }
 
 // SplitShard splits an open shard in two at NewStartingHashKey: the child
@@ -37,7 +38,7 @@ func (e *Emulator) SplitShard(ctx context.Context, in *stream.SplitShardInput) e
 	if in == nil {
 		return stream.Errorf(stream.CodeInvalidArgument, "SplitShardInput is nil")
 	}
-	key, ok := parseHashKey(in.NewStartingHashKey)
+	key, ok := hashkey.Parse(in.NewStartingHashKey)
 	if !ok {
 		return stream.Errorf(stream.CodeInvalidArgument, "NewStartingHashKey %q is not a decimal integer from 0 to 2^128-1", in.NewStartingHashKey)
 	}
@@ -46,7 +47,7 @@ func (e *Emulator) SplitShard(ctx context.Context, in *stream.SplitShardInput) e
 		if err != nil {
 			return nil, err
 		}
-		if !sh.start.less(key) || sh.end.less(key) {
+		if !sh.start.Less(key) || sh.end.Less(key) {
 			return nil, stream.Errorf(stream.CodeInvalidArgument,
 				"NewStartingHashKey %s must be above the StartingHashKey %s of %s and at most its EndingHashKey %s",
 				in.NewStartingHashKey, sh.startKey, sh.id, sh.endKey)
@@ -134,17 +135,17 @@ func (st *streamState) allowScalingCall(now int64) bool {
 // each target boundary inside it, then the pieces of each target are merged
 // in order.
 func uniformScalingPlan(set *shardSet, m int) []reshardOp {
-	targets := evenHashRanges(m)
+	targets := hashkey.EvenRanges(m)
 	var ops []reshardOp
 	t := 0
 	for _, sh := range set.open {
-		for t < m && !sh.start.less(targets[t][0]) {
+		for t < m && !sh.start.Less(targets[t].Start) {
 			t++
 		}
 		piece := sh.start
-		for ; t < m && !sh.end.less(targets[t][0]); t++ {
-			ops = append(ops, reshardOp{a: piece, key: targets[t][0]})
-			piece = targets[t][0]
+		for ; t < m && !sh.end.Less(targets[t].Start); t++ {
+			ops = append(ops, reshardOp{a: piece, key: targets[t].Start})
+			piece = targets[t].Start
 		}
 	}
 	// Every piece now starts at a target's start or at an open shard's
@@ -152,8 +153,8 @@ func uniformScalingPlan(set *shardSet, m int) []reshardOp {
 	// inside it.
 	for _, target := range targets {
 		for _, sh := range set.open {
-			if target[0].less(sh.start) && !target[1].less(sh.start) {
-				ops = append(ops, reshardOp{merge: true, a: target[0], key: sh.start})
+			if target.Start.Less(sh.start) && !target.End.Less(sh.start) {
+				ops = append(ops, reshardOp{merge: true, a: target.Start, key: sh.start})
 			}
 		}
 	}
@@ -162,8 +163,8 @@ func uniformScalingPlan(set *shardSet, m int) []reshardOp {
 
 // precedes reports whether b's range starts right after a's.
 func precedes(a, b *shard) bool {
-	next, overflow := a.end.add(hashKey{lo: 1})
-	return !overflow && next == b.start
+	next, ok := a.end.Next()
+	return ok && next == b.start
 }
 
 func openShard(set *shardSet, streamName, id string) (*shard, error) {
@@ -241,11 +242,11 @@ func (e *Emulator) reshard(ctx context.Context, op controlOp, streamName string,
 func (st *streamState) apply(ops []reshardOp, now int64) {
 	old := st.shards.Load()
 	all := append([]*shard(nil), old.all...)
-	open := map[hashKey]*shard{}
+	open := map[hashkey.Key]*shard{}
 	for _, sh := range old.open {
 		open[sh.start] = sh
 	}
-	newShard := func(start, end hashKey, parent, adjacent *shard) *shard {
+	newShard := func(start, end hashkey.Key, parent, adjacent *shard) *shard {
 		sh := st.newShard(len(all), start, end, now)
 		sh.parentID = parent.id
 		if adjacent != nil {
@@ -271,7 +272,7 @@ func (st *streamState) apply(ops []reshardOp, now int64) {
 		if op.merge {
 			b := open[op.key]
 			lo, hi := a, b
-			if b.start.less(a.start) {
+			if b.start.Less(a.start) {
 				lo, hi = b, a
 			}
 			child := newShard(lo.start, hi.end, a, b)
@@ -280,7 +281,7 @@ func (st *streamState) apply(ops []reshardOp, now int64) {
 			open[child.start] = child
 			continue
 		}
-		lo := newShard(a.start, op.key.sub1(), a, nil)
+		lo := newShard(a.start, op.key.Prev(), a, nil)
 		hi := newShard(op.key, a.end, a, nil)
 		closeShard(a, lo, hi)
 		open[lo.start], open[hi.start] = lo, hi

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"sync"
 	"testing"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/kinesim/kinesim/stream"
 	"github.com/kinesim/kinesim/stream/emulated"
+	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
 func listShards(t *testing.T, em *emulated.Emulator) map[string]stream.Shard {
@@ -44,24 +44,18 @@ func openRanges(t *testing.T, em *emulated.Emulator) []stream.HashKeyRange {
 
 func slicesSortRanges(rs []stream.HashKeyRange) {
 	slices.SortFunc(rs, func(a, b stream.HashKeyRange) int {
-		x, _ := new(big.Int).SetString(a.StartingHashKey, 10)
-		y, _ := new(big.Int).SetString(b.StartingHashKey, 10)
-		return x.Cmp(y)
+		x, _ := hashkey.Parse(a.StartingHashKey)
+		y, _ := hashkey.Parse(b.StartingHashKey)
+		return x.Compare(y)
 	})
 }
 
-// evenRanges is kinesalite's CreateStream formula, with math/big.
+// evenRanges is CreateStream's split of the key space (hashkey checks
+// the formula against math/big).
 func evenRanges(n int) []stream.HashKeyRange {
-	space := new(big.Int).Lsh(big.NewInt(1), 128)
-	step := new(big.Int).Div(space, big.NewInt(int64(n)))
 	var out []stream.HashKeyRange
-	for i := range n {
-		start := new(big.Int).Mul(step, big.NewInt(int64(i)))
-		end := new(big.Int).Sub(new(big.Int).Add(start, step), big.NewInt(1))
-		if i == n-1 {
-			end.Sub(space, big.NewInt(1))
-		}
-		out = append(out, stream.HashKeyRange{StartingHashKey: start.String(), EndingHashKey: end.String()})
+	for _, r := range hashkey.EvenRanges(n) {
+		out = append(out, stream.HashKeyRange{StartingHashKey: r.Start.String(), EndingHashKey: r.End.String()})
 	}
 	return out
 }

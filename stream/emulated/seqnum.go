@@ -72,7 +72,3 @@ func appendPadded(buf []byte, v uint64, width int) []byte {
 	}
 	return buf
 }
-
-func appendUint(buf []byte, v uint64) []byte { return strconv.AppendUint(buf, v, 10) }
-
-func uintString(v uint64) string { return strconv.FormatUint(v, 10) }

@@ -6,13 +6,14 @@ import (
 	"sync/atomic"
 
 	"github.com/kinesim/kinesim/stream"
+	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
 // shard is one shard: its fixed description, its records and its limits.
 type shard struct {
 	id         string
 	index      int
-	start, end hashKey
+	start, end hashkey.Key
 	startKey   string // start and end in decimal, as ListShards reports them
 	endKey     string
 	startSeq   string
@@ -36,8 +37,8 @@ type shard struct {
 	children    []stream.ChildShard
 }
 
-func (st *streamState) newShard(index int, start, end hashKey, now int64) *shard {
-	id := shardID(index)
+func (st *streamState) newShard(index int, start, end hashkey.Key, now int64) *shard {
+	id := stream.ShardID(index)
 	burst := st.cfg.writeBurst
 	return &shard{
 		id:                  id,

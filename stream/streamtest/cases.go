@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinesim/kinesim/stream"
+	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
 func testShardsCoverHashKeySpace(t *testing.T, s *suite) {
@@ -26,15 +27,15 @@ func testShardsCoverHashKeySpace(t *testing.T, s *suite) {
 				assert.NotEmpty(t, sh.SequenceNumberRange.StartingSequenceNumber, "%s has a starting sequence number", sh.ShardID)
 			}
 			sortByStartingHashKey(t, shards)
-			next := big.NewInt(0)
+			next, last := hashkey.Key{}, hashkey.Key{}
 			for _, sh := range shards {
-				start := mustBig(t, "StartingHashKey", sh.HashKeyRange.StartingHashKey)
-				end := mustBig(t, "EndingHashKey", sh.HashKeyRange.EndingHashKey)
-				assert.Equal(t, next.String(), start.String(), "%s starts where the previous shard ends, without a gap", sh.ShardID)
-				assert.True(t, start.Cmp(end) <= 0, "%s: range %s..%s", sh.ShardID, start, end)
-				next = new(big.Int).Add(end, big.NewInt(1))
+				r := mustRange(t, sh)
+				assert.Equal(t, next.String(), r.Start.String(), "%s starts where the previous shard ends, without a gap", sh.ShardID)
+				assert.False(t, r.End.Less(r.Start), "%s: range %s..%s", sh.ShardID, r.Start, r.End)
+				next, _ = r.End.Next()
+				last = r.End
 			}
-			assert.Equal(t, new(big.Int).Add(hashSpaceEnd, big.NewInt(1)).String(), next.String(), "the last shard ends at 2^128-1")
+			assert.Equal(t, hashkey.Max.String(), last.String(), "the last shard ends at 2^128-1")
 		})
 	}
 }
@@ -45,7 +46,7 @@ func testPutRecordsResultsInRequestOrder(t *testing.T, s *suite) {
 	out := s.putAll(t, name, recs)
 	bySeq := map[string]int{} // sequence number → request index
 	for i, r := range out.Records {
-		want := shardFor(t, shards, md5HashKey(recs[i].PartitionKey))
+		want := shardFor(t, shards, hashkey.FromPartitionKey(recs[i].PartitionKey))
 		assert.Equal(t, want, r.ShardID, "record %d (key %q) goes to the shard holding MD5 of its key", i, recs[i].PartitionKey)
 		assert.NotEmpty(t, r.SequenceNumber, "record %d", i)
 		assert.NotContains(t, bySeq, r.SequenceNumber, "sequence numbers are unique")
@@ -300,14 +301,14 @@ func testRetention(t *testing.T, s *suite) {
 func testOnDemandStream(t *testing.T, s *suite) {
 	name, shards := s.create(t, stream.CreateStreamInput{Mode: stream.ModeOnDemand}, 0)
 	sortByStartingHashKey(t, shards)
-	next := big.NewInt(0)
+	next := hashkey.Key{}
 	for _, sh := range shards {
 		assert.Equal(t, next.String(), sh.HashKeyRange.StartingHashKey, "shards cover the key space without gaps")
-		next = new(big.Int).Add(mustBig(t, "EndingHashKey", sh.HashKeyRange.EndingHashKey), big.NewInt(1))
+		next, _ = mustRange(t, sh).End.Next()
 	}
 	recs := testRecords(50, "ondemand")
 	out := s.putAll(t, name, recs)
 	for i, r := range out.Records {
-		assert.Equal(t, shardFor(t, shards, md5HashKey(recs[i].PartitionKey)), r.ShardID, "record %d routes by MD5", i)
+		assert.Equal(t, shardFor(t, shards, hashkey.FromPartitionKey(recs[i].PartitionKey)), r.ShardID, "record %d routes by MD5", i)
 	}
 }

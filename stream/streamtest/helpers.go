@@ -1,7 +1,6 @@
 package streamtest
 
 import (
-	"crypto/md5"
 	"errors"
 	"fmt"
 	"math/big"
@@ -12,11 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinesim/kinesim/stream"
+	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
-// hashSpaceEnd is 2^128 - 1, the last hash key.
-var hashSpaceEnd = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1))
-
+// mustBig parses a decimal sequence number, which may be wider than 128 bits.
 func mustBig(t *testing.T, what, decimal string) *big.Int {
 	t.Helper()
 	v, ok := new(big.Int).SetString(decimal, 10)
@@ -24,22 +22,19 @@ func mustBig(t *testing.T, what, decimal string) *big.Int {
 	return v
 }
 
-// md5HashKey is the hash key Kinesis derives from a partition key.
-func md5HashKey(partitionKey string) *big.Int {
-	sum := md5.Sum([]byte(partitionKey))
-	return new(big.Int).SetBytes(sum[:])
+// mustRange parses a shard's hash key range.
+func mustRange(t *testing.T, sh stream.Shard) hashkey.Range {
+	t.Helper()
+	r, ok := hashkey.ParseRange(sh.HashKeyRange.StartingHashKey, sh.HashKeyRange.EndingHashKey)
+	require.True(t, ok, "%s's hash key range %+v is not two decimal keys from 0 to 2^128-1", sh.ShardID, sh.HashKeyRange)
+	return r
 }
 
 // shardFor returns the id of the open shard whose range holds key.
-func shardFor(t *testing.T, shards []stream.Shard, key *big.Int) string {
+func shardFor(t *testing.T, shards []stream.Shard, key hashkey.Key) string {
 	t.Helper()
 	for _, sh := range shards {
-		if !sh.Open() {
-			continue
-		}
-		start := mustBig(t, "StartingHashKey", sh.HashKeyRange.StartingHashKey)
-		end := mustBig(t, "EndingHashKey", sh.HashKeyRange.EndingHashKey)
-		if start.Cmp(key) <= 0 && key.Cmp(end) <= 0 {
+		if sh.Open() && mustRange(t, sh).Contains(key) {
 			return sh.ShardID
 		}
 	}
@@ -50,8 +45,7 @@ func shardFor(t *testing.T, shards []stream.Shard, key *big.Int) string {
 // sortByStartingHashKey sorts shards in place by their ranges.
 func sortByStartingHashKey(t *testing.T, shards []stream.Shard) {
 	sort.Slice(shards, func(i, j int) bool {
-		return mustBig(t, "StartingHashKey", shards[i].HashKeyRange.StartingHashKey).Cmp(
-			mustBig(t, "StartingHashKey", shards[j].HashKeyRange.StartingHashKey)) < 0
+		return mustRange(t, shards[i]).Start.Less(mustRange(t, shards[j]).Start)
 	})
 }
 

@@ -2,7 +2,6 @@ package streamtest
 
 import (
 	"fmt"
-	"math/big"
 	"slices"
 	"testing"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinesim/kinesim/stream"
+	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
 func (s *suite) resharder(t *testing.T) stream.Resharder {
@@ -51,9 +51,8 @@ func testSplitShard(t *testing.T, s *suite) {
 	name, shards := s.createStream(t, 2)
 	sortByStartingHashKey(t, shards)
 	parent := shards[0]
-	start := mustBig(t, "StartingHashKey", parent.HashKeyRange.StartingHashKey)
-	end := mustBig(t, "EndingHashKey", parent.HashKeyRange.EndingHashKey)
-	mid := new(big.Int).Rsh(new(big.Int).Add(start, end), 1)
+	keys := mustRange(t, parent)
+	mid := keys.Mid()
 	written := s.putAll(t, name, testRecords(50, "split"))
 	inParent := 0
 	for _, r := range written.Records {
@@ -71,8 +70,8 @@ func testSplitShard(t *testing.T, s *suite) {
 	assert.False(t, after[parent.ShardID].Open(), "the parent is closed")
 	assert.NotEmpty(t, after[parent.ShardID].SequenceNumberRange.EndingSequenceNumber, "the parent has an ending sequence number")
 	wantRanges := map[string]string{ // child start → end
-		start.String(): new(big.Int).Sub(mid, big.NewInt(1)).String(),
-		mid.String():   end.String(),
+		keys.Start.String(): mid.Prev().String(),
+		mid.String():        keys.End.String(),
 	}
 	var children []string
 	for id, sh := range after {
@@ -117,7 +116,7 @@ func testMergeShards(t *testing.T, s *suite) {
 	}
 	assert.Equal(t, shards[0].ShardID, child.ParentShardID)
 	assert.Equal(t, shards[1].ShardID, child.AdjacentParentShardID)
-	assert.Equal(t, stream.HashKeyRange{StartingHashKey: "0", EndingHashKey: hashSpaceEnd.String()}, child.HashKeyRange)
+	assert.Equal(t, stream.HashKeyRange{StartingHashKey: "0", EndingHashKey: hashkey.Max.String()}, child.HashKeyRange)
 	for _, parent := range shards {
 		assert.False(t, after[parent.ShardID].Open(), "parent %s is closed", parent.ShardID)
 		_, children := s.readClosedShard(t, name, parent.ShardID)
@@ -151,10 +150,10 @@ func testUpdateShardCount(t *testing.T, s *suite) {
 	}
 	require.Len(t, open, 4, "open shards after UpdateShardCount to 4")
 	sortByStartingHashKey(t, open)
-	next := big.NewInt(0)
+	next := hashkey.Key{}
 	for _, sh := range open {
 		assert.Equal(t, next.String(), sh.HashKeyRange.StartingHashKey, "open shards cover the key space without gaps")
-		next = new(big.Int).Add(mustBig(t, "EndingHashKey", sh.HashKeyRange.EndingHashKey), big.NewInt(1))
+		next, _ = mustRange(t, sh).End.Next()
 	}
 
 	// Reading parents before children gives every key's round 0 before its

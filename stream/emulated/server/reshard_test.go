@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"fmt"
-	"math/big"
 	"slices"
 	"strconv"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinesim/kinesim/stream/emulated"
+	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
 // TestSDKConsumerFollowsReshards is a consumer written with aws-sdk-go-v2
@@ -47,8 +47,9 @@ func TestSDKConsumerFollowsReshards(t *testing.T) {
 	put() // into shard 0
 	shards, err := client.ListShards(ctx, &sdkkinesis.ListShardsInput{StreamName: name})
 	require.NoError(t, err)
-	end, _ := new(big.Int).SetString(aws.ToString(shards.Shards[0].HashKeyRange.EndingHashKey), 10)
-	mid := new(big.Int).Rsh(end, 1).String()
+	r, ok := hashkey.ParseRange(aws.ToString(shards.Shards[0].HashKeyRange.StartingHashKey), aws.ToString(shards.Shards[0].HashKeyRange.EndingHashKey))
+	require.True(t, ok, "shard 0's hash key range %+v", shards.Shards[0].HashKeyRange)
+	mid := r.Mid().String()
 	_, err = client.SplitShard(ctx, &sdkkinesis.SplitShardInput{StreamName: name, ShardToSplit: shards.Shards[0].ShardId, NewStartingHashKey: aws.String(mid)})
 	require.NoError(t, err, "SplitShard")
 	put() // into shards 1 and 2
