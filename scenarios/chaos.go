@@ -230,12 +230,8 @@ func (v *validator) chaos(s *Scenario) {
 		producers[p.Name] = true
 	}
 	consumers := map[string]bool{}
-	for i, c := range s.Consumers {
-		name := c.Name
-		if name == "" {
-			name = fmt.Sprintf("consumer-%d", i+1)
-		}
-		consumers[name] = true
+	for _, c := range s.Consumers {
+		consumers[c.Name] = true
 	}
 	for i := range s.Chaos {
 		f := &s.Chaos[i]

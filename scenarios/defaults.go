@@ -64,6 +64,11 @@ func applyDefaults(s *Scenario, isSet func(path string) bool) {
 		setDefault(&p.API, APIPutRecords, at("api"))
 		setDefault(&p.Backpressure.Policy, BackpressureBlock, at("backpressure.policy"))
 	}
+	for i := range s.Consumers {
+		// An empty name is never a name: consumers are named even when the
+		// file writes name: "" (the ledger and checkpoints key on it).
+		setDefault(&s.Consumers[i].Name, fmt.Sprintf("consumer-%d", i+1), true)
+	}
 }
 
 // setDefault sets *field to value when it is zero and unset is true.

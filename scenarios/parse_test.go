@@ -61,8 +61,17 @@ producers:
     rate: [{constant: 10/s}]
     partition_key: {hot: {share: 0.5}}
     batch: {linger: 0s}
+consumers:
+  - {mode: polling}
+  - {name: "", mode: polling}
+  - {name: dash, mode: polling}
 `), "tiny.yaml")
 	require.NoError(t, err)
+	consumerNames := []string{}
+	for _, c := range s.Consumers {
+		consumerNames = append(consumerNames, c.Name)
+	}
+	assert.Equal(t, []string{"consumer-1", "consumer-2", "dash"}, consumerNames, "consumers are named by the scenario's defaults")
 	assert.Equal(t, Target{Kind: TargetEmulated, Stream: "tiny", Shards: 1, Mode: TargetModeProvisioned, MaxRecordSize: MiB}, s.Target)
 	p := s.Producers[0]
 	assert.Equal(t, "producer-1", p.Name)

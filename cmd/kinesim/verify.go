@@ -119,12 +119,8 @@ func builtinVerdicts(runDir string, led *ledger.Ledger, limits map[string]int64,
 		if err != nil {
 			return nil, failure(fmt.Errorf("the run's expectations: %w (or give --expect)", err))
 		}
-		for i, c := range sc.Consumers {
-			name := c.Name
-			if name == "" {
-				name = fmt.Sprintf("consumer-%d", i+1)
-			}
-			expect[name] = c.Expect
+		for _, c := range sc.Consumers {
+			expect[c.Name] = c.Expect
 		}
 	}
 	out := make([]result.ConsumerVerdict, 0, len(consumers))

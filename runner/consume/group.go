@@ -69,10 +69,7 @@ func Start(cfg Config) (*Group, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	g := &Group{ledger: led, clk: cfg.Clock, cancel: cancel, producersDone: make(chan struct{}), consumersWG: clock.NewGroup(cfg.Clock)}
-	for i, cc := range cfg.Scenario.Consumers {
-		if cc.Name == "" {
-			cc.Name = fmt.Sprintf("consumer-%d", i+1)
-		}
+	for _, cc := range cfg.Scenario.Consumers {
 		c, err := newConsumer(cfg, cc, led)
 		if err != nil {
 			cancel()
