@@ -10,29 +10,6 @@ import (
 	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
-func TestEvenHashKeys(t *testing.T) {
-	tests := []struct {
-		name string
-		n    int
-		want []string
-	}{
-		// One slot: the middle of the whole space, 2^127.
-		{"one slot", 1, []string{"170141183460469231731687303715884105728"}},
-		// Three slots: the middle of each of kinesalite's three even shards
-		// (the first shard ends at 113427455640312821154458202477256070484).
-		{"three slots", 3, []string{
-			"56713727820156410577229101238628035242",
-			"170141183460469231731687303715884105727",
-			"283568639100782052886145506193140176212",
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, evenHashKeys(tt.n))
-		})
-	}
-}
-
 func TestExplicitHashKeysTakeTurns(t *testing.T) {
 	g, err := New("bike", nil, 1)
 	require.NoError(t, err)
