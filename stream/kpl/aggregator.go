@@ -14,6 +14,8 @@ const (
 	// DefaultMaxBytes is KPL's AggregationMaxSize: an aggregate's data,
 	// magic and digest included, is at most 51,200 bytes.
 	DefaultMaxBytes = 51200
+	// MinMaxBytes is the smallest AggregationMaxSize KPL accepts.
+	MinMaxBytes = 64
 	// DefaultMaxRecords is KPL's AggregationMaxCount.
 	DefaultMaxRecords = 4294967295
 	// DefaultRecordLimit is Kinesis' default largest record, data plus
@@ -77,8 +79,10 @@ func WithMaxRecords(n int) AggregatorOption { return func(a *Aggregator) { a.max
 // (a stream's MaxRecordSize). Default DefaultRecordLimit (1 MiB).
 func WithRecordLimit(n int) AggregatorOption { return func(a *Aggregator) { a.recordLimit = n } }
 
-// NewAggregator returns an empty Aggregator. The byte limit must leave room
-// for the aggregate's partition key under the record limit.
+// NewAggregator returns an empty Aggregator. The byte limit must be at
+// least MinMaxBytes and leave room for the aggregate's partition key under
+// the record limit (KPL accepts up to 1,048,576, which a 1 MiB stream would
+// refuse once the partition key is counted).
 func NewAggregator(opts ...AggregatorOption) (*Aggregator, error) {
 	a := &Aggregator{
 		maxBytes:    DefaultMaxBytes,
@@ -91,11 +95,11 @@ func NewAggregator(opts ...AggregatorOption) (*Aggregator, error) {
 		opt(a)
 	}
 	switch {
-	case a.recordLimit < 1:
-		return nil, fmt.Errorf("record limit %d bytes: must be positive", a.recordLimit)
-	case a.maxBytes < Overhead+minEntryLen || a.maxBytes > a.recordLimit-len(AggregatePartitionKey):
+	case a.recordLimit < MinMaxBytes+len(AggregatePartitionKey):
+		return nil, fmt.Errorf("record limit %d bytes: must be at least %d", a.recordLimit, MinMaxBytes+len(AggregatePartitionKey))
+	case a.maxBytes < MinMaxBytes || a.maxBytes > a.recordLimit-len(AggregatePartitionKey):
 		return nil, fmt.Errorf("max bytes %d: must be %d to %d (the record limit less the aggregate's partition key)",
-			a.maxBytes, Overhead+minEntryLen, a.recordLimit-len(AggregatePartitionKey))
+			a.maxBytes, MinMaxBytes, a.recordLimit-len(AggregatePartitionKey))
 	case a.maxRecords < 1:
 		return nil, fmt.Errorf("max records %d: must be at least 1", a.maxRecords)
 	}
