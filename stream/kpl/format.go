@@ -165,38 +165,32 @@ func decodeMessage(b []byte) (message, error) {
 			return m, protowire.ParseError(n)
 		}
 		b = b[n:]
-		switch {
-		case num == fieldPartitionKeyTable && typ == protowire.BytesType:
-			v, n := protowire.ConsumeBytes(b)
+		known := typ == protowire.BytesType &&
+			(num == fieldPartitionKeyTable || num == fieldExplicitHashKeyTable || num == fieldRecords)
+		if !known {
+			n = protowire.ConsumeFieldValue(num, typ, b)
 			if n < 0 {
 				return m, protowire.ParseError(n)
 			}
+			b = b[n:]
+			continue
+		}
+		v, n := protowire.ConsumeBytes(b)
+		if n < 0 {
+			return m, protowire.ParseError(n)
+		}
+		b = b[n:]
+		switch num {
+		case fieldPartitionKeyTable:
 			m.partitionKeys = append(m.partitionKeys, string(v))
-			b = b[n:]
-		case num == fieldExplicitHashKeyTable && typ == protowire.BytesType:
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return m, protowire.ParseError(n)
-			}
+		case fieldExplicitHashKeyTable:
 			m.explicitHashKeys = append(m.explicitHashKeys, string(v))
-			b = b[n:]
-		case num == fieldRecords && typ == protowire.BytesType:
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return m, protowire.ParseError(n)
-			}
+		default:
 			e, err := decodeEntry(v)
 			if err != nil {
 				return m, fmt.Errorf("record %d: %w", len(m.entries), err)
 			}
 			m.entries = append(m.entries, e)
-			b = b[n:]
-		default:
-			n := protowire.ConsumeFieldValue(num, typ, b)
-			if n < 0 {
-				return m, protowire.ParseError(n)
-			}
-			b = b[n:]
 		}
 	}
 	return m, nil
