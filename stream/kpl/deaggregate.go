@@ -65,6 +65,17 @@ func Deaggregate(dst []UserRecord, rec Record, shard HashRange) ([]UserRecord, O
 	return m.appendUserRecords(dst, shard)
 }
 
+// IsAggregate says whether data has the magic bytes and a digest that
+// matches the message after them: what a KPL aggregate looks like before its
+// message is parsed. A consumer that does not de-aggregate uses it to count
+// the aggregates it took for plain records.
+func IsAggregate(data []byte) bool {
+	if len(data) <= Overhead || [magicLen]byte(data[:magicLen]) != magic {
+		return false
+	}
+	return md5.Sum(data[magicLen:len(data)-digestLen]) == [digestLen]byte(data[len(data)-digestLen:])
+}
+
 func appendPlain(dst []UserRecord, rec Record) []UserRecord {
 	return append(dst, UserRecord{PartitionKey: rec.PartitionKey, ExplicitHashKey: rec.ExplicitHashKey, Data: rec.Data})
 }

@@ -2,6 +2,7 @@ package kpl
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -93,6 +94,7 @@ func TestDeaggregate(t *testing.T) {
 			}
 			assert.Equal(t, want, got)
 			assert.Equal(t, tt.aggregated, out.Aggregated, "aggregated")
+			assert.Equal(t, tt.aggregated || errors.Is(tt.wantCorrupt, ErrMalformed), IsAggregate(tt.data), "IsAggregate: magic and digest")
 			assert.Equal(t, tt.filtered, out.Filtered, "filtered")
 			if tt.wantCorrupt == nil {
 				assert.NoError(t, out.Corrupt)
