@@ -1,7 +1,6 @@
 package kpl
 
 import (
-	"bytes"
 	"errors"
 	"testing"
 
@@ -24,7 +23,7 @@ func TestDeaggregate(t *testing.T) {
 	// explicit hash key 7 of good's second user record.
 	alpha, beta := partitionHashKey(pkA), partitionHashKey(pkB)
 	var top string
-	if bytes.Compare(alpha[:], beta[:]) > 0 {
+	if beta.Less(alpha) {
 		top = alpha.String()
 	} else {
 		top = beta.String()

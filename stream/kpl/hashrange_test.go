@@ -71,3 +71,32 @@ func TestHashRangeContains(t *testing.T) {
 	}
 	assert.Equal(t, "16955237001963240173058271559858726497", partitionHashKey("a").String(), "MD5 as a big-endian 128-bit integer")
 }
+
+func TestParseHashKeyAsJava(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    string
+		inRange bool
+		err     bool
+	}{
+		{"7", "7", true, false},   // canonical
+		{"007", "7", true, false}, // leading zeros: BigInteger reads 7
+		{"+7", "7", true, false},  // a plus sign is allowed
+		{"-0", "0", true, false},  // minus zero is zero
+		{"-7", "0", false, false}, // negative: a number, in no range
+		{"340282366920938463463374607431768211456", "0", false, false}, // 2^128
+		{"7a", "0", false, true},  // not a number
+		{"+-7", "0", false, true}, // two signs
+		{"", "0", false, true},    // empty
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			k, inRange, err := parseHashKey(tt.in)
+			assert.Equal(t, tt.err, err != nil, "error: got %v", err)
+			assert.Equal(t, tt.inRange, inRange)
+			if tt.inRange {
+				assert.Equal(t, tt.want, k.String())
+			}
+		})
+	}
+}
