@@ -38,7 +38,8 @@ type Emulator struct {
 
 	mu      sync.Mutex
 	streams map[string]*deliveryStream
-	rng     *rand.Rand // guarded by mu
+	deleted []*deliveryStream // deleted streams whose deliveries Drain has not waited for
+	rng     *rand.Rand        // guarded by mu
 }
 
 var _ delivery.Target = (*Emulator)(nil)
@@ -95,17 +96,42 @@ func (e *Emulator) DescribeDeliveryStream(_ context.Context, name string) (*deli
 }
 
 // DeleteDeliveryStream deletes a stream. Its buffered records are still
-// delivered (Firehose's behaviour for them is undocumented); Flush before
-// deleting to wait for them.
+// delivered (Firehose's behaviour for them is undocumented); Drain waits
+// for them.
 func (e *Emulator) DeleteDeliveryStream(_ context.Context, name string) error {
 	e.mu.Lock()
 	s, ok := e.streams[name]
-	delete(e.streams, name)
+	if ok {
+		delete(e.streams, name)
+		e.deleted = append(e.deleted, s)
+	}
 	e.mu.Unlock()
 	if !ok {
 		return delivery.NotFound(name, Account)
 	}
 	s.cutNow()
+	return nil
+}
+
+// Drain cuts every stream's buffer and waits for every delivery begun so
+// far, deleted streams' included: after it, everything accepted is in the
+// folder (or counted as dropped or in the error output).
+func (e *Emulator) Drain(ctx context.Context) error {
+	e.mu.Lock()
+	all := append([]*deliveryStream(nil), e.deleted...)
+	e.deleted = nil
+	for _, s := range e.streams {
+		all = append(all, s)
+	}
+	e.mu.Unlock()
+	for _, s := range all {
+		s.cutNow()
+	}
+	for _, s := range all {
+		if err := s.wait(ctx); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
