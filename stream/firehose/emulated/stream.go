@@ -97,8 +97,7 @@ func (s *deliveryStream) put(records []delivery.Record, single bool) (*delivery.
 			out.FailedPutCount++
 			continue
 		}
-		s.nextID++
-		out.Entries[i].RecordID = s.idPrefix + fmt.Sprintf("%016x", s.nextID)
+		out.Entries[i].RecordID = s.recordID()
 		s.counts.IncomingRecords++
 		s.counts.IncomingBytes += int64(len(r.Data))
 		s.appendLocked(r.Data, now)
@@ -189,6 +188,19 @@ func (s *deliveryStream) stats() Stats {
 		st.DataFreshness = now.Sub(oldest)
 	}
 	return st
+}
+
+// recordID is the next RecordId: the stream's seed and a counter, 32 hex
+// digits. Call with mu held.
+func (s *deliveryStream) recordID() string {
+	s.nextID++
+	var b [32]byte
+	copy(b[:16], s.idPrefix)
+	const digits = "0123456789abcdef"
+	for i, n := 31, s.nextID; i >= 16; i, n = i-1, n>>4 {
+		b[i] = digits[n&0xf]
+	}
+	return string(b[:])
 }
 
 // uuid returns a random (version 4) UUID from the stream's seeded source.
