@@ -9,7 +9,9 @@
 // Time goes through a clock.Clock (WithClock). Buffer intervals, quota
 // refills and delivery retries all wait on it, so on a clock.Virtual a day
 // of 300-second buffers runs in the time its writes take. Callers on a
-// Virtual clock call the emulator from goroutines of the clock's group.
+// Virtual clock call the emulator from goroutines of the clock's group and
+// Flush or Drain before leaving clock.Run: a pending buffer timer fires as
+// soon as no goroutine of the group is left to wait.
 //
 // An *Emulator is safe for concurrent use; streams do not contend with each
 // other except briefly on the emulator's map of streams. Deliveries run in

@@ -155,7 +155,6 @@ func (s *deliveryStream) cutLocked(reason CutReason) {
 		s.stopTimer = nil
 	}
 	s.inFlight[b.gen] = b.first
-	s.counts.BufferedRecords = 0
 	s.group.Go(func() { s.deliver(b, reason) })
 }
 
