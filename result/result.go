@@ -6,6 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -200,15 +203,47 @@ func (r *Result) WriteJSON(path string) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// Read reads a result.json.
+// SupportedSchemaVersions are the result.json versions Read understands.
+var SupportedSchemaVersions = []int{SchemaVersion}
+
+// Read reads a result.json. It refuses a file that is not a kinesim
+// result: not a JSON object, or without a schema_version Read understands
+// (SupportedSchemaVersions), so that no command renders or compares an
+// empty result as if it were a run.
 func Read(path string) (*Result, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	var probe *struct {
+		SchemaVersion *int `json:"schema_version"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("%s: not a kinesim result.json: %w", path, err)
+	}
+	switch {
+	case probe == nil:
+		return nil, fmt.Errorf("%s: not a kinesim result.json: null", path)
+	case probe.SchemaVersion == nil:
+		return nil, fmt.Errorf("%s: not a kinesim result.json: no schema_version (understood: %s)", path, supportedVersions())
+	case !slices.Contains(SupportedSchemaVersions, *probe.SchemaVersion):
+		return nil, fmt.Errorf("%s: result.json schema_version %d is not supported (understood: %s)",
+			path, *probe.SchemaVersion, supportedVersions())
+	}
 	var r Result
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, fmt.Errorf("%s: not a kinesim result.json: %w", path, err)
 	}
+	if r.Files == nil {
+		r.Files = map[string]string{}
+	}
 	return &r, nil
+}
+
+func supportedVersions() string {
+	vs := make([]string, len(SupportedSchemaVersions))
+	for i, v := range SupportedSchemaVersions {
+		vs[i] = strconv.Itoa(v)
+	}
+	return strings.Join(vs, ", ")
 }
