@@ -1,6 +1,7 @@
 package result
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -181,17 +182,22 @@ type Throughput struct {
 }
 
 // WriteJSON writes the result to path atomically (a temporary file renamed
-// into place), so a crash never leaves half a result.json.
+// into place), so a crash never leaves half a result.json. Text is written
+// as is: "<" stays "<", not "\u003c" (no HTML escaping).
 func (r *Result) WriteJSON(path string) error {
-	data, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
 		return fmt.Errorf("encode result: %w", err)
 	}
+	data := buf.Bytes() // Encode ends it with a newline
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".result-*.json")
 	if err != nil {
 		return fmt.Errorf("write result: %w", err)
 	}
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
+	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
 		return fmt.Errorf("write result: %w", err)

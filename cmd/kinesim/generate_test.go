@@ -78,3 +78,11 @@ func TestGenerateErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestGenerateDoesNotEscapeHTML(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, generate(&out, "logs", generateFlags{count: 5, rate: 100, seed: 3, options: []string{"format=rfc5424"}, start: "2024-11-26T08:00:00Z"}))
+	assert.Contains(t, out.String(), `"data":"<134>`, "syslog's priority is written as is")
+	assert.NotContains(t, out.String(), `\u003c`)
+	assert.NotContains(t, out.String(), `\u003e`)
+}

@@ -160,3 +160,13 @@ func TestVerifyBuiltinConsumersFromTheLedger(t *testing.T) {
 		})
 	}
 }
+
+func TestVerifyJSONDoesNotEscapeHTML(t *testing.T) {
+	run := handLedger(t)
+	file := filepath.Join(t.TempDir(), "consumed.jsonl")
+	require.NoError(t, os.WriteFile(file, []byte(line(1, 0)+"\n"), 0o644))
+	code, stdout, stderr := kinesim(t, "verify", "--ledger", run, "--consumed", file, "--json")
+	require.Equal(t, exitThreshold, code, "stderr: %s", stderr)
+	assert.Contains(t, stdout, "lost 5 > 0")
+	assert.NotContains(t, stdout, `\u003e`)
+}
