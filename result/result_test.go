@@ -30,3 +30,11 @@ func TestWriteJSONDoesNotEscapeHTML(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, r.StopReason, back.StopReason)
 }
+
+func TestWriteJSONIsReadableByAll(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "result.json")
+	require.NoError(t, (&Result{SchemaVersion: SchemaVersion}).WriteJSON(path))
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), info.Mode().Perm(), "as the run folder's other files")
+}

@@ -147,6 +147,8 @@ producers:
 		{"unknown flag", []string{"run", "bike-rush-hour", "--frobnicate"}, []string{"frobnicate"}},
 		// Overrides are validated too.
 		{"negative shards", []string{"run", "bike-rush-hour", "--shards", "-1"}, []string{"shards"}},
+		// A negative drain timeout means nothing.
+		{"negative drain timeout", []string{"run", "bike-rush-hour", "--drain-timeout", "-1s", "--out", filepath.Join(dir, "run")}, []string{"--drain-timeout -1s: want 0 or more"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -116,6 +116,9 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	if err != nil {
 		return usageError("--summary: %w", err)
 	}
+	if f.drainTimeout < 0 {
+		return usageError("--drain-timeout %s: want 0 or more", f.drainTimeout)
+	}
 	sc, err := loadScenario(ref)
 	if err != nil {
 		return err
