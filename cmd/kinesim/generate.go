@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -85,6 +86,13 @@ func generate(out io.Writer, kind string, f generateFlags) error {
 	opts, err := parseOptionFlags(f.options)
 	if err != nil {
 		return err
+	}
+	if kinds := generators.Kinds(); !slices.Contains(kinds, kind) {
+		hint := ""
+		if best := scenarios.Closest(kind, kinds); best != "" {
+			hint = fmt.Sprintf("; did you mean %q?", best)
+		}
+		return usageError("unknown generator %q%s (allowed: %s)", kind, hint, strings.Join(kinds, ", "))
 	}
 	gen, err := generators.New(kind, opts, f.seed)
 	if err != nil {

@@ -58,6 +58,10 @@ func TestGenerateErrors(t *testing.T) {
 	}{
 		// An unknown kind lists the kinds.
 		{name: "unknown kind", kind: "bikes", flags: generateFlags{count: 1, rate: 1}, wantErr: "allowed: bike, logs, clickstream, video-metadata"},
+		// A typo of a kind gets a did-you-mean.
+		{name: "misspelt kind", kind: "bikes", flags: generateFlags{count: 1, rate: 1}, wantErr: `unknown generator "bikes"; did you mean "bike"?`},
+		// A name near no kind gets none.
+		{name: "far kind", kind: "spaceships", flags: generateFlags{count: 1, rate: 1}, wantErr: `unknown generator "spaceships" (allowed: `},
 		// An option without a value.
 		{name: "bad option", kind: "bike", flags: generateFlags{count: 1, rate: 1, options: []string{"stations"}}, wantErr: "want NAME=VALUE"},
 		// An unknown option names the allowed ones.
