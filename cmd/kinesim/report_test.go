@@ -72,9 +72,15 @@ func slower(t *testing.T, from string, factor float64) string {
 	p := res.LatencyMs["record"]
 	p.P50, p.P90, p.P99, p.P999, p.Max = p.P50*factor+5, p.P90*factor+5, p.P99*factor+5, p.P999*factor+5, p.Max*factor+20
 	res.LatencyMs["record"] = p
-	data, err := json.Marshal(res)
+	return tempJSON(t, "slower.json", res)
+}
+
+// tempJSON writes v as JSON to a new file named name and returns its path.
+func tempJSON(t *testing.T, name string, v any) string {
+	t.Helper()
+	data, err := json.Marshal(v)
 	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), "slower.json")
+	path := filepath.Join(t.TempDir(), name)
 	require.NoError(t, os.WriteFile(path, data, 0o644))
 	return path
 }
@@ -160,11 +166,7 @@ func edited(t *testing.T, from string, edit func(map[string]any)) string {
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal(data, &doc))
 	edit(doc)
-	data, err = json.Marshal(doc)
-	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), "edited.json")
-	require.NoError(t, os.WriteFile(path, data, 0o644))
-	return path
+	return tempJSON(t, "edited.json", doc)
 }
 
 func TestCompareAndReportRefuseWhatIsNotAResult(t *testing.T) {
