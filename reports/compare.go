@@ -106,6 +106,10 @@ const (
 	// WithinTolerance: worse, but not beyond both floors.
 	WithinTolerance = "worse, within tolerance"
 	Regressed       = "REGRESSED"
+	// Missing: the base result has the metric and the current one does
+	// not (e.g. its latency_ms was deleted); it counts as a regression, so
+	// a result stripped of a metric cannot pass a build.
+	Missing = "MISSING in current"
 )
 
 // MetricComparison is one row of a comparison.
@@ -141,7 +145,7 @@ type Comparison struct {
 func (c *Comparison) Regressions() int {
 	n := 0
 	for _, m := range c.Metrics {
-		if m.Verdict == Regressed {
+		if m.Verdict == Regressed || m.Verdict == Missing {
 			n++
 		}
 	}
@@ -149,9 +153,9 @@ func (c *Comparison) Regressions() int {
 }
 
 // Compare compares cur with base metric by metric. tolerances override the
-// defaults by metric name (see ParseTolerances). A metric missing from
-// either result (e.g. end-to-end latency in a run without consumers) is
-// left out.
+// defaults by metric name (see ParseTolerances). A metric the base result
+// lacks (e.g. end-to-end latency in a run without consumers) is left out;
+// one the base has and the current lacks is Missing, a regression.
 func Compare(base, cur *result.Result, tolerances map[string]Tolerance) *Comparison {
 	c := &Comparison{BaseName: base.Files["result"], CurrentName: cur.Files["result"]}
 	if base.Scenario != cur.Scenario {
@@ -172,7 +176,7 @@ func Compare(base, cur *result.Result, tolerances map[string]Tolerance) *Compari
 	for _, cm := range comparedMetrics {
 		b, okB := cm.value(base)
 		v, okC := cm.value(cur)
-		if !okB || !okC {
+		if !okB {
 			continue
 		}
 		tol := cm.tolerance
@@ -180,7 +184,10 @@ func Compare(base, cur *result.Result, tolerances map[string]Tolerance) *Compari
 			tol = t
 		}
 		m := MetricComparison{Metric: cm.name, Base: b, Current: v, HigherIsBetter: cm.higherIsBetter, Tolerance: tol}
-		m.Verdict = judgeChange(b, v, cm.higherIsBetter, tol)
+		m.Verdict = Missing
+		if okC {
+			m.Verdict = judgeChange(b, v, cm.higherIsBetter, tol)
+		}
 		c.Metrics = append(c.Metrics, m)
 	}
 	return c
@@ -260,6 +267,8 @@ func formatValue(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) 
 func formatChange(m MetricComparison) string {
 	ch := m.Change()
 	switch {
+	case m.Verdict == Missing:
+		return "-"
 	case math.IsNaN(ch) && m.Current == 0:
 		return "0"
 	case math.IsNaN(ch):
@@ -274,7 +283,11 @@ func WriteComparison(w io.Writer, c *Comparison, format string) error {
 	var b strings.Builder
 	rows := make([][]string, 0, len(c.Metrics))
 	for _, m := range c.Metrics {
-		rows = append(rows, []string{m.Metric, formatValue(round4(m.Base)), formatValue(round4(m.Current)),
+		current := formatValue(round4(m.Current))
+		if m.Verdict == Missing {
+			current = "missing"
+		}
+		rows = append(rows, []string{m.Metric, formatValue(round4(m.Base)), current,
 			formatChange(m), m.Tolerance.String(m.HigherIsBetter), m.Verdict})
 	}
 	header := []string{"metric", "base", "current", "change", "tolerance", "verdict"}
@@ -297,7 +310,7 @@ func WriteComparison(w io.Writer, c *Comparison, format string) error {
 		}
 		b.WriteString("| " + strings.Join(header, " | ") + " |\n|---|--:|--:|--:|--:|---|\n")
 		for _, row := range rows {
-			if row[5] == Regressed {
+			if row[5] == Regressed || row[5] == Missing {
 				row[5] = "❌ " + row[5]
 			}
 			b.WriteString("| " + strings.Join(row, " | ") + " |\n")

@@ -165,3 +165,21 @@ func TestWriteComparisonGolden(t *testing.T) {
 	}
 	assert.Error(t, WriteComparison(&bytes.Buffer{}, &Comparison{}, "html"))
 }
+
+func TestCompareMetricMissingInCurrent(t *testing.T) {
+	cur := fixedResult()
+	delete(cur.LatencyMs, "record")
+	c := Compare(fixedResult(), cur, nil)
+	assert.Equal(t, Missing, verdictOf(t, c, "record_latency_ms.p99"), "base has it, current does not")
+	assert.Equal(t, 5, c.Regressions(), "each of record latency's five statistics is missing")
+
+	// All latencies deleted: every latency the base has is missing.
+	cur.LatencyMs = nil
+	c = Compare(fixedResult(), cur, nil)
+	assert.Positive(t, c.Regressions())
+	var b bytes.Buffer
+	require.NoError(t, WriteComparison(&b, c, "text"))
+	assert.Contains(t, b.String(), "regression(s)")
+	assert.Contains(t, b.String(), "missing")
+	assert.NotContains(t, b.String(), "no regression")
+}

@@ -24,10 +24,10 @@ func WriteVerification(w io.Writer, v *result.Verification) error {
 		if !c.Passed {
 			verdict = "FAILED: " + strings.Join(c.Failures, ", ")
 		}
-		fmt.Fprintf(&b, "  %-12s delivered %s of %s  lost %s  duplicate deliveries %s  duplicate effects %s  reordered %s  not acknowledged %s  %s\n",
+		fmt.Fprintf(&b, "  %-12s delivered %s of %s  lost %s  duplicate deliveries %s  duplicate effects %s  reordered %s  not acknowledged %s  unknown ids %s  %s\n",
 			c.Consumer, thousands(c.DistinctRecords), thousands(c.Acknowledged), thousands(c.Lost),
 			thousands(c.DuplicateDeliveries), thousands(c.DuplicateEffects), thousands(c.Reordered),
-			thousands(c.DeliveredNotAcknowledged), verdict)
+			thousands(c.DeliveredNotAcknowledged), thousands(c.Unknown), verdict)
 		if c.BeforeStart > 0 || c.FilteredOut > 0 {
 			fmt.Fprintf(&b, "  %-12s before its start position %s  filtered out %s\n", "", thousands(c.BeforeStart), thousands(c.FilteredOut))
 		}

@@ -1,11 +1,15 @@
 package result
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -178,17 +182,29 @@ type Throughput struct {
 }
 
 // WriteJSON writes the result to path atomically (a temporary file renamed
-// into place), so a crash never leaves half a result.json.
+// into place), so a crash never leaves half a result.json. Text is written
+// as is: "<" stays "<", not "\u003c" (no HTML escaping).
 func (r *Result) WriteJSON(path string) error {
-	data, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
 		return fmt.Errorf("encode result: %w", err)
 	}
+	data := buf.Bytes() // Encode ends it with a newline
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".result-*.json")
 	if err != nil {
 		return fmt.Errorf("write result: %w", err)
 	}
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
+	// CreateTemp makes the file 0600; result.json is as readable as the
+	// run folder's other files.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write result: %w", err)
+	}
+	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
 		return fmt.Errorf("write result: %w", err)
@@ -200,15 +216,47 @@ func (r *Result) WriteJSON(path string) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// Read reads a result.json.
+// SupportedSchemaVersions are the result.json versions Read understands.
+var SupportedSchemaVersions = []int{SchemaVersion}
+
+// Read reads a result.json. It refuses a file that is not a kinesim
+// result: not a JSON object, or without a schema_version Read understands
+// (SupportedSchemaVersions), so that no command renders or compares an
+// empty result as if it were a run.
 func Read(path string) (*Result, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	var probe *struct {
+		SchemaVersion *int `json:"schema_version"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("%s: not a kinesim result.json: %w", path, err)
+	}
+	switch {
+	case probe == nil:
+		return nil, fmt.Errorf("%s: not a kinesim result.json: null", path)
+	case probe.SchemaVersion == nil:
+		return nil, fmt.Errorf("%s: not a kinesim result.json: no schema_version (understood: %s)", path, supportedVersions())
+	case !slices.Contains(SupportedSchemaVersions, *probe.SchemaVersion):
+		return nil, fmt.Errorf("%s: result.json schema_version %d is not supported (understood: %s)",
+			path, *probe.SchemaVersion, supportedVersions())
+	}
 	var r Result
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, fmt.Errorf("%s: not a kinesim result.json: %w", path, err)
 	}
+	if r.Files == nil {
+		r.Files = map[string]string{}
+	}
 	return &r, nil
+}
+
+func supportedVersions() string {
+	vs := make([]string, len(SupportedSchemaVersions))
+	for i, v := range SupportedSchemaVersions {
+		vs[i] = strconv.Itoa(v)
+	}
+	return strings.Join(vs, ", ")
 }

@@ -60,6 +60,7 @@ func (d *deadLetters) write(dl DeadLetter) {
 		}
 		d.buf = bufio.NewWriter(d.file)
 		d.enc = json.NewEncoder(d.buf)
+		d.enc.SetEscapeHTML(false) // payloads as they were: "<134>", not "\u003c134\u003e"
 	}
 	d.err = d.enc.Encode(dl)
 	d.n++

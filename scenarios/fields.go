@@ -109,8 +109,12 @@ func unknownFieldMessage(name string, fields []yamlField) string {
 	return msg + " (allowed: " + strings.Join(names, ", ") + ")"
 }
 
-// closest returns the candidate nearest to s by edit distance, or "" when
-// none is near enough to be a likely typo.
+// Closest returns the candidate nearest to s by edit distance, or "" when
+// none is near enough to be a likely typo: the did-you-mean of every
+// "unknown name" message (fields, generators, the command line's kinds).
+func Closest(s string, candidates []string) string { return closest(s, candidates) }
+
+// closest is Closest.
 func closest(s string, candidates []string) string {
 	best, bestDist := "", len(s)/2+1
 	for _, c := range candidates {

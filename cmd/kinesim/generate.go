@@ -2,9 +2,11 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -85,6 +87,13 @@ func generate(out io.Writer, kind string, f generateFlags) error {
 	if err != nil {
 		return err
 	}
+	if kinds := generators.Kinds(); !slices.Contains(kinds, kind) {
+		hint := ""
+		if best := scenarios.Closest(kind, kinds); best != "" {
+			hint = fmt.Sprintf("; did you mean %q?", best)
+		}
+		return usageError("unknown generator %q%s (allowed: %s)", kind, hint, strings.Join(kinds, ", "))
+	}
 	gen, err := generators.New(kind, opts, f.seed)
 	if err != nil {
 		return usageError("%v", err)
@@ -114,13 +123,12 @@ func generate(out io.Writer, kind string, f generateFlags) error {
 	gap := time.Duration(float64(time.Second) / f.rate)
 	for i := range f.count {
 		record = gen.Next(record[:0], generators.Meta{Producer: producer, ID: uint64(i + 1), Intended: start.Add(time.Duration(i) * gap)})
-		key, _ := json.Marshal(keys.Key())
+		key := appendJSONString(nil, keys.Key())
 		line = append(append(append(line[:0], `{"partition_key":`...), key...), `,"data":`...)
 		if len(record) > 0 && record[0] == '{' && json.Valid(record) {
 			line = append(line, record...)
 		} else {
-			data, _ := json.Marshal(string(record))
-			line = append(line, data...)
+			line = appendJSONString(line, string(record))
 		}
 		line = append(line, "}\n"...)
 		if _, err := w.Write(line); err != nil {
@@ -153,4 +161,14 @@ func parseOptionFlags(pairs []string) (map[string]any, error) {
 		opts[name] = v
 	}
 	return opts, nil
+}
+
+// appendJSONString appends s to b as a JSON string, without HTML escaping
+// (a syslog "<134>" stays "<134>").
+func appendJSONString(b []byte, s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }

@@ -58,6 +58,10 @@ func TestGenerateErrors(t *testing.T) {
 	}{
 		// An unknown kind lists the kinds.
 		{name: "unknown kind", kind: "bikes", flags: generateFlags{count: 1, rate: 1}, wantErr: "allowed: bike, logs, clickstream, video-metadata"},
+		// A typo of a kind gets a did-you-mean.
+		{name: "misspelt kind", kind: "bikes", flags: generateFlags{count: 1, rate: 1}, wantErr: `unknown generator "bikes"; did you mean "bike"?`},
+		// A name near no kind gets none.
+		{name: "far kind", kind: "spaceships", flags: generateFlags{count: 1, rate: 1}, wantErr: `unknown generator "spaceships" (allowed: `},
 		// An option without a value.
 		{name: "bad option", kind: "bike", flags: generateFlags{count: 1, rate: 1, options: []string{"stations"}}, wantErr: "want NAME=VALUE"},
 		// An unknown option names the allowed ones.
@@ -77,4 +81,12 @@ func TestGenerateErrors(t *testing.T) {
 			assert.Equal(t, exitUsage, ee.code)
 		})
 	}
+}
+
+func TestGenerateDoesNotEscapeHTML(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, generate(&out, "logs", generateFlags{count: 5, rate: 100, seed: 3, options: []string{"format=rfc5424"}, start: "2024-11-26T08:00:00Z"}))
+	assert.Contains(t, out.String(), `"data":"<134>`, "syslog's priority is written as is")
+	assert.NotContains(t, out.String(), `\u003c`)
+	assert.NotContains(t, out.String(), `\u003e`)
 }

@@ -147,6 +147,8 @@ producers:
 		{"unknown flag", []string{"run", "bike-rush-hour", "--frobnicate"}, []string{"frobnicate"}},
 		// Overrides are validated too.
 		{"negative shards", []string{"run", "bike-rush-hour", "--shards", "-1"}, []string{"shards"}},
+		// A negative drain timeout means nothing.
+		{"negative drain timeout", []string{"run", "bike-rush-hour", "--drain-timeout", "-1s", "--out", filepath.Join(dir, "run")}, []string{"--drain-timeout -1s: want 0 or more"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -205,4 +207,33 @@ func TestScenariosAndValidate(t *testing.T) {
 	code, stdout, _ = kinesim(t, "validate", "--schema")
 	require.Equal(t, 0, code)
 	assert.Contains(t, stdout, `"$schema"`)
+}
+
+func TestRunRefusesANonEmptyFolderWithoutForce(t *testing.T) {
+	out := t.TempDir()
+	// What an earlier run left: a big dead-letter file, and a file of the user's.
+	stale := filepath.Join(out, "dead-letters.jsonl")
+	mine := filepath.Join(out, "notes.txt")
+	require.NoError(t, os.WriteFile(stale, []byte(`{"stale":true}`+"\n"), 0o644))
+	require.NoError(t, os.WriteFile(mine, []byte("mine\n"), 0o644))
+
+	code, stdout, stderr := kinesim(t, "run", "bike-rush-hour", "--duration", "1s", "--out", out, "--quiet")
+	require.Equal(t, exitUsage, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	assert.Contains(t, stderr, "the folder is not empty")
+	assert.Contains(t, stderr, "--force")
+	assert.NoFileExists(t, filepath.Join(out, "result.json"), "nothing was run")
+
+	code, stdout, stderr = kinesim(t, "run", "bike-rush-hour", "--duration", "1s", "--out", out, "--quiet", "--force")
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	res, err := result.Read(filepath.Join(out, "result.json"))
+	require.NoError(t, err)
+	require.Zero(t, res.Totals.RecordsDeadLettered)
+	assert.NoFileExists(t, stale, "--force removed the earlier run's dead letters")
+	assert.FileExists(t, mine, "--force leaves files kinesim does not write")
+
+	code, stdout, _ = kinesim(t, "run", "--help")
+	require.Equal(t, 0, code)
+	for _, want := range []string{"--force", "report.html", "ledger.bin", "summary.md", "latency.hlog", "scenario.yaml"} {
+		assert.Contains(t, stdout, want, "run --help names %s", want)
+	}
 }

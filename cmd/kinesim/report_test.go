@@ -72,9 +72,15 @@ func slower(t *testing.T, from string, factor float64) string {
 	p := res.LatencyMs["record"]
 	p.P50, p.P90, p.P99, p.P999, p.Max = p.P50*factor+5, p.P90*factor+5, p.P99*factor+5, p.P999*factor+5, p.Max*factor+20
 	res.LatencyMs["record"] = p
-	data, err := json.Marshal(res)
+	return tempJSON(t, "slower.json", res)
+}
+
+// tempJSON writes v as JSON to a new file named name and returns its path.
+func tempJSON(t *testing.T, name string, v any) string {
+	t.Helper()
+	data, err := json.Marshal(v)
 	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), "slower.json")
+	path := filepath.Join(t.TempDir(), name)
 	require.NoError(t, os.WriteFile(path, data, 0o644))
 	return path
 }
@@ -149,4 +155,62 @@ func TestCompareReadsTolerancesFromTheRunsScenario(t *testing.T) {
 			assert.Contains(t, stdout+stderr, tt.want)
 		})
 	}
+}
+
+// edited writes a copy of the result.json at from with edit applied to its
+// JSON object and returns its path.
+func edited(t *testing.T, from string, edit func(map[string]any)) string {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(data, &doc))
+	edit(doc)
+	return tempJSON(t, "edited.json", doc)
+}
+
+func TestCompareAndReportRefuseWhatIsNotAResult(t *testing.T) {
+	base := runOnce(t)
+	write := func(data string) string {
+		path := filepath.Join(t.TempDir(), "result.json")
+		require.NoError(t, os.WriteFile(path, []byte(data), 0o644))
+		return path
+	}
+	notResults := []struct{ name, path, want string }{
+		// No schema_version at all.
+		{"empty object", write(`{}`), "no schema_version (understood: 1)"},
+		// JSON null.
+		{"null", write(`null`), "not a kinesim result.json"},
+		// A version kinesim does not know.
+		{"unknown version", write(`{"schema_version":99}`), "schema_version 99 is not supported (understood: 1)"},
+	}
+	for _, tt := range notResults {
+		t.Run("compare "+tt.name, func(t *testing.T) {
+			for _, args := range [][]string{{base, tt.path}, {tt.path, base}} {
+				code, stdout, stderr := kinesim(t, append([]string{"compare"}, args...)...)
+				assert.Equal(t, exitUsage, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+				assert.Contains(t, stderr, tt.want)
+				assert.NotContains(t, stderr, "panic")
+			}
+		})
+		t.Run("report "+tt.name, func(t *testing.T) {
+			code, stdout, stderr := kinesim(t, "report", tt.path)
+			assert.Equal(t, exitUsage, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			assert.Contains(t, stderr, tt.want)
+			assert.Empty(t, stdout)
+		})
+	}
+
+	// A result without files still compares (the files are named as given).
+	noFiles := edited(t, base, func(d map[string]any) { delete(d, "files") })
+	code, stdout, stderr := kinesim(t, "compare", base, noFiles)
+	assert.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	assert.Contains(t, stdout, "current  "+noFiles)
+
+	// latency_ms deleted from the current result is a failure, not "no regression".
+	noLatency := edited(t, base, func(d map[string]any) { delete(d, "latency_ms") })
+	code, stdout, stderr = kinesim(t, "compare", base, noLatency)
+	assert.Equal(t, exitThreshold, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	assert.Contains(t, stdout, "MISSING in current")
+	assert.NotContains(t, stdout, "no regression")
 }

@@ -39,6 +39,7 @@ type runFlags struct {
 	keep         bool
 	noThresholds bool
 	metricsAddr  string
+	force        bool
 }
 
 func newRunCommand() *cobra.Command {
@@ -48,8 +49,11 @@ func newRunCommand() *cobra.Command {
 		Short: "Run a scenario (a file, or a built-in name) and write a run folder",
 		Long: `Run a scenario file, or a built-in scenario by name (see 'kinesim scenarios').
 The run folder (runs/<scenario>-<UTC timestamp>/ unless --out) gets result.json,
-the scenario as run, latency.hlog (HdrHistogram interval log), summary.md, and
-dead-letters.jsonl when any record failed every attempt. The scenario's thresholds
+scenario.yaml (the scenario as run), latency.hlog (HdrHistogram interval log),
+summary.md, report.html, ledger.bin (the delivery ledger 'kinesim verify' reads),
+and dead-letters.jsonl when any record failed every attempt. The folder must be
+new or empty: --force reuses one, first deleting the files a run writes there
+(those names, and consumers' checkpoints-*.json) and nothing else. The scenario's thresholds
 are judged at the end: a failed one exits 99. A threshold with abort_on_fail is
 also judged at the end of every second of the run (on the run's clock, wall or
 virtual) and stops the run as soon as it fails: result.json is marked incomplete
@@ -81,6 +85,7 @@ still written, marked incomplete.`,
 	fl.BoolVar(&f.noThresholds, "no-thresholds", false, "do not judge the scenario's thresholds (as k6's --no-thresholds)")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve live Prometheus metrics at http://ADDR/metrics during the run (PORT or :PORT binds 127.0.0.1)")
 	fl.BoolVar(&f.keep, "keep", false, "keep the streams the run created instead of deleting them")
+	fl.BoolVar(&f.force, "force", false, "reuse a non-empty --out folder, deleting the files an earlier run wrote there")
 	return cmd
 }
 
@@ -111,6 +116,9 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	if err != nil {
 		return usageError("--summary: %w", err)
 	}
+	if f.drainTimeout < 0 {
+		return usageError("--drain-timeout %s: want 0 or more", f.drainTimeout)
+	}
 	sc, err := loadScenario(ref)
 	if err != nil {
 		return err
@@ -136,6 +144,9 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	out := f.out
 	if out == "" {
 		out = runner.RunDir("runs", sc.Name, time.Now())
+	}
+	if err := prepareRunFolder(out, f.force); err != nil {
+		return err
 	}
 
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)

@@ -84,6 +84,7 @@ Exit code 99 when a count is over --expect.`,
 			out := cmd.OutOrStdout()
 			if asJSON {
 				enc := json.NewEncoder(out)
+				enc.SetEscapeHTML(false)
 				enc.SetIndent("", "  ")
 				err = enc.Encode(v)
 			} else {

@@ -160,3 +160,23 @@ func TestVerifyBuiltinConsumersFromTheLedger(t *testing.T) {
 		})
 	}
 }
+
+func TestVerifyJSONDoesNotEscapeHTML(t *testing.T) {
+	run := handLedger(t)
+	file := filepath.Join(t.TempDir(), "consumed.jsonl")
+	require.NoError(t, os.WriteFile(file, []byte(line(1, 0)+"\n"), 0o644))
+	code, stdout, stderr := kinesim(t, "verify", "--ledger", run, "--consumed", file, "--json")
+	require.Equal(t, exitThreshold, code, "stderr: %s", stderr)
+	assert.Contains(t, stdout, "lost 5 > 0")
+	assert.NotContains(t, stdout, `\u003e`)
+}
+
+func TestVerifyTextCountsUnknownIDs(t *testing.T) {
+	run := handLedger(t)
+	file := filepath.Join(t.TempDir(), "consumed.jsonl")
+	lines := []string{line(1, 0), line(2, 0), line(3, 0), line(4, 0), line(5, 0), line(6, 0), `{"record_id": "cars-1"}`, `{"record_id": "cars-2"}`}
+	require.NoError(t, os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	code, stdout, stderr := kinesim(t, "verify", "--ledger", run, "--consumed", file)
+	assert.Equal(t, 0, code, "stderr: %s", stderr)
+	assert.Contains(t, stdout, "unknown ids 2", "the text says what --json's unknown says")
+}
