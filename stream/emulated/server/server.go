@@ -218,10 +218,19 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, c codec, op 
 	s.opts.log.Log(r.Context(), levelOf(api.Code), "request failed", "operation", op, "status", status, "code", api.Code, "message", api.Message)
 	w.Header().Set("Content-Type", c.contentType)
 	w.WriteHeader(status)
-	buf, _ := c.encode(struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}{api.Code, api.Message})
+	var buf []byte
+	if api.Code == codeSerialization {
+		// Kinesis spells this one's key with a capital M.
+		buf, _ = c.encode(struct {
+			Type    string `json:"__type"`
+			Message string `json:"Message"`
+		}{api.Code, api.Message})
+	} else {
+		buf, _ = c.encode(struct {
+			Type    string `json:"__type"`
+			Message string `json:"message"`
+		}{api.Code, api.Message})
+	}
 	_, _ = w.Write(buf)
 }
 
@@ -290,8 +299,7 @@ func (s *Server) arn(name string) string {
 // any ARN naming a stream of this server is too.
 func streamName(ref streamRefJSON) (string, error) {
 	var v validation
-	stringLength(&v, ref.StreamName, "streamName", 1, 128)
-	stringLength(&v, ref.StreamARN, "streamARN", 1, 2048)
+	v.streamRef(ref)
 	if err := v.err(); err != nil {
 		return "", err
 	}
