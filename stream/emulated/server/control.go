@@ -285,6 +285,8 @@ func (s *Server) changeRetention(ctx context.Context, req *retentionRequest, inc
 	current := m.retention
 	s.mu.Unlock()
 	switch {
+	case hours < int64(stream.DefaultRetention/time.Hour):
+		return nil, invalidArgument("Minimum allowed retention period is %d hours. Requested retention period (%d hours) is too short.", int64(stream.DefaultRetention/time.Hour), hours)
 	case increase && hours < current:
 		return nil, invalidArgument("Requested retention period (%d hours) for stream %s can not be shorter than existing retention period (%d hours). Use DecreaseRetentionPeriod API.", hours, name, current)
 	case !increase && hours > current:

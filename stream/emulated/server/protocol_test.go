@@ -116,8 +116,8 @@ func TestRequestErrorsAreAWSShaped(t *testing.T) {
 		{"NextToken with StreamName", "POST", "ListShards", jsonType, `{"StreamName":"fixture","NextToken":"abc"}`, 400, "InvalidArgumentException", "cannot be provided together"},
 		// A NextToken the server never issued.
 		{"bad NextToken", "POST", "ListShards", jsonType, `{"NextToken":"abc"}`, 400, "InvalidArgumentException", "NextToken"},
-		// A retention increase that shortens it.
-		{"retention increase below current", "POST", "IncreaseStreamRetentionPeriod", jsonType, `{"StreamName":"fixture","RetentionPeriodHours":12}`, 400, "InvalidArgumentException", "can not be shorter"},
+		// A retention below the 24-hour minimum (Kinesis checks the minimum first).
+		{"retention increase below current", "POST", "IncreaseStreamRetentionPeriod", jsonType, `{"StreamName":"fixture","RetentionPeriodHours":12}`, 400, "InvalidArgumentException", "Minimum allowed retention period is 24 hours"},
 		// A split at a key outside the shard.
 		{"split outside shard", "POST", "SplitShard", jsonType, `{"StreamName":"fixture","ShardToSplit":"shardId-000000000000","NewStartingHashKey":"0"}`, 400, "InvalidArgumentException", "NewStartingHashKey"},
 		// A second 600 KiB record within the same second exceeds the shard's write limit.
