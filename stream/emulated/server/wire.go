@@ -80,7 +80,7 @@ func typeMismatch(got string, want reflect.Type) string {
 	}
 	javaGot := map[string]string{"string": "java.lang.String", "bool": "java.lang.Boolean"}[got]
 	if strings.HasPrefix(got, "number") {
-		javaGot = "java.math.BigDecimal"
+		javaGot = "com.amazon.coral.value.json.numbers.TruncatingBigNumber" // Kinesis's JSON number type
 	}
 	switch want.Kind() {
 	case reflect.Map:
