@@ -10,8 +10,13 @@
 // SDKs send; blobs as byte strings, timestamps as tag 1 over epoch
 // milliseconds; see codec.go). The answer is in the request's encoding.
 // Errors come back as AWS sends them, a map {"__type": CODE, "message": ...}
-// with HTTP 400 (throttling included), 500 for InternalFailure and 503 for
-// ServiceUnavailable, so SDK retry logic behaves as in production.
+// ("Message" for SerializationException, as Kinesis spells it) with HTTP 400
+// (throttling included), 500 for InternalFailure and 503 for
+// ServiceUnavailable, so SDK retry logic behaves as in production. Checks
+// run in Kinesis's order: the body's shape (SerializationException, in the
+// Java terms Kinesis uses), then every constraint of the API model
+// (one ValidationException listing each breach), then existence and state.
+// Shard ids are read as Kinesis reads them (stream.ParseShardID).
 //
 // Security: the server accepts any SigV4 signature and any credentials
 // without checking them, and has no TLS. Serve it on loopback only.
