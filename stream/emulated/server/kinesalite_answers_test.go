@@ -20,10 +20,14 @@ import (
 // rows are not asked of it.
 var kinesaliteDiffers = map[string]string{
 	// Kinesis has taken StreamARN since 2022: StreamName is optional.
-	"iterator request with nothing": "kinesalite requires StreamName and reports 'The paramater ... is required'",
-	"merge with nothing":            "kinesalite requires StreamName and reports 'The paramater ... is required'",
-	"scaling with nothing":          "kinesalite has no UpdateShardCount",
-	"create with nothing":           "kinesalite reports 'The paramater ... is required'",
+	"iterator request with nothing":    "kinesalite requires StreamName and reports 'The paramater ... is required'",
+	"merge with nothing":               "kinesalite requires StreamName and reports 'The paramater ... is required'",
+	"scaling with nothing":             "kinesalite has no UpdateShardCount",
+	"register with nothing":            "kinesalite has no enhanced fan-out",
+	"register a bad consumer name":     "kinesalite has no enhanced fan-out",
+	"register on a missing stream":     "kinesalite has no enhanced fan-out",
+	"describe a consumer by a bad ARN": "kinesalite has no enhanced fan-out",
+	"create with nothing":              "kinesalite reports 'The paramater ... is required'",
 	// RetentionPeriodHours' bound is 8760 since November 2020.
 	"retention above the maximum":       "kinesalite's bound is 168 hours",
 	"retention 169 of a missing stream": "kinesalite's bound is 168 hours",
