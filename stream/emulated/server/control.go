@@ -171,7 +171,7 @@ func describeStreamSummary(ctx context.Context, s *Server, req *streamRefJSON) (
 func listStreams(ctx context.Context, s *Server, req *listStreamsRequest) (any, error) {
 	var v validation
 	intRange(&v, req.Limit, "limit", 1, 10000)
-	stringLength(&v, req.ExclusiveStartStreamName, "exclusiveStartStreamName", 1, 128)
+	v.str(req.ExclusiveStartStreamName, "exclusiveStartStreamName", streamNameRule)
 	stringLength(&v, req.NextToken, "nextToken", 1, 1048576)
 	if err := v.err(); err != nil {
 		return nil, err

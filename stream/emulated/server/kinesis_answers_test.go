@@ -150,6 +150,15 @@ var validationRows = []answerRow{
 		"Stream missing under account 111111111111 not found."},
 	{"describe a consumer by a bad ARN", "DescribeStreamConsumer", `{"StreamARN":"arn:aws:s3:::b","ConsumerName":"c"}`, 400, "ValidationException",
 		"1 validation error detected: Value 'arn:aws:s3:::b' at 'streamARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+"},
+	{"list shards breaking three", "ListShards", `{"StreamName":"a b","ExclusiveStartShardId":"x y","MaxResults":0}`, 400, "ValidationException",
+		"3 validation errors detected: Value 'x y' at 'exclusiveStartShardId' failed to satisfy constraint: " + badName +
+			"; Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1; Value 'a b' at 'streamName' failed to satisfy constraint: " + badName},
+	{"list streams after a bad name", "ListStreams", `{"ExclusiveStartStreamName":"a/b","Limit":10001}`, 400, "ValidationException",
+		"2 validation errors detected: Value '10001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 10000; " +
+			"Value 'a/b' at 'exclusiveStartStreamName' failed to satisfy constraint: " + badName},
+	{"describe after a bad shard id", "DescribeStream", `{"StreamName":"fixture","ExclusiveStartShardId":"a b","Limit":0}`, 400, "ValidationException",
+		"2 validation errors detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1; " +
+			"Value 'a b' at 'exclusiveStartShardId' failed to satisfy constraint: " + badName},
 	{"scaling with nothing", "UpdateShardCount", `{"StreamName":"fixture"}`, 400, "ValidationException",
 		"2 validation errors detected: Value null at 'targetShardCount' failed to satisfy constraint: " + notNull + "; Value null at 'scalingType' failed to satisfy constraint: " + notNull},
 }
