@@ -37,3 +37,30 @@ func TestSequenceLess(t *testing.T) {
 		assert.Equal(t, tt.want, stream.SequenceLess(tt.a, tt.b), "SequenceLess(%s, %s)", tt.a, tt.b)
 	}
 }
+
+func TestParseShardID(t *testing.T) {
+	tests := []struct {
+		id     string
+		want   int
+		wantOK bool
+	}{
+		{"shardId-000000000000", 0, true}, // the canonical form
+		{"shardId-0", 0, true},            // short: the number is read
+		{"shardId-000000000007", 7, true}, // padded
+		{"shardId-07", 7, true},           // partly padded
+		{"7", 7, true},                    // no prefix
+		{"000000000012", 12, true},        // no prefix, padded
+		{"shardId-2147483647", 2147483647, true},
+		{"shardId-2147483648", 0, false}, // above 2^31-1
+		{"shardId-", 0, false},           // no number
+		{"shardId-x1", 0, false},         // not all digits
+		{"shardId-1-2", 0, false},        // more than one number
+		{"abc", 0, false},
+		{"", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := stream.ParseShardID(tt.id)
+		assert.Equal(t, tt.wantOK, ok, "ParseShardID(%q) ok", tt.id)
+		assert.Equal(t, tt.want, got, "ParseShardID(%q)", tt.id)
+	}
+}

@@ -130,13 +130,14 @@ func (set *shardSet) routeIndex(k hashkey.Key) int {
 	return lo
 }
 
+// byID returns the shard id names, read as Kinesis reads ids (see
+// stream.ParseShardID), or nil.
 func (set *shardSet) byID(id string) *shard {
-	for _, sh := range set.all {
-		if sh.id == id {
-			return sh
-		}
+	i, ok := stream.ParseShardID(id)
+	if !ok || i >= len(set.all) {
+		return nil
 	}
-	return nil
+	return set.all[i]
 }
 
 func newShardSet(all []*shard) *shardSet {

@@ -2,6 +2,7 @@ package emulated
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
@@ -52,6 +53,30 @@ func resize[T any](s []T, n int) []T {
 // record succeeds or fails on its own: a record over its shard's write limits
 // gets ProvisionedThroughputExceededException while the rest are written.
 func (e *Emulator) PutRecords(ctx context.Context, in *stream.PutRecordsInput) (*stream.PutRecordsOutput, error) {
+	return e.putBatch(ctx, in, recordsMember)
+}
+
+// memberName names a record's member in an error message: PutRecords'
+// records are Records[i], PutRecord's one record is the request itself.
+type memberName func(i int, member string) string
+
+func recordsMember(i int, member string) string {
+	if member == "" {
+		return fmt.Sprintf("Records[%d]", i)
+	}
+	return fmt.Sprintf("Records[%d].%s", i, member)
+}
+
+func singleMember(_ int, member string) string {
+	if member == "" {
+		return "the record"
+	}
+	return member
+}
+
+// putBatch serves PutRecords, and PutRecord as a batch of one whose errors
+// name members by name.
+func (e *Emulator) putBatch(ctx context.Context, in *stream.PutRecordsInput, name memberName) (*stream.PutRecordsOutput, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -67,7 +92,7 @@ func (e *Emulator) PutRecords(ctx context.Context, in *stream.PutRecordsInput) (
 	scr := putScratchPool.Get().(*putScratch)
 	defer putScratchPool.Put(scr)
 	scr.reset(n)
-	if err := e.validateRecords(recs, scr.keys); err != nil {
+	if err := e.validateRecords(recs, scr.keys, name); err != nil {
 		return nil, err
 	}
 	st, err := e.lookup(in.StreamName)
@@ -125,26 +150,27 @@ func (e *Emulator) PutRecords(ctx context.Context, in *stream.PutRecordsInput) (
 
 // validateRecords checks every record against the API's rules and stores
 // each one's hash key in keys.
-func (e *Emulator) validateRecords(recs []stream.Record, keys []hashkey.Key) error {
+func (e *Emulator) validateRecords(recs []stream.Record, keys []hashkey.Key, name memberName) error {
 	total := 0
 	for i := range recs {
 		r := &recs[i]
 		if r.PartitionKey == "" {
-			return stream.Errorf(stream.CodeInvalidArgument, "Records[%d].PartitionKey is empty; partition keys have 1 to %d characters", i, stream.MaxPartitionKeyLength)
+			return stream.Errorf(stream.CodeInvalidArgument, "%s is empty; partition keys have 1 to %d characters", name(i, "PartitionKey"), stream.MaxPartitionKeyLength)
 		}
 		if len(r.PartitionKey) > stream.MaxPartitionKeyLength && utf8.RuneCountInString(r.PartitionKey) > stream.MaxPartitionKeyLength {
-			return stream.Errorf(stream.CodeInvalidArgument, "Records[%d].PartitionKey has %d characters; partition keys have 1 to %d",
-				i, utf8.RuneCountInString(r.PartitionKey), stream.MaxPartitionKeyLength)
+			return stream.Errorf(stream.CodeInvalidArgument, "%s has %d characters; partition keys have 1 to %d",
+				name(i, "PartitionKey"), utf8.RuneCountInString(r.PartitionKey), stream.MaxPartitionKeyLength)
 		}
 		size := r.Size()
 		if size > e.cfg.maxRecordSize {
-			return stream.Errorf(stream.CodeInvalidArgument, "Records[%d] is %d bytes (data plus partition key); the stream's maximum record size is %d bytes",
-				i, size, e.cfg.maxRecordSize)
+			return stream.Errorf(stream.CodeInvalidArgument, "%s is %d bytes (data plus partition key); the stream's maximum record size is %d bytes",
+				name(i, ""), size, e.cfg.maxRecordSize)
 		}
 		total += size
 		k, ok := hashkey.Route(r.PartitionKey, r.ExplicitHashKey)
 		if !ok {
-			return stream.Errorf(stream.CodeInvalidArgument, "Records[%d].ExplicitHashKey %q is not a decimal integer from 0 to 2^128-1", i, r.ExplicitHashKey)
+			// Kinesis's words for a key outside the hash key space.
+			return stream.Errorf(stream.CodeInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was %s", r.ExplicitHashKey)
 		}
 		keys[i] = k
 	}

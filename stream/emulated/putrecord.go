@@ -33,7 +33,7 @@ func (e *Emulator) PutRecord(ctx context.Context, in *stream.PutRecordInput) (*s
 				in.SequenceNumberForOrdering, in.StreamName, account)
 		}
 	}
-	out, err := e.PutRecords(ctx, &stream.PutRecordsInput{StreamName: in.StreamName, Records: []stream.Record{in.Record}})
+	out, err := e.putBatch(ctx, &stream.PutRecordsInput{StreamName: in.StreamName, Records: []stream.Record{in.Record}}, singleMember)
 	if err != nil {
 		return nil, err
 	}

@@ -57,7 +57,15 @@ func decodeIterator(s string) (iterator, bool) {
 	return iterator{stream: parts[0], incarnation: uint64(nums[0]), shard: int(nums[1]), pos: nums[2], issued: nums[3]}, true
 }
 
+// shardNotFound is Kinesis's answer for a shard id that names no shard of
+// the stream: the id as Kinesis read it (canonical), or, for an id that
+// names no shard at all, the id as given.
 func shardNotFound(shardID, streamName string) error {
+	i, ok := stream.ParseShardID(shardID)
+	if !ok {
+		return stream.Errorf(stream.CodeNotFound, "Could not find shard %s in stream %s under account %s.", shardID, streamName, account)
+	}
+	shardID = stream.ShardID(i)
 	return stream.Errorf(stream.CodeNotFound, "Shard %s in stream %s under account %s does not exist", shardID, streamName, account)
 }
 

@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/kinesim/kinesim/stream"
@@ -23,21 +25,22 @@ const (
 	// cannot make the process allocate without end. AWS's default account
 	// quota is lower still (500 shards in the largest regions).
 	maxCreateShards = 10000
+	// maxRetentionHours is the API model's bound on RetentionPeriodHours:
+	// 8760 hours (365 days) since November 2020, when it was 168 (API
+	// reference, IncreaseStreamRetentionPeriod).
+	maxRetentionHours = 8760
 )
 
 func createStream(ctx context.Context, s *Server, req *createStreamRequest) (any, error) {
 	var v validation
-	requiredString(&v, req.StreamName, "streamName")
-	stringLength(&v, req.StreamName, "streamName", 1, 128)
 	intRange(&v, req.ShardCount, "shardCount", 1, 1<<31-1)
+	v.str(req.StreamName, "streamName", streamNameRule.required())
 	if req.StreamModeDetails != nil {
 		mode := req.StreamModeDetails.StreamMode
 		oneOf(&v, &mode, "streamModeDetails.streamMode", string(stream.ModeProvisioned), string(stream.ModeOnDemand))
 	}
+	checkTags(&v, req.Tags, "tags", 0, maxTagsPerStream)
 	if err := v.err(); err != nil {
-		return nil, err
-	}
-	if err := checkTags(req.Tags, maxTagsPerStream); err != nil {
 		return nil, err
 	}
 	in := &stream.CreateStreamInput{StreamName: *req.StreamName, Tags: req.Tags}
@@ -93,14 +96,15 @@ func (s *Server) DeleteStream(ctx context.Context, name string) error {
 }
 
 func describeStream(ctx context.Context, s *Server, req *describeStreamRequest) (any, error) {
-	name, err := streamName(req.streamRefJSON)
-	if err != nil {
-		return nil, err
-	}
 	var v validation
 	intRange(&v, req.Limit, "limit", 1, 10000)
-	stringLength(&v, req.ExclusiveStartShardID, "exclusiveStartShardId", 1, 128)
+	v.str(req.ExclusiveStartShardID, "exclusiveStartShardId", shardIDRule.optional())
+	v.streamRef(req.streamRefJSON)
 	if err := v.err(); err != nil {
+		return nil, err
+	}
+	name, err := streamName(req.streamRefJSON)
+	if err != nil {
 		return nil, err
 	}
 	m, shards, err := s.meta(ctx, name)
@@ -167,7 +171,7 @@ func describeStreamSummary(ctx context.Context, s *Server, req *streamRefJSON) (
 func listStreams(ctx context.Context, s *Server, req *listStreamsRequest) (any, error) {
 	var v validation
 	intRange(&v, req.Limit, "limit", 1, 10000)
-	stringLength(&v, req.ExclusiveStartStreamName, "exclusiveStartStreamName", 1, 128)
+	v.str(req.ExclusiveStartStreamName, "exclusiveStartStreamName", streamNameRule)
 	stringLength(&v, req.NextToken, "nextToken", 1, 1048576)
 	if err := v.err(); err != nil {
 		return nil, err
@@ -222,6 +226,9 @@ func listStreams(ctx context.Context, s *Server, req *listStreamsRequest) (any, 
 // shardsAfter returns the shards whose id sorts after id. Shard ids are
 // fixed width, so string order is creation order.
 func shardsAfter(shards []stream.Shard, id string) []stream.Shard {
+	if i, ok := stream.ParseShardID(id); ok {
+		id = stream.ShardID(i) // Kinesis reads short forms too
+	}
 	i := sort.Search(len(shards), func(i int) bool { return shards[i].ShardID > id })
 	return shards[i:]
 }
@@ -258,16 +265,15 @@ func decreaseRetention(ctx context.Context, s *Server, req *retentionRequest) (a
 // changeRetention serves Increase- and DecreaseStreamRetentionPeriod: the
 // new period must move the way the operation says.
 func (s *Server) changeRetention(ctx context.Context, req *retentionRequest, increase bool) (any, error) {
-	name, err := streamName(req.streamRefJSON)
-	if err != nil {
+	var v validation
+	requiredInt(&v, req.RetentionPeriodHours, "retentionPeriodHours")
+	intRange(&v, req.RetentionPeriodHours, "retentionPeriodHours", 1, maxRetentionHours)
+	v.streamRef(req.streamRefJSON)
+	if err := v.err(); err != nil {
 		return nil, err
 	}
-	var v validation
-	if req.RetentionPeriodHours == nil {
-		v.add(nil, "retentionPeriodHours", "Member must not be null")
-	}
-	intRange(&v, req.RetentionPeriodHours, "retentionPeriodHours", 1, 1<<31-1)
-	if err := v.err(); err != nil {
+	name, err := streamName(req.streamRefJSON)
+	if err != nil {
 		return nil, err
 	}
 	m, _, err := s.meta(ctx, name)
@@ -279,6 +285,8 @@ func (s *Server) changeRetention(ctx context.Context, req *retentionRequest, inc
 	current := m.retention
 	s.mu.Unlock()
 	switch {
+	case hours < int64(stream.DefaultRetention/time.Hour):
+		return nil, invalidArgument("Minimum allowed retention period is %d hours. Requested retention period (%d hours) is too short.", int64(stream.DefaultRetention/time.Hour), hours)
 	case increase && hours < current:
 		return nil, invalidArgument("Requested retention period (%d hours) for stream %s can not be shorter than existing retention period (%d hours). Use DecreaseRetentionPeriod API.", hours, name, current)
 	case !increase && hours > current:
@@ -306,33 +314,48 @@ func (s *Server) SetRetentionPeriod(ctx context.Context, name string, period tim
 	return nil
 }
 
-// checkTags applies the API's tag rules to tags to add.
-func checkTags(tags map[string]string, most int) error {
+// checkTags applies the API model's constraints on a Tags map: at least
+// one tag (AddTagsToStream), at most most, keys of 1 to 128 characters and
+// values of at most 256.
+func checkTags(v *validation, tags map[string]string, member string, least, most int) {
+	if tags == nil {
+		if least > 0 {
+			v.add(nil, member, "Member must not be null")
+		}
+		return
+	}
+	keys := slices.Sorted(maps.Keys(tags))
+	pairs := make([]string, len(keys))
+	keysOK, valuesOK := true, true
+	for i, k := range keys {
+		pairs[i] = k + "=" + tags[k]
+		keysOK = keysOK && len([]rune(k)) >= 1 && len([]rune(k)) <= maxTagKeyLen
+		valuesOK = valuesOK && len([]rune(tags[k])) <= maxTagValueLen
+	}
+	shown := "{" + strings.Join(pairs, ", ") + "}"
+	if len(tags) < least {
+		v.add(shown, member, fmt.Sprintf("Member must have length greater than or equal to %d", least))
+	}
 	if len(tags) > most {
-		return invalidArgument("%d tags: at most %d in one call", len(tags), most)
+		v.add(shown, member, fmt.Sprintf("Member must have length less than or equal to %d", most))
 	}
-	for k, val := range tags {
-		if len(k) < 1 || len(k) > maxTagKeyLen {
-			return invalidArgument("tag key %q: keys have 1 to %d characters", k, maxTagKeyLen)
-		}
-		if len(val) > maxTagValueLen {
-			return invalidArgument("tag %q: values have at most %d characters", k, maxTagValueLen)
-		}
+	if !keysOK {
+		v.add(shown, member, fmt.Sprintf("Map keys must satisfy constraint: [Member must have length less than or equal to %d, Member must have length greater than or equal to 1]", maxTagKeyLen))
 	}
-	return nil
+	if !valuesOK {
+		v.add(shown, member, fmt.Sprintf("Map value must satisfy constraint: [Member must have length less than or equal to %d, Member must have length greater than or equal to 0]", maxTagValueLen))
+	}
 }
 
 func addTags(ctx context.Context, s *Server, req *addTagsRequest) (any, error) {
-	name, err := streamName(req.streamRefJSON)
-	if err != nil {
+	var v validation
+	checkTags(&v, req.Tags, "tags", 1, maxTagsPerCall)
+	v.streamRef(req.streamRefJSON)
+	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if req.Tags == nil {
-		var v validation
-		v.add(nil, "tags", "Member must not be null")
-		return nil, v.err()
-	}
-	if err := checkTags(req.Tags, maxTagsPerCall); err != nil {
+	name, err := streamName(req.streamRefJSON)
+	if err != nil {
 		return nil, err
 	}
 	m, _, err := s.meta(ctx, name)
@@ -351,14 +374,24 @@ func addTags(ctx context.Context, s *Server, req *addTagsRequest) (any, error) {
 }
 
 func removeTags(ctx context.Context, s *Server, req *removeTagsRequest) (any, error) {
+	var v validation
+	switch n := len(req.TagKeys); {
+	case req.TagKeys == nil:
+		v.add(nil, "tagKeys", "Member must not be null")
+	case n < 1 || n > maxTagsPerCall:
+		bound := "greater than or equal to 1"
+		if n > maxTagsPerCall {
+			bound = fmt.Sprintf("less than or equal to %d", maxTagsPerCall)
+		}
+		v.add("["+strings.Join(req.TagKeys, ", ")+"]", "tagKeys", "Member must have length "+bound)
+	}
+	v.streamRef(req.streamRefJSON)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
 	name, err := streamName(req.streamRefJSON)
 	if err != nil {
 		return nil, err
-	}
-	if len(req.TagKeys) < 1 || len(req.TagKeys) > maxTagsPerCall {
-		var v validation
-		v.add(len(req.TagKeys), "tagKeys", "Member must have length between 1 and 10, inclusive")
-		return nil, v.err()
 	}
 	m, _, err := s.meta(ctx, name)
 	if err != nil {
@@ -373,13 +406,15 @@ func removeTags(ctx context.Context, s *Server, req *removeTagsRequest) (any, er
 }
 
 func listTags(ctx context.Context, s *Server, req *listTagsRequest) (any, error) {
-	name, err := streamName(req.streamRefJSON)
-	if err != nil {
+	var v validation
+	v.str(req.ExclusiveStartTagKey, "exclusiveStartTagKey", strRule{minLen: 1, maxLen: maxTagKeyLen})
+	intRange(&v, req.Limit, "limit", 1, 50)
+	v.streamRef(req.streamRefJSON)
+	if err := v.err(); err != nil {
 		return nil, err
 	}
-	var v validation
-	intRange(&v, req.Limit, "limit", 1, 50)
-	if err := v.err(); err != nil {
+	name, err := streamName(req.streamRefJSON)
+	if err != nil {
 		return nil, err
 	}
 	m, _, err := s.meta(ctx, name)

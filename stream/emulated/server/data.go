@@ -16,16 +16,16 @@ import (
 // stream may accept more (UpdateMaxRecordSize), which the emulator checks.
 const maxDataBytes = stream.MaxSettableRecordBytes
 
+// checkEntry checks a record's members in Kinesis's order: PartitionKey,
+// ExplicitHashKey, Data.
 func checkEntry(v *validation, e *putRecordsEntry, prefix string) {
+	v.str(e.PartitionKey, prefix+"partitionKey", partitionKeyRule)
+	v.str(e.ExplicitHashKey, prefix+"explicitHashKey", hashKeyRule)
 	if e.Data == nil {
 		v.add(nil, prefix+"data", "Member must not be null")
 	} else if len(e.Data) > maxDataBytes {
-		v.add(fmt.Sprintf("%d bytes", len(e.Data)), prefix+"data", fmt.Sprintf("Member must have length less than or equal to %d", maxDataBytes))
+		v.add(fmt.Sprintf("java.nio.HeapByteBuffer[pos=0 lim=%d cap=%d]", len(e.Data), len(e.Data)), prefix+"data", fmt.Sprintf("Member must have length less than or equal to %d", maxDataBytes))
 	}
-	requiredString(v, e.PartitionKey, prefix+"partitionKey")
-	// Partition keys have 1 to 256 Unicode characters; the emulator counts
-	// characters, this checks only that a key is not empty.
-	stringLength(v, e.PartitionKey, prefix+"partitionKey", 1, 4*stream.MaxPartitionKeyLength)
 }
 
 func (e *putRecordsEntry) record() stream.Record {
@@ -37,13 +37,14 @@ func (e *putRecordsEntry) record() stream.Record {
 }
 
 func putRecords(ctx context.Context, s *Server, req *putRecordsRequest) (any, error) {
-	name, err := streamName(req.streamRefJSON)
-	if err != nil {
-		return nil, err
-	}
 	var v validation
-	if n := len(req.Records); n < 1 || n > stream.MaxRecordsPerPutRecords {
-		v.add(fmt.Sprintf("%d records", n), "records", fmt.Sprintf("Member must have length between 1 and %d, inclusive", stream.MaxRecordsPerPutRecords))
+	switch n := len(req.Records); {
+	case req.Records == nil:
+		v.add(nil, "records", "Member must not be null")
+	case n < 1:
+		v.add("[]", "records", "Member must have length greater than or equal to 1")
+	case n > stream.MaxRecordsPerPutRecords:
+		v.add(fmt.Sprintf("%d records", n), "records", fmt.Sprintf("Member must have length less than or equal to %d", stream.MaxRecordsPerPutRecords))
 	}
 	recs := make([]stream.Record, len(req.Records))
 	for i := range req.Records {
@@ -54,7 +55,12 @@ func putRecords(ctx context.Context, s *Server, req *putRecordsRequest) (any, er
 			recs[i] = e.record()
 		}
 	}
+	v.streamRef(req.streamRefJSON)
 	if err := v.err(); err != nil {
+		return nil, err
+	}
+	name, err := streamName(req.streamRefJSON)
+	if err != nil {
 		return nil, err
 	}
 	out, err := s.emu.PutRecords(ctx, &stream.PutRecordsInput{StreamName: name, Records: recs})
@@ -73,13 +79,15 @@ func putRecords(ctx context.Context, s *Server, req *putRecordsRequest) (any, er
 }
 
 func putRecord(ctx context.Context, s *Server, req *putRecordRequest) (any, error) {
-	name, err := streamName(req.streamRefJSON)
-	if err != nil {
+	var v validation
+	v.str(req.SequenceNumberForOrdering, "sequenceNumberForOrdering", sequenceRule)
+	checkEntry(&v, &req.putRecordsEntry, "")
+	v.streamRef(req.streamRefJSON)
+	if err := v.err(); err != nil {
 		return nil, err
 	}
-	var v validation
-	checkEntry(&v, &req.putRecordsEntry, "")
-	if err := v.err(); err != nil {
+	name, err := streamName(req.streamRefJSON)
+	if err != nil {
 		return nil, err
 	}
 	in := &stream.PutRecordInput{StreamName: name, Record: req.record()}
@@ -98,17 +106,18 @@ func putRecord(ctx context.Context, s *Server, req *putRecordRequest) (any, erro
 }
 
 func getShardIterator(ctx context.Context, s *Server, req *getShardIteratorRequest) (any, error) {
-	name, err := streamName(req.streamRefJSON)
-	if err != nil {
+	var v validation
+	v.str(req.ShardID, "shardId", shardIDRule)
+	requiredString(&v, req.ShardIteratorType, "shardIteratorType")
+	oneOf(&v, req.ShardIteratorType, "shardIteratorType", string(stream.AfterSequenceNumber), string(stream.Latest),
+		string(stream.AtTimestamp), string(stream.AtSequenceNumber), string(stream.TrimHorizon))
+	v.str(req.StartingSequenceNumber, "startingSequenceNumber", sequenceRule)
+	v.streamRef(req.streamRefJSON)
+	if err := v.err(); err != nil {
 		return nil, err
 	}
-	var v validation
-	requiredString(&v, req.ShardID, "shardId")
-	stringLength(&v, req.ShardID, "shardId", 1, 128)
-	requiredString(&v, req.ShardIteratorType, "shardIteratorType")
-	oneOf(&v, req.ShardIteratorType, "shardIteratorType", string(stream.AtSequenceNumber), string(stream.AfterSequenceNumber),
-		string(stream.TrimHorizon), string(stream.Latest), string(stream.AtTimestamp))
-	if err := v.err(); err != nil {
+	name, err := streamName(req.streamRefJSON)
+	if err != nil {
 		return nil, err
 	}
 	in := &stream.GetShardIteratorInput{StreamName: name, ShardID: *req.ShardID, Type: stream.IteratorType(*req.ShardIteratorType)}

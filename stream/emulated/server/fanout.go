@@ -66,7 +66,7 @@ const defaultListConsumers = 100
 // operations require, to a stream name the emulator knows.
 func consumerStream(ctx context.Context, s *Server, arn *string) (string, error) {
 	var v validation
-	requiredString(&v, arn, "streamARN")
+	v.str(arn, "streamARN", streamARNRule.required())
 	if err := v.err(); err != nil {
 		return "", err
 	}
@@ -80,14 +80,13 @@ func consumerStream(ctx context.Context, s *Server, arn *string) (string, error)
 	return name, nil
 }
 
-func checkConsumerName(v *validation, name *string) {
-	requiredString(v, name, "consumerName")
-	stringLength(v, name, "consumerName", 1, 128)
-}
+// consumerNameRule is the model's ConsumerName: a stream name's shape.
+var consumerNameRule = streamNameRule.required()
 
 func registerStreamConsumer(ctx context.Context, s *Server, req *registerConsumerRequest) (any, error) {
 	var v validation
-	checkConsumerName(&v, req.ConsumerName)
+	v.str(req.StreamARN, "streamARN", streamARNRule.required())
+	v.str(req.ConsumerName, "consumerName", consumerNameRule)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -107,7 +106,8 @@ func registerStreamConsumer(ctx context.Context, s *Server, req *registerConsume
 func findConsumer(ctx context.Context, s *Server, req *consumerRefRequest) (string, stream.Consumer, error) {
 	var v validation
 	stringLength(&v, req.ConsumerARN, "consumerARN", 1, 2048)
-	stringLength(&v, req.ConsumerName, "consumerName", 1, 128)
+	v.str(req.ConsumerName, "consumerName", consumerNameRule.optional())
+	v.str(req.StreamARN, "streamARN", streamARNRule)
 	if err := v.err(); err != nil {
 		return "", stream.Consumer{}, err
 	}

@@ -64,9 +64,10 @@ const (
 // expire, the shards do not).
 func listShards(ctx context.Context, s *Server, req *listShardsRequest) (any, error) {
 	var v validation
+	v.str(req.ExclusiveStartShardID, "exclusiveStartShardId", shardIDRule.optional())
 	intRange(&v, req.MaxResults, "maxResults", 1, maxListShards)
 	stringLength(&v, req.NextToken, "nextToken", 1, 1048576)
-	stringLength(&v, req.ExclusiveStartShardID, "exclusiveStartShardId", 1, 128)
+	v.streamRef(req.streamRefJSON)
 	if f := req.ShardFilter; f != nil {
 		oneOf(&v, &f.Type, "shardFilter.type", filterAfterShardID, filterAtTrimHorizon, filterFromTrimHorizon,
 			filterAtLatest, filterAtTimestamp, filterFromTimestamp)

@@ -48,14 +48,15 @@ func (s *Server) reshard(ctx context.Context, name string, call func(context.Con
 }
 
 func splitShard(ctx context.Context, s *Server, req *splitShardRequest) (any, error) {
-	name, err := streamName(req.streamRefJSON)
-	if err != nil {
+	var v validation
+	v.str(req.NewStartingHashKey, "newStartingHashKey", hashKeyRule.required())
+	v.streamRef(req.streamRefJSON)
+	v.str(req.ShardToSplit, "shardToSplit", shardIDRule)
+	if err := v.err(); err != nil {
 		return nil, err
 	}
-	var v validation
-	requiredString(&v, req.ShardToSplit, "shardToSplit")
-	requiredString(&v, req.NewStartingHashKey, "newStartingHashKey")
-	if err := v.err(); err != nil {
+	name, err := streamName(req.streamRefJSON)
+	if err != nil {
 		return nil, err
 	}
 	in := &stream.SplitShardInput{StreamName: name, ShardToSplit: *req.ShardToSplit, NewStartingHashKey: *req.NewStartingHashKey}
@@ -63,14 +64,15 @@ func splitShard(ctx context.Context, s *Server, req *splitShardRequest) (any, er
 }
 
 func mergeShards(ctx context.Context, s *Server, req *mergeShardsRequest) (any, error) {
-	name, err := streamName(req.streamRefJSON)
-	if err != nil {
+	var v validation
+	v.str(req.ShardToMerge, "shardToMerge", shardIDRule)
+	v.str(req.AdjacentShardToMerge, "adjacentShardToMerge", shardIDRule)
+	v.streamRef(req.streamRefJSON)
+	if err := v.err(); err != nil {
 		return nil, err
 	}
-	var v validation
-	requiredString(&v, req.ShardToMerge, "shardToMerge")
-	requiredString(&v, req.AdjacentShardToMerge, "adjacentShardToMerge")
-	if err := v.err(); err != nil {
+	name, err := streamName(req.streamRefJSON)
+	if err != nil {
 		return nil, err
 	}
 	in := &stream.MergeShardsInput{StreamName: name, ShardToMerge: *req.ShardToMerge, AdjacentShardToMerge: *req.AdjacentShardToMerge}
@@ -78,18 +80,17 @@ func mergeShards(ctx context.Context, s *Server, req *mergeShardsRequest) (any, 
 }
 
 func updateShardCount(ctx context.Context, s *Server, req *updateShardCountRequest) (any, error) {
-	name, err := streamName(req.streamRefJSON)
-	if err != nil {
-		return nil, err
-	}
 	var v validation
-	if req.TargetShardCount == nil {
-		v.add(nil, "targetShardCount", "Member must not be null")
-	}
+	requiredInt(&v, req.TargetShardCount, "targetShardCount")
 	intRange(&v, req.TargetShardCount, "targetShardCount", 1, 1<<31-1)
 	requiredString(&v, req.ScalingType, "scalingType")
 	oneOf(&v, req.ScalingType, "scalingType", "UNIFORM_SCALING")
+	v.streamRef(req.streamRefJSON)
 	if err := v.err(); err != nil {
+		return nil, err
+	}
+	name, err := streamName(req.streamRefJSON)
+	if err != nil {
 		return nil, err
 	}
 	_, shards, err := s.meta(ctx, name)

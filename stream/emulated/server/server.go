@@ -10,8 +10,13 @@
 // SDKs send; blobs as byte strings, timestamps as tag 1 over epoch
 // milliseconds; see codec.go). The answer is in the request's encoding.
 // Errors come back as AWS sends them, a map {"__type": CODE, "message": ...}
-// with HTTP 400 (throttling included), 500 for InternalFailure and 503 for
-// ServiceUnavailable, so SDK retry logic behaves as in production.
+// ("Message" for SerializationException, as Kinesis spells it) with HTTP 400
+// (throttling included), 500 for InternalFailure and 503 for
+// ServiceUnavailable, so SDK retry logic behaves as in production. Checks
+// run in Kinesis's order: the body's shape (SerializationException, in the
+// Java terms Kinesis uses), then every constraint of the API model
+// (one ValidationException listing each breach), then existence and state.
+// Shard ids are read as Kinesis reads them (stream.ParseShardID).
 //
 // Security: the server accepts any SigV4 signature and any credentials
 // without checking them, and has no TLS. Serve it on loopback only.
@@ -218,10 +223,19 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, c codec, op 
 	s.opts.log.Log(r.Context(), levelOf(api.Code), "request failed", "operation", op, "status", status, "code", api.Code, "message", api.Message)
 	w.Header().Set("Content-Type", c.contentType)
 	w.WriteHeader(status)
-	buf, _ := c.encode(struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}{api.Code, api.Message})
+	var buf []byte
+	if api.Code == codeSerialization {
+		// Kinesis spells this one's key with a capital M.
+		buf, _ = c.encode(struct {
+			Type    string `json:"__type"`
+			Message string `json:"Message"`
+		}{api.Code, api.Message})
+	} else {
+		buf, _ = c.encode(struct {
+			Type    string `json:"__type"`
+			Message string `json:"message"`
+		}{api.Code, api.Message})
+	}
 	_, _ = w.Write(buf)
 }
 
@@ -290,8 +304,7 @@ func (s *Server) arn(name string) string {
 // any ARN naming a stream of this server is too.
 func streamName(ref streamRefJSON) (string, error) {
 	var v validation
-	stringLength(&v, ref.StreamName, "streamName", 1, 128)
-	stringLength(&v, ref.StreamARN, "streamARN", 1, 2048)
+	v.streamRef(ref)
 	if err := v.err(); err != nil {
 		return "", err
 	}

@@ -2,12 +2,15 @@ package server
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -50,8 +53,8 @@ func decodeBody(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return fmt.Errorf("field %s: want a %s, got a JSON %s", typeErr.Field, typeErr.Type, typeErr.Value)
+		if errors.As(err, &typeErr) {
+			return errors.New(typeMismatch(typeErr.Value, typeErr.Type))
 		}
 		return err
 	}
@@ -59,6 +62,74 @@ func decodeBody(body []byte, v any) error {
 		return errors.New("trailing data after the request's JSON object")
 	}
 	return nil
+}
+
+// typeMismatch is Kinesis's SerializationException message for a JSON value
+// of kind got (as encoding/json names it: string, number, bool, array,
+// object) where the model wants a member of Go type want. Kinesis's front
+// end is Java: its messages name Java's types.
+func typeMismatch(got string, want reflect.Type) string {
+	switch got {
+	case "array":
+		return "Start of list found where not expected"
+	case "object":
+		return "Start of structure or map found where not expected."
+	}
+	for want.Kind() == reflect.Pointer {
+		want = want.Elem()
+	}
+	javaGot := map[string]string{"string": "java.lang.String", "bool": "java.lang.Boolean"}[got]
+	if strings.HasPrefix(got, "number") {
+		javaGot = "com.amazon.coral.value.json.numbers.TruncatingBigNumber" // Kinesis's JSON number type
+	}
+	switch want.Kind() {
+	case reflect.Map:
+		return "Expected map or null"
+	case reflect.Slice:
+		return "Expected list or null"
+	case reflect.Struct:
+		return "Expected null"
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return "class " + javaGot + " can not be converted to an Integer"
+	case reflect.Bool:
+		return "class " + javaGot + " can not be converted to an Boolean"
+	}
+	return "class " + javaGot + " can not be converted to an String"
+}
+
+// blob is a request's Data: in JSON a base64 string, checked as Kinesis
+// checks it; in CBOR a byte string.
+type blob []byte
+
+func (b *blob) UnmarshalJSON(raw []byte) error {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			msg := typeMismatch(typeErr.Value, typeErr.Type)
+			return errors.New(strings.Replace(msg, "to an String", "to a Blob", 1))
+		}
+		return err
+	}
+	if string(raw) == "null" {
+		return nil
+	}
+	if len(s)%4 != 0 {
+		return fmt.Errorf("'%s' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: %d", s, len(s))
+	}
+	if i := strings.IndexFunc(s, func(r rune) bool { return !isBase64(r) }); i >= 0 {
+		return fmt.Errorf("'%s' can not be converted to a Blob: Invalid Base64 character: '%c'", s, s[i])
+	}
+	data, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return fmt.Errorf("'%s' can not be converted to a Blob: Invalid last non-pad Base64 character dectected", s)
+	}
+	*b = data
+	return nil
+}
+
+func isBase64(r rune) bool {
+	return r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '+' || r == '/' || r == '='
 }
 
 // Requests. Pointer fields tell a missing member from a zero one, as the
@@ -117,7 +188,7 @@ type putRecordsRequest struct {
 }
 
 type putRecordsEntry struct {
-	Data            []byte  `json:"Data"`
+	Data            blob    `json:"Data"`
 	PartitionKey    *string `json:"PartitionKey"`
 	ExplicitHashKey *string `json:"ExplicitHashKey"`
 }
