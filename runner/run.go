@@ -55,6 +55,10 @@ type Config struct {
 	// unacknowledged then are counted as unfinished and kept in the
 	// dead-letter file.
 	DrainTimeout time.Duration
+	// DeadLetterCap is how many dead letters the dead-letter file holds in
+	// full (default DefaultDeadLetterCap); past it the file samples them
+	// and ends with a count of those left out (see DeadLetterSummary).
+	DeadLetterCap int
 	// Version is kinesim's version for the report.
 	Version string
 	// Recorder, when set, receives the measurements (so a caller can show
@@ -125,7 +129,7 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 		return nil, cleanup, err
 	}
 
-	r = &run{cfg: cfg, dead: newDeadLetters(filepath.Join(cfg.OutDir, DeadLetterFile)), start: clk.Now(), rec: cfg.Recorder}
+	r = &run{cfg: cfg, dead: newDeadLetters(filepath.Join(cfg.OutDir, DeadLetterFile), cfg.DeadLetterCap), start: clk.Now(), rec: cfg.Recorder}
 	if r.rec == nil {
 		r.rec = metrics.NewRecorder(r.start)
 	}
