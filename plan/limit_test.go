@@ -25,7 +25,7 @@ func TestPlanRefusesDurationsOverItsLimit(t *testing.T) {
 	var se *scenarios.Error
 	require.True(t, errors.As(err, &se))
 	assert.Equal(t, "duration", se.Field)
-	assert.Contains(t, err.Error(), "87600h is over the limit of 2160h")
+	assert.Contains(t, err.Error(), "87600h is over the limit of 1080h")
 	assert.Less(t, allocs, 100.0, "refused before the per-second state is made")
 }
 
@@ -45,7 +45,7 @@ producers:
 	_, err := scenarios.Parse([]byte(src), "long.yaml", opts...)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "long.yaml:3:")
-	assert.Contains(t, err.Error(), "duration: 87600h is over the limit of 2160h: kinesim plan holds")
+	assert.Contains(t, err.Error(), "duration: 87600h is over the limit of 1080h: kinesim plan holds")
 	at := fmt.Sprintf("duration: %v", scenarios.Duration(MaxDuration))
 	_, err = scenarios.Parse([]byte(src[:len("name: long\nseed: 3\n")]+at+src[len("name: long\nseed: 3\nduration: 87600h"):]), "long.yaml", opts...)
 	assert.NoError(t, err, "the limit itself is allowed")

@@ -73,13 +73,14 @@ const (
 )
 
 // MaxDuration is the longest scenario Plan sizes for, and MaxDurationReason
-// why: a plan holds its traffic second by second, about 60 bytes per
-// simulated second, so 90 days take about 500 MB. `kinesim plan` validates
+// why: a plan holds its traffic second by second, about 100 bytes per
+// simulated second (720h of one producer peaked at 267 MB RSS with
+// --no-measure), so 45 days take about 420 MB. `kinesim plan` validates
 // duration against it (scenarios.WithMaxDuration), so a longer one fails
 // at its line in the file.
 const (
-	MaxDuration       = 90 * 24 * time.Hour
-	MaxDurationReason = "kinesim plan holds its traffic second by second (about 60 bytes each); " +
+	MaxDuration       = 45 * 24 * time.Hour
+	MaxDurationReason = "kinesim plan holds its traffic second by second (about 100 bytes each); " +
 		"plan a representative stretch, such as a day or a week, and set objectives.represents for the monthly cost"
 )
 
