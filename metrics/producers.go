@@ -29,6 +29,7 @@ func producerTotals(c func(Counter) int64) result.ProducerTotals {
 		RecordsDeadLettered: c(RecordsDeadLettered),
 		RecordsUnfinished:   c(RecordsUnfinished),
 		RecordsDropped:      c(RecordsDropped),
+		RecordsUnsent:       c(RecordsUnsent),
 		PutCalls:            c(PutCalls),
 		PutCallErrors:       c(PutCallErrors),
 	}

@@ -21,6 +21,7 @@ var counterNames = map[Counter]string{
 	RecordsDeadLettered: "records_dead_lettered",
 	RecordsUnfinished:   "records_unfinished",
 	RecordsDropped:      "records_dropped",
+	RecordsUnsent:       "records_unsent",
 	PutCalls:            "put_calls",
 	PutCallErrors:       "put_call_errors",
 	RecordsConsumed:     "records_consumed",

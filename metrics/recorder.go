@@ -101,6 +101,9 @@ const (
 	RecordsUnfinished
 	// RecordsDropped: records shed by the drop or sample backpressure policy.
 	RecordsDropped
+	// RecordsUnsent: records the schedule asked for that were never made,
+	// because the producer was still behind when the run's duration ended.
+	RecordsUnsent
 	// PutCalls: PutRecords calls made.
 	PutCalls
 	// PutCallErrors: PutRecords calls that failed as a whole.

@@ -72,6 +72,18 @@ const (
 	DefaultRecordBudget          = 2_000_000
 )
 
+// MaxDuration is the longest scenario Plan sizes for, and MaxDurationReason
+// why: a plan holds its traffic second by second, about 100 bytes per
+// simulated second (720h of one producer peaked at 267 MB RSS with
+// --no-measure), so 45 days take about 420 MB. `kinesim plan` validates
+// duration against it (scenarios.WithMaxDuration), so a longer one fails
+// at its line in the file.
+const (
+	MaxDuration       = 45 * 24 * time.Hour
+	MaxDurationReason = "kinesim plan holds its traffic second by second (about 100 bytes each); " +
+		"plan a representative stretch, such as a day or a week, and set objectives.represents for the monthly cost"
+)
+
 // Objectives are what every candidate must meet.
 type Objectives struct {
 	// MaxWriteThrottleRatio is the largest share of first write attempts
@@ -171,6 +183,10 @@ func Plan(ctx context.Context, sc *scenarios.Scenario, opts ...Option) (*Result,
 	cfg := config{workers: runtime.GOMAXPROCS(0), recordBudget: DefaultRecordBudget, measure: true, window: DefaultMeasureWindow}
 	for _, opt := range opts {
 		opt(&cfg)
+	}
+	if sc.Duration.D() > MaxDuration {
+		return nil, &scenarios.Error{File: sc.File, Field: "duration",
+			Message: fmt.Sprintf("%v is over the limit of %v: %s", sc.Duration, scenarios.Duration(MaxDuration), MaxDurationReason)}
 	}
 	obj := ObjectivesOf(sc)
 	if cfg.objectives != nil {

@@ -66,6 +66,9 @@ func WriteSummary(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 	if tot.RecordsUnfinished > 0 {
 		fmt.Fprintf(&b, "  unfinished %s", thousands(tot.RecordsUnfinished))
 	}
+	if tot.RecordsUnsent > 0 {
+		fmt.Fprintf(&b, "  unsent (schedule not met by the end) %s", thousands(tot.RecordsUnsent))
+	}
 	b.WriteByte('\n')
 	fmt.Fprintf(&b, "attempts   %s (%s retries)  throttled %s (%.2f%%)  failed %s  calls %s (%s failed)\n",
 		thousands(tot.PutAttempts), thousands(tot.RecordsRetried), thousands(tot.RecordsThrottled),

@@ -73,6 +73,13 @@ type ProducerTotals struct {
 	RecordsUnfinished int64 `json:"records_unfinished"`
 	// RecordsDropped are records shed by the drop or sample backpressure policy.
 	RecordsDropped int64 `json:"records_dropped"`
+	// RecordsUnsent are records the rate schedule asked for that were never
+	// made: the producer was still behind the schedule (held up by
+	// max_in_flight or backpressure, or too slow) when the run's duration
+	// ended, and producers stop at the duration. RecordsScheduled counts
+	// the records made, so the two add up to the schedule's total (for a
+	// Poisson schedule, its expected total).
+	RecordsUnsent int64 `json:"records_unsent"`
 	// PutCalls are PutRecords (or PutRecord) calls made.
 	PutCalls int64 `json:"put_calls"`
 	// PutCallErrors are calls that failed as a whole (a throttled call, a

@@ -65,7 +65,11 @@ func TestBackpressureBlockSlipsTheSchedule(t *testing.T) {
 	// behind: send delay grows second by second.
 	first, last := res.Series[1].SendDelayMs.P99, res.Series[len(res.Series)-2].SendDelayMs.P99
 	assert.Greater(t, last, first+1000, "send delay grows: first %.0f ms, last %.0f ms", first, last)
-	assert.Greater(t, res.ElapsedS, 15.0, "the schedule slipped past its 10 s")
+	// The producer stops at the 10 s duration, behind: what it never made
+	// is counted as unsent, and the run ends within the drain.
+	assert.Positive(t, tot.RecordsUnsent, "the records it was behind by")
+	assert.Equal(t, int64(10000), tot.RecordsScheduled+tot.RecordsUnsent, "made and unsent add up to the schedule")
+	assert.LessOrEqual(t, res.ElapsedS, 10+DefaultDrainTimeout.Seconds(), "duration plus drain")
 }
 
 func TestBackpressureDropCountsEveryRecord(t *testing.T) {

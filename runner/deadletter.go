@@ -22,7 +22,33 @@ type DeadLetter struct {
 	IntendedSend    time.Time `json:"intended_send_time"`
 	// Data is the payload, base64-encoded in JSON.
 	Data []byte `json:"data"`
+	// Sampled marks a line written past the file's cap: one in
+	// DeadLetterSampleEvery of the dead letters after the first cap.
+	Sampled bool `json:"sampled,omitempty"`
 }
+
+// DeadLetterSummary is the last line of a dead-letter file that could not
+// hold every dead letter: how many there were and how many it left out.
+type DeadLetterSummary struct {
+	// Total is every dead letter of the run, written or not (the result's
+	// records_dead_lettered plus records_unfinished).
+	Total int64 `json:"dead_letters_total"`
+	// Written are the lines above this one.
+	Written int64 `json:"written"`
+	// NotWritten are the dead letters the cap left out.
+	NotWritten int64 `json:"not_written"`
+}
+
+// The dead-letter file's bounds. The first cap dead letters (Config.DeadLetterCap,
+// default DefaultDeadLetterCap) are written in full; past them one in
+// DeadLetterSampleEvery is, marked sampled; nothing more once the file holds
+// MaxDeadLetterBytes. Counts stay exact: a file that left any out ends with
+// a DeadLetterSummary line.
+const (
+	DefaultDeadLetterCap  = 10_000
+	DeadLetterSampleEvery = 1_000
+	MaxDeadLetterBytes    = 64 << 20
+)
 
 // Reasons kinesim itself gives in ErrorCode, next to Kinesis's codes.
 const (
@@ -35,41 +61,84 @@ const (
 // deadLetters appends dead letters to a JSON-lines file created on first
 // use. Safe for concurrent use.
 type deadLetters struct {
-	path string
+	path     string
+	full     int64 // dead letters written in full
+	maxBytes int64
 
-	mu   sync.Mutex
-	file *os.File
-	buf  *bufio.Writer
-	enc  *json.Encoder
-	err  error
-	n    int64
+	mu    sync.Mutex
+	file  *os.File
+	buf   *bufio.Writer
+	out   countingWriter
+	enc   *json.Encoder
+	err   error
+	n     int64 // dead letters, written or not
+	lines int64 // lines written
 }
 
-func newDeadLetters(path string) *deadLetters { return &deadLetters{path: path} }
+// newDeadLetters writes to path; limit is the number written in full
+// (DefaultDeadLetterCap when 0 or less).
+func newDeadLetters(path string, limit int) *deadLetters {
+	if limit <= 0 {
+		limit = DefaultDeadLetterCap
+	}
+	return &deadLetters{path: path, full: int64(limit), maxBytes: MaxDeadLetterBytes}
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w *bufio.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
 
 func (d *deadLetters) write(dl DeadLetter) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.err != nil {
+	d.n++
+	if d.err != nil || d.out.n >= d.maxBytes {
 		return
 	}
-	if d.file == nil {
-		d.file, d.err = os.Create(d.path)
-		if d.err != nil {
+	if d.n > d.full {
+		if (d.n-d.full)%DeadLetterSampleEvery != 0 {
 			return
 		}
-		d.buf = bufio.NewWriter(d.file)
-		d.enc = json.NewEncoder(d.buf)
-		d.enc.SetEscapeHTML(false) // payloads as they were: "<134>", not "\u003c134\u003e"
+		dl.Sampled = true
 	}
-	d.err = d.enc.Encode(dl)
-	d.n++
+	if d.open() {
+		d.err = d.enc.Encode(dl)
+		d.lines++
+	}
 }
 
-// close flushes the file and reports the first write error.
+// open creates the file on first use and reports whether it is open.
+func (d *deadLetters) open() bool {
+	if d.file != nil || d.err != nil {
+		return d.err == nil
+	}
+	d.file, d.err = os.Create(d.path)
+	if d.err != nil {
+		return false
+	}
+	d.buf = bufio.NewWriter(d.file)
+	d.out = countingWriter{w: d.buf}
+	d.enc = json.NewEncoder(&d.out)
+	d.enc.SetEscapeHTML(false) // payloads as they were: "<134>", not "\u003c134\u003e"
+	return true
+}
+
+// close writes the summary line if the cap left dead letters out, flushes
+// the file and reports the first write error.
 func (d *deadLetters) close() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.lines < d.n && d.open() {
+		d.err = d.enc.Encode(DeadLetterSummary{Total: d.n, Written: d.lines, NotWritten: d.n - d.lines})
+	}
 	if d.file == nil {
 		return d.err
 	}

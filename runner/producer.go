@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/kinesim/kinesim/clock"
@@ -28,12 +29,16 @@ type producer struct {
 	keys       generators.KeyChooser
 	hashKeys   generators.HashKeyer // set when records carry explicit hash keys
 	arrivals   arrivals
-	target     stream.Writer
-	single     stream.SingleWriter // set when the producer uses PutRecord
-	rec        *metrics.ProducerRecorder
-	clk        clock.Clock
-	start      time.Time
-	dead       *deadLetters
+	// total is the number of records the schedule asks for (its Due at
+	// its end); end is start plus the schedule's end.
+	total  float64
+	end    time.Time
+	target stream.Writer
+	single stream.SingleWriter // set when the producer uses PutRecord
+	rec    *metrics.ProducerRecorder
+	clk    clock.Clock
+	start  time.Time
+	dead   *deadLetters
 	// ledger, when set, gets every record's outcome (see runner/ledger).
 	ledger    *ledger.Producer
 	maxRecord int
@@ -73,7 +78,13 @@ type pending struct {
 
 // run schedules and batches records until the schedule ends or ctx is done,
 // then waits for its calls; callCtx bounds the calls themselves (it is
-// cancelled when the drain time after a stop runs out).
+// cancelled when the drain time after the schedule's end or a stop runs
+// out).
+//
+// A producer behind its schedule (held up by max_in_flight or backpressure,
+// or slower than the rate) stops making records when the clock passes the
+// schedule's end, and counts the records it never made as unsent: a run
+// whose schedule cannot be met still ends at its duration plus the drain.
 //
 // On the wall clock the loop sleeps until each record is due and hands it to
 // the batcher then. On a virtual clock, where sleeping costs a handoff per
@@ -89,6 +100,9 @@ func (p *producer) run(ctx, callCtx context.Context) {
 		slab    []byte // payloads of the current batch share one buffer
 		slabCap int    // the last batch's payload bytes: the next one's first guess
 		id      uint64
+		// flushed says the clock may have moved since the last look (a
+		// batch was sent, which can wait); on the wall clock it always may.
+		flushed bool
 	)
 	// flushAt sends a batch at time at (already reached on the wall clock;
 	// slept to when making records ahead).
@@ -106,6 +120,7 @@ func (p *producer) run(ctx, callCtx context.Context) {
 		}
 		p.rec.Observe(metrics.SendDelay, p.clk.Now(), delays...)
 		s.dispatch(callCtx, batch)
+		flushed = true
 		slabCap = max(slabCap, len(slab))
 		slab = make([]byte, 0, slabCap)
 	}
@@ -113,6 +128,11 @@ func (p *producer) run(ctx, callCtx context.Context) {
 	defer scheduled.flush()
 	var lastDue time.Time
 	for {
+		if (flushed || !ahead) && p.clk.Now().After(p.end) {
+			p.unsent(id)
+			break
+		}
+		flushed = false
 		offset, ok := p.arrivals.Next()
 		if !ok {
 			break
@@ -147,6 +167,15 @@ func (p *producer) run(ctx, callCtx context.Context) {
 		}
 	}
 	flushAt(lastDue, batches.Take())
+}
+
+// unsent counts the records of the schedule after the first made as
+// never made (the expected number, for Poisson arrivals).
+func (p *producer) unsent(made uint64) {
+	total := int64(min(math.Floor(p.total+1e-6), math.MaxInt64))
+	if left := total - int64(made); left > 0 {
+		p.rec.Add(metrics.RecordsUnsent, left, p.clk.Now())
+	}
 }
 
 // next makes record id, due at due, with its payload appended to slab.

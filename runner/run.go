@@ -55,6 +55,10 @@ type Config struct {
 	// unacknowledged then are counted as unfinished and kept in the
 	// dead-letter file.
 	DrainTimeout time.Duration
+	// DeadLetterCap is how many dead letters the dead-letter file holds in
+	// full (default DefaultDeadLetterCap); past it the file samples them
+	// and ends with a count of those left out (see DeadLetterSummary).
+	DeadLetterCap int
 	// Version is kinesim's version for the report.
 	Version string
 	// Recorder, when set, receives the measurements (so a caller can show
@@ -125,7 +129,7 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 		return nil, cleanup, err
 	}
 
-	r = &run{cfg: cfg, dead: newDeadLetters(filepath.Join(cfg.OutDir, DeadLetterFile)), start: clk.Now(), rec: cfg.Recorder}
+	r = &run{cfg: cfg, dead: newDeadLetters(filepath.Join(cfg.OutDir, DeadLetterFile), cfg.DeadLetterCap), start: clk.Now(), rec: cfg.Recorder}
 	if r.rec == nil {
 		r.rec = metrics.NewRecorder(r.start)
 	}
@@ -168,8 +172,9 @@ func (r *run) execute(ctx context.Context) executed {
 	callCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	cancelCalls := clock.CancelFunc(clk, cancel)
 	defer cancelCalls()
-	scheduleDone := make(chan struct{})
-	go r.capDrain(ctx, callCtx, cancelCalls, scheduleDone)
+	drain := newDrainTimer(clk, r.scheduleEnd().Sub(clk.Now()), r.cfg.DrainTimeout, cancelCalls)
+	defer drain.close()
+	go r.capDrain(ctx, callCtx, drain)
 
 	// Scheduled chaos (reshards, network windows) runs beside the producers
 	// and ends with them: operations due later are skipped.
@@ -186,24 +191,32 @@ func (r *run) execute(ctx context.Context) executed {
 	stopChaos()
 	wakeCancelled(clk)
 	chaosGroup.Wait()
-	close(scheduleDone)
 	verification, ledgerErr := r.consumers.Finish(r.cfg.DrainTimeout)
 	return executed{end: clk.Now(), verification: verification, ledgerErr: ledgerErr}
 }
 
-// capDrain cancels the calls (cancelCalls) once the drain timeout has
-// passed after a stop (ctx done) or the schedule's end (scheduleDone).
-// It waits on channels, so it stays out of a simulated clock's group; it
-// wakes the group's waits when a stop cancels them.
-func (r *run) capDrain(ctx, callCtx context.Context, cancelCalls func(), scheduleDone <-chan struct{}) {
+// capDrain starts the drain when the run is stopped (ctx done), and
+// returns when the calls are cancelled. It waits on channels, so it stays out of a
+// simulated clock's group; it wakes the group's waits when a stop cancels
+// them.
+func (r *run) capDrain(ctx, callCtx context.Context, drain *drainTimer) {
 	select {
 	case <-ctx.Done():
 		wakeCancelled(r.cfg.Clock)
-	case <-scheduleDone:
+		drain.start()
+	case <-callCtx.Done():
 	}
-	stopTimer := clock.AfterFunc(r.cfg.Clock, r.cfg.DrainTimeout, cancelCalls)
-	<-callCtx.Done()
-	stopTimer()
+}
+
+// scheduleEnd is when the last producer's schedule ends.
+func (r *run) scheduleEnd() time.Time {
+	end := r.start
+	for _, p := range r.producers {
+		if p.end.After(end) {
+			end = p.end
+		}
+	}
+	return end
 }
 
 // wakeCancelled wakes the waits a cancellation ended, on a simulated clock.
@@ -355,6 +368,8 @@ func compile(sc *scenarios.Scenario, target stream.Target, rec *metrics.Recorder
 			gen:        gen,
 			keys:       keys,
 			arrivals:   pacing.NewArrivals(sched),
+			total:      sched.Due(sched.End()),
+			end:        start.Add(sched.End()),
 			target:     target,
 			rec:        rec.ForProducer(pc.Name),
 			clk:        clk,

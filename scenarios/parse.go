@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -17,7 +18,16 @@ import (
 type Option func(*options)
 
 type options struct {
-	generators []string
+	generators     []string
+	maxDuration    Duration
+	maxDurationWhy string
+}
+
+// WithMaxDuration makes validation reject a duration over limit, saying
+// why (a command that holds state per simulated second passes its limit).
+// Default: no limit.
+func WithMaxDuration(limit time.Duration, why string) Option {
+	return func(o *options) { o.maxDuration, o.maxDurationWhy = Duration(limit), why }
 }
 
 // WithGenerators makes validation check that every producer's generator is

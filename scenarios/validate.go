@@ -86,6 +86,9 @@ func validate(s *Scenario, o options) Errors {
 	if s.Duration <= 0 {
 		v.addf("duration", "required and over 0, e.g. 2m")
 	}
+	if o.maxDuration > 0 && s.Duration > o.maxDuration {
+		v.addf("duration", "%v is over the limit of %v: %s", s.Duration, o.maxDuration, o.maxDurationWhy)
+	}
 	v.target(&s.Target)
 	if len(s.Producers) == 0 {
 		v.addf("producers", "at least one producer is required")

@@ -14,6 +14,7 @@ import (
 	"github.com/kinesim/kinesim/plan"
 	"github.com/kinesim/kinesim/pricing"
 	"github.com/kinesim/kinesim/runner"
+	"github.com/kinesim/kinesim/scenarios"
 )
 
 // planFlags override the scenario's objectives and the search.
@@ -76,7 +77,7 @@ plan.md and plan.html (a chart of throttle ratio and cost against shard count). 
 }
 
 func planScenario(cmd *cobra.Command, ref string, f planFlags) error {
-	sc, err := loadScenario(ref)
+	sc, err := loadScenario(ref, scenarios.WithMaxDuration(plan.MaxDuration, plan.MaxDurationReason))
 	if err != nil {
 		return err
 	}

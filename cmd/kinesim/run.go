@@ -91,8 +91,8 @@ still written, marked incomplete.`,
 
 // loadScenario resolves a name or path and validates it, mapping every
 // problem to exit code 2.
-func loadScenario(ref string) (*scenarios.Scenario, error) {
-	sc, err := scenarios.Resolve(ref, scenarios.WithGenerators(generators.Kinds()...))
+func loadScenario(ref string, opts ...scenarios.Option) (*scenarios.Scenario, error) {
+	sc, err := scenarios.Resolve(ref, append([]scenarios.Option{scenarios.WithGenerators(generators.Kinds()...)}, opts...)...)
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}
 	}

@@ -17,8 +17,9 @@ const DefaultWindow = time.Minute
 // as a database would. It is safe for concurrent use by the shard workers.
 //
 // Its write modes: naive applies every delivery; idempotent remembers each
-// record id it applied; idempotent_sequence remembers each shard's highest
-// sequence number applied and skips anything at or below it. The sequence
+// record id it applied (in an idSet: a bitmap per producer);
+// idempotent_sequence remembers each shard's highest sequence number
+// applied and skips anything at or below it. The sequence
 // mode is cheap (one number per shard) and catches every re-read of the
 // stream (a restart from a checkpoint, a moved lease), but not a producer's
 // retry after a lost acknowledgement: the retry is a second write with a
@@ -31,9 +32,9 @@ type sink struct {
 	field     fieldScanner
 
 	mu      sync.Mutex
-	seen    map[string]struct{} // record ids (idempotent)
-	highest map[string]string   // sequence number by shard (idempotent_sequence)
-	totals  map[string]int64    // records applied per partition key (aggregate, window)
+	seen    *idSet            // record ids (idempotent)
+	highest map[string]string // sequence number by shard (idempotent_sequence)
+	totals  map[string]int64  // records applied per partition key (aggregate, window)
 	windows map[string]*keyWindow
 }
 
@@ -41,7 +42,7 @@ func newSink(sc scenarios.Consumer) *sink {
 	s := &sink{
 		mode:      sc.Sink,
 		processor: sc.Processor,
-		seen:      map[string]struct{}{},
+		seen:      newIDSet(),
 		highest:   map[string]string{},
 		totals:    map[string]int64{},
 		windows:   map[string]*keyWindow{},
@@ -69,10 +70,9 @@ func (s *sink) apply(id, shardID, seq, key string, data []byte, at time.Time) bo
 	defer s.mu.Unlock()
 	switch s.mode {
 	case scenarios.SinkIdempotent:
-		if _, dup := s.seen[id]; dup {
+		if !s.seen.add(id) {
 			return false
 		}
-		s.seen[id] = struct{}{}
 	case scenarios.SinkIdempotentSequence:
 		if last := s.highest[shardID]; last != "" && !stream.SequenceLess(last, seq) {
 			return false

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kinesim/kinesim/generators/recordid"
 	"github.com/kinesim/kinesim/scenarios"
 )
 
@@ -56,4 +57,38 @@ func TestSinkModes(t *testing.T) {
 			assert.Equal(t, tt.applied, check.ActualTotal, "applied")
 		})
 	}
+}
+
+// TestIdempotentSinkKeepsDenseIDsCompact applies a million dense record ids
+// of one producer, each twice: every repeat is skipped, and the id set
+// holds them in well under a MiB (a map of strings would take tens).
+func TestIdempotentSinkKeepsDenseIDsCompact(t *testing.T) {
+	s := newSink(scenarios.Consumer{Sink: scenarios.SinkIdempotent})
+	const n = 1_000_000
+	for i := uint64(1); i <= n; i++ {
+		id := recordid.Format("bikes", i)
+		require.True(t, s.apply(id, "s", "1", "k", nil, time.Time{}))
+		require.False(t, s.apply(id, "s", "1", "k", nil, time.Time{}), "repeat of %s", id)
+	}
+	size := s.seen.sizeInBytes()
+	assert.Less(t, size, uint64(1<<20), "bytes for %d dense ids", n)
+	t.Logf("%d dense ids: %d bytes", n, size)
+}
+
+// TestIdempotentSinkLooseIDs checks ids that are not PRODUCER-N: kept as
+// strings up to the cap, then as hashes, and deduplicated either way.
+func TestIdempotentSinkLooseIDs(t *testing.T) {
+	s := newIDSet()
+	for _, id := range []string{"no-number-x", "-5", "p-0", "plain"} {
+		assert.True(t, s.add(id), id)
+		assert.False(t, s.add(id), id)
+	}
+	for i := range maxLooseIDs + 10 {
+		s.add(fmt.Sprint("loose:", i))
+	}
+	assert.Len(t, s.loose, maxLooseIDs, "the string map is bounded")
+	require.NotNil(t, s.hashed)
+	assert.Equal(t, uint64(14), s.hashed.GetCardinality())
+	assert.False(t, s.add(fmt.Sprint("loose:", maxLooseIDs+5)), "a hashed id is still a repeat")
+	assert.False(t, s.add("plain"), "an early loose id is still a repeat")
 }
