@@ -33,7 +33,7 @@ const PreFaultWindow = 5 * time.Second
 // are the ledger's consumers, which count the duplicate deliveries of the
 // records producer faults stored twice. Without consumers a producer fault's
 // duplicates are the records it stored twice.
-func (p *Plan) Results(res *result.Result, consumers []DeliveryCounter) []result.FaultResult {
+func (p *Injector) Results(res *result.Result, consumers []DeliveryCounter) []result.FaultResult {
 	if p.Empty() {
 		return nil
 	}

@@ -146,7 +146,7 @@ func (p *Proxy) Remove(ctx context.Context, name string, n scenarios.NetworkFaul
 }
 
 // network runs one network fault's window.
-func (p *Plan) network(ctx context.Context, f *fault) {
+func (p *Injector) network(ctx context.Context, f *fault) {
 	if p.sleep(ctx, f.from.Sub(p.clk.Now())) != nil {
 		f.fail(fmt.Errorf("the run stopped before the network fault"))
 		return
@@ -169,7 +169,7 @@ func (p *Plan) network(ctx context.Context, f *fault) {
 // reads (GetShardIterator, GetRecords) as calls.
 
 // networkFaults are the timeline's network faults.
-func (p *Plan) networkFaults() []*fault {
+func (p *Injector) networkFaults() []*fault {
 	if p == nil {
 		return nil
 	}
@@ -184,7 +184,7 @@ func (p *Plan) networkFaults() []*fault {
 
 // hitNetwork counts a call that began at began and just ended against the
 // network faults whose window it overlapped.
-func (p *Plan) hitNetwork(faults []*fault, began time.Time, records, retries int) {
+func (p *Injector) hitNetwork(faults []*fault, began time.Time, records, retries int) {
 	ended := p.clk.Now()
 	for _, f := range faults {
 		if began.Before(f.to) && !ended.Before(f.from) {
@@ -195,7 +195,7 @@ func (p *Plan) hitNetwork(faults []*fault, began time.Time, records, retries int
 
 // networkWriter counts the writes network faults affected.
 type networkWriter struct {
-	plan   *Plan
+	plan   *Injector
 	inner  stream.Writer
 	faults []*fault
 }
@@ -204,7 +204,7 @@ var _ stream.Writer = (*networkWriter)(nil)
 
 // observeWrites wraps w to count the writes network faults affect; w
 // itself without network faults.
-func (p *Plan) observeWrites(w stream.Writer) stream.Writer {
+func (p *Injector) observeWrites(w stream.Writer) stream.Writer {
 	faults := p.networkFaults()
 	if len(faults) == 0 {
 		return w
@@ -226,7 +226,7 @@ func (w *networkWriter) PutRecords(ctx context.Context, in *stream.PutRecordsInp
 
 // networkReader counts the reads network faults affected.
 type networkReader struct {
-	plan   *Plan
+	plan   *Injector
 	inner  stream.Reader
 	faults []*fault
 }
@@ -235,7 +235,7 @@ var _ stream.Reader = (*networkReader)(nil)
 
 // observeReads wraps r to count the reads network faults affect; r itself
 // without network faults.
-func (p *Plan) observeReads(r stream.Reader) stream.Reader {
+func (p *Injector) observeReads(r stream.Reader) stream.Reader {
 	faults := p.networkFaults()
 	if len(faults) == 0 {
 		return r

@@ -15,7 +15,7 @@ import (
 // Run makes the timeline's scheduled operations at their times: reshards,
 // and network faults on and off. It blocks until all are done or ctx ends
 // (the operations not yet made are then skipped and say so).
-func (p *Plan) Run(ctx context.Context) {
+func (p *Injector) Run(ctx context.Context) {
 	if p == nil {
 		return
 	}
@@ -52,7 +52,7 @@ func (f *fault) fail(err error) {
 }
 
 // reshard makes one stream operation on the target's stream.
-func (p *Plan) reshard(ctx context.Context, f *fault) (string, error) {
+func (p *Injector) reshard(ctx context.Context, f *fault) (string, error) {
 	rs := p.target.(stream.Resharder) // New checked it
 	name := p.sc.Target.Stream
 	if f.kind == scenarios.FaultUpdateShardCount {

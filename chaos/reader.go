@@ -11,7 +11,7 @@ import (
 
 // reader is the consumer middleware around one consumer's reader.
 type reader struct {
-	plan   *Plan
+	plan   *Injector
 	inner  stream.Reader
 	faults []*fault
 
@@ -26,7 +26,7 @@ var _ stream.Reader = (*reader)(nil)
 // Reader wraps the named consumer's reader with the faults that hit it
 // (stall, expire_iterator, latency on GetRecords), counts re-deliveries
 // after its crashes, and counts the reads network faults affected.
-func (p *Plan) Reader(consumer string, r stream.Reader) stream.Reader {
+func (p *Injector) Reader(consumer string, r stream.Reader) stream.Reader {
 	if p == nil {
 		return r
 	}

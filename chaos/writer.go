@@ -34,7 +34,7 @@ var ErrConnectionReset = fmt.Errorf("read tcp: connection reset by peer (chaos):
 
 // writer is the producer middleware around one producer's writer.
 type writer struct {
-	plan   *Plan
+	plan   *Injector
 	inner  stream.Writer
 	faults []*fault
 }
@@ -43,7 +43,7 @@ var _ stream.Writer = (*writer)(nil)
 
 // Writer wraps the named producer's writer with the faults that hit it; it
 // returns w itself when none do.
-func (p *Plan) Writer(producer string, w stream.Writer) stream.Writer {
+func (p *Injector) Writer(producer string, w stream.Writer) stream.Writer {
 	if p == nil {
 		return w
 	}
@@ -52,7 +52,7 @@ func (p *Plan) Writer(producer string, w stream.Writer) stream.Writer {
 
 // SingleWriter wraps a producer's PutRecord writer the same way: each call
 // is a PutRecords call of one record to the faults.
-func (p *Plan) SingleWriter(producer string, w stream.SingleWriter) stream.SingleWriter {
+func (p *Injector) SingleWriter(producer string, w stream.SingleWriter) stream.SingleWriter {
 	if p == nil || w == nil {
 		return w
 	}

@@ -13,7 +13,7 @@ import (
 
 // startConsumers starts the scenario's consumers (package consume), which
 // open the run's ledger in outDir, and hooks the producers to the ledger.
-func startConsumers(sc *scenarios.Scenario, reader stream.Reader, rec *metrics.Recorder, clk clock.Clock, start time.Time, outDir string, producers []*producer, faults *chaos.Plan) (*consume.Group, error) {
+func startConsumers(sc *scenarios.Scenario, reader stream.Reader, rec *metrics.Recorder, clk clock.Clock, start time.Time, outDir string, producers []*producer, faults *chaos.Injector) (*consume.Group, error) {
 	g, err := consume.Start(consume.Config{Scenario: sc, Reader: reader, Recorder: rec, Clock: clk, Start: start, OutDir: outDir, Faults: faults})
 	if err != nil {
 		return nil, err

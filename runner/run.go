@@ -109,7 +109,7 @@ type run struct {
 	dead      *deadLetters
 	producers []*producer
 	infos     []result.ProducerInfo
-	faults    *chaos.Plan
+	faults    *chaos.Injector
 	consumers *consume.Group
 }
 
@@ -331,7 +331,7 @@ func StreamNames(sc *scenarios.Scenario) []string {
 	return names
 }
 
-func streamMode(mode string) stream.StreamMode {
+func streamMode(mode string) stream.Mode {
 	if mode == "on-demand" {
 		return stream.ModeOnDemand
 	}

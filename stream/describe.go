@@ -5,17 +5,17 @@ import (
 	"time"
 )
 
-// StreamStatus is the state of a stream, as DescribeStreamSummary reports it.
-type StreamStatus string
+// Status is the state of a stream, as DescribeStreamSummary reports it.
+type Status string
 
 // Stream states, as the API names them. Reads and writes go on while a
 // stream is UPDATING (a reshard or a retention change is under way); a
 // reshard then answers ResourceInUseException.
 const (
-	StatusCreating StreamStatus = "CREATING"
-	StatusActive   StreamStatus = "ACTIVE"
-	StatusUpdating StreamStatus = "UPDATING"
-	StatusDeleting StreamStatus = "DELETING"
+	StatusCreating Status = "CREATING"
+	StatusActive   Status = "ACTIVE"
+	StatusUpdating Status = "UPDATING"
+	StatusDeleting Status = "DELETING"
 )
 
 // StreamSummary describes a stream as DescribeStreamSummary does.
@@ -24,8 +24,8 @@ type StreamSummary struct {
 	// ARN is empty on targets that know no ARNs (kinesalite, the
 	// in-process emulated stream).
 	ARN    string
-	Status StreamStatus
-	Mode   StreamMode
+	Status Status
+	Mode   Mode
 	// OpenShardCount counts open shards only; closed parents are not in it.
 	OpenShardCount int
 	// Retention is RetentionPeriodHours as a duration.

@@ -61,7 +61,7 @@ type SubscribeToShardInput struct {
 // is empty, and ChildShards is set, once a closed shard has been read to its
 // end.
 type SubscribeToShardEvent struct {
-	Records                    []StreamRecord
+	Records                    []StoredRecord
 	ContinuationSequenceNumber string
 	MillisBehindLatest         int64
 	ChildShards                []ChildShard

@@ -28,7 +28,7 @@ type RetentionStats struct {
 	ExpiredRecords int64
 	ExpiredUnread  int64
 	// PayloadsDropped are records whose data the emulated stream dropped
-	// under its memory cap (see StreamRecord.PayloadDropped);
+	// under its memory cap (see StoredRecord.PayloadDropped);
 	// PayloadsDroppedUnread of them were never read.
 	PayloadsDropped       int64
 	PayloadsDroppedUnread int64

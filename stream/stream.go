@@ -90,21 +90,21 @@ type Writer interface {
 	PutRecords(ctx context.Context, in *PutRecordsInput) (*PutRecordsOutput, error)
 }
 
-// StreamMode is the capacity mode of a stream.
-type StreamMode string
+// Mode is the capacity mode of a stream.
+type Mode string
 
 const (
 	// ModeProvisioned streams have a fixed shard count that the user reshards.
-	ModeProvisioned StreamMode = "PROVISIONED"
+	ModeProvisioned Mode = "PROVISIONED"
 	// ModeOnDemand streams scale their shards with traffic.
-	ModeOnDemand StreamMode = "ON_DEMAND"
+	ModeOnDemand Mode = "ON_DEMAND"
 )
 
 // CreateStreamInput creates a stream.
 type CreateStreamInput struct {
 	StreamName string
 	ShardCount int
-	Mode       StreamMode
+	Mode       Mode
 	// Tags are set on the stream when it is created (kinesim tags the streams
 	// it creates with the run id so that a cleanup can find them). Optional;
 	// targets without tags ignore them.
@@ -168,8 +168,8 @@ type GetRecordsInput struct {
 	Limit         int
 }
 
-// StreamRecord is a record as a reader receives it.
-type StreamRecord struct {
+// StoredRecord is a record as a reader receives it.
+type StoredRecord struct {
 	SequenceNumber              string
 	PartitionKey                string
 	Data                        []byte
@@ -191,7 +191,7 @@ type ChildShard struct {
 // GetRecordsOutput mirrors the GetRecords response. NextShardIterator is
 // empty once a closed shard has been read to its end; ChildShards is then set.
 type GetRecordsOutput struct {
-	Records            []StreamRecord
+	Records            []StoredRecord
 	NextShardIterator  string
 	MillisBehindLatest int64
 	ChildShards        []ChildShard

@@ -268,7 +268,7 @@ type shardCursor struct {
 }
 
 // delivered processes the records of one response received at now.
-func (cur *shardCursor) delivered(records []stream.StreamRecord, now time.Time) {
+func (cur *shardCursor) delivered(records []stream.StoredRecord, now time.Time) {
 	cur.c.process(cur.shard.ShardID, records, now)
 	if n := len(records); n > 0 {
 		cur.lastSeq = records[n-1].SequenceNumber
@@ -304,7 +304,7 @@ func (cur *shardCursor) end(ctx context.Context) {
 }
 
 // process hands one response's records to the sink and the ledger.
-func (c *consumer) process(shardID string, records []stream.StreamRecord, now time.Time) {
+func (c *consumer) process(shardID string, records []stream.StoredRecord, now time.Time) {
 	if len(records) == 0 {
 		return
 	}

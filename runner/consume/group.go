@@ -38,7 +38,7 @@ type Config struct {
 	// OutDir is the run folder: the ledger and file checkpoints go there.
 	OutDir string
 	// Faults adds chaos to the consumers' reads, restarts and leases.
-	Faults *chaos.Plan
+	Faults *chaos.Injector
 }
 
 // Group is a run's ledger and built-in consumers.

@@ -89,7 +89,7 @@ func New(opts ...Option) *Emulator {
 type streamState struct {
 	name        string
 	incarnation uint64 // tells a recreated stream's iterators from the old one's
-	mode        stream.StreamMode
+	mode        stream.Mode
 	created     time.Time
 	clock       clock.Clock
 	cfg         *config

@@ -225,11 +225,11 @@ func (v *logView) page(pos int64, limit, maxBytes int) (next int64, size int) {
 // the slice: one for the data, one string for the partition keys and one for
 // the sequence numbers. Records whose payload the memory cap dropped come
 // back marked, with zeroed data of their size.
-func (v *logView) copyRecords(from, to int64, size, shard int) []stream.StreamRecord {
+func (v *logView) copyRecords(from, to int64, size, shard int) []stream.StoredRecord {
 	if from == to {
 		return nil
 	}
-	out := make([]stream.StreamRecord, to-from)
+	out := make([]stream.StoredRecord, to-from)
 	data := make([]byte, 0, size) // zeroed: dropped payloads need only a length
 	var keys, seqs strings.Builder
 	seqs.Grow(len(out) * seqLen)

@@ -58,7 +58,7 @@ func TestReadBackInOrder(t *testing.T) {
 	}
 
 	it := iteratorFor(t, em, stream.GetShardIteratorInput{Type: stream.TrimHorizon})
-	var got []stream.StreamRecord
+	var got []stream.StoredRecord
 	for range 10 {
 		out := getRecords(t, em, clk, it, 128)
 		got = append(got, out.Records...)

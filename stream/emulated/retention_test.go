@@ -119,7 +119,7 @@ func TestPayloadMemoryLimit(t *testing.T) {
 	})
 }
 
-func keysOfRecords(recs []stream.StreamRecord) []string {
+func keysOfRecords(recs []stream.StoredRecord) []string {
 	var keys []string
 	for _, r := range recs {
 		keys = append(keys, r.PartitionKey)

@@ -150,7 +150,7 @@ func (t *Target) DescribeStreamSummary(ctx context.Context, nameOrARN string) (*
 	sum := &stream.StreamSummary{
 		Name:           aws.ToString(s.StreamName),
 		ARN:            aws.ToString(s.StreamARN),
-		Status:         stream.StreamStatus(s.StreamStatus),
+		Status:         stream.Status(s.StreamStatus),
 		Mode:           stream.ModeProvisioned,
 		OpenShardCount: int(aws.ToInt32(s.OpenShardCount)),
 		Retention:      time.Duration(aws.ToInt32(s.RetentionPeriodHours)) * time.Hour,

@@ -182,10 +182,10 @@ func (t *Target) GetRecords(ctx context.Context, in *stream.GetRecordsInput) (*s
 
 // convertRecords converts records as GetRecords and SubscribeToShard return
 // them.
-func convertRecords(in []types.Record) []stream.StreamRecord {
-	out := make([]stream.StreamRecord, len(in))
+func convertRecords(in []types.Record) []stream.StoredRecord {
+	out := make([]stream.StoredRecord, len(in))
 	for i, r := range in {
-		out[i] = stream.StreamRecord{
+		out[i] = stream.StoredRecord{
 			SequenceNumber:              aws.ToString(r.SequenceNumber),
 			PartitionKey:                aws.ToString(r.PartitionKey),
 			Data:                        r.Data,

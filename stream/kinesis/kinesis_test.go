@@ -204,11 +204,11 @@ func testPutAndReadBack(ctx context.Context, t *testing.T, tg *kinesis.Target) {
 }
 
 // readAll reads every shard from TRIM_HORIZON until a call returns nothing.
-func readAll(ctx context.Context, t *testing.T, tg *kinesis.Target, name string) map[string][]stream.StreamRecord {
+func readAll(ctx context.Context, t *testing.T, tg *kinesis.Target, name string) map[string][]stream.StoredRecord {
 	t.Helper()
 	shards, err := tg.ListShards(ctx, name)
 	require.NoError(t, err)
-	got := map[string][]stream.StreamRecord{}
+	got := map[string][]stream.StoredRecord{}
 	for _, s := range shards {
 		it, err := tg.GetShardIterator(ctx, &stream.GetShardIteratorInput{StreamName: name, ShardID: s.ShardID, Type: stream.TrimHorizon})
 		require.NoError(t, err)

@@ -174,7 +174,7 @@ func testSequenceNumberIterators(t *testing.T, s *suite) {
 		name string
 		typ  stream.IteratorType
 		seq  string
-		want []stream.StreamRecord
+		want []stream.StoredRecord
 	}{
 		// AT_SEQUENCE_NUMBER starts with the record itself.
 		{"AT_SEQUENCE_NUMBER", stream.AtSequenceNumber, all[k].SequenceNumber, all[k:]},

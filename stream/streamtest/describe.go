@@ -46,7 +46,7 @@ func testUpdatingThenActive(t *testing.T, s *suite) {
 	go func() {
 		done <- r.UpdateShardCount(t.Context(), &stream.UpdateShardCountInput{StreamName: name, TargetShardCount: 4})
 	}()
-	var seen []stream.StreamStatus // each change of status, in order
+	var seen []stream.Status // each change of status, in order
 	deadline := s.clock.Now().Add(activeTimeout)
 	for finished := false; !finished; {
 		select {
@@ -68,7 +68,7 @@ func testUpdatingThenActive(t *testing.T, s *suite) {
 	assert.Contains(t, seen, stream.StatusUpdating, "statuses seen while UpdateShardCount ran: %v", seen)
 	assert.Equal(t, stream.StatusActive, seen[len(seen)-1], "the status once UpdateShardCount returned; statuses seen %v", seen)
 	for _, status := range seen {
-		assert.Contains(t, []stream.StreamStatus{stream.StatusActive, stream.StatusUpdating}, status, "statuses seen %v", seen)
+		assert.Contains(t, []stream.Status{stream.StatusActive, stream.StatusUpdating}, status, "statuses seen %v", seen)
 	}
 	sum := s.describe(t, name)
 	assert.Equal(t, 4, sum.OpenShardCount, "OpenShardCount after UpdateShardCount to 4")

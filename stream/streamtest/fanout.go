@@ -58,7 +58,7 @@ func testEnhancedFanOut(t *testing.T, s *suite) {
 		in := &stream.SubscribeToShardInput{ConsumerARN: c.ARN, ShardID: sh.ShardID, StartingPosition: stream.StartingPosition{Type: stream.TrimHorizon}}
 		sub, err := fo.SubscribeToShard(t.Context(), in)
 		require.NoError(t, err, "SubscribeToShard(%s)", sh.ShardID)
-		var got []stream.StreamRecord
+		var got []stream.StoredRecord
 		var continuation string
 		ctx, cancel := context.WithTimeout(t.Context(), callTimeout)
 		for len(got) < len(wantKeys) {

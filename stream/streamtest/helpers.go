@@ -111,7 +111,7 @@ func (s *suite) getRecords(t *testing.T, it string, limit int) *stream.GetRecord
 }
 
 // readShard reads a shard from the iterator that in describes; see readFrom.
-func (s *suite) readShard(t *testing.T, in stream.GetShardIteratorInput, want int, limit int) []stream.StreamRecord {
+func (s *suite) readShard(t *testing.T, in stream.GetShardIteratorInput, want int, limit int) []stream.StoredRecord {
 	t.Helper()
 	return s.readFrom(t, s.iterator(t, in), want, limit)
 }
@@ -119,9 +119,9 @@ func (s *suite) readShard(t *testing.T, in stream.GetShardIteratorInput, want in
 // readFrom reads from an iterator until it has at least want records, then
 // makes one more call to check nothing follows, and returns all records
 // read. It stops early at the end of a closed shard.
-func (s *suite) readFrom(t *testing.T, it string, want int, limit int) []stream.StreamRecord {
+func (s *suite) readFrom(t *testing.T, it string, want int, limit int) []stream.StoredRecord {
 	t.Helper()
-	var got []stream.StreamRecord
+	var got []stream.StoredRecord
 	deadline := s.clock.Now().Add(activeTimeout)
 	for extra := 0; extra < 2; {
 		out := s.getRecords(t, it, limit)
@@ -141,7 +141,7 @@ func (s *suite) readFrom(t *testing.T, it string, want int, limit int) []stream.
 }
 
 // keysOf lists records' partition keys.
-func keysOf(recs []stream.StreamRecord) []string {
+func keysOf(recs []stream.StoredRecord) []string {
 	keys := make([]string, len(recs))
 	for i, r := range recs {
 		keys[i] = r.PartitionKey
@@ -151,10 +151,10 @@ func keysOf(recs []stream.StreamRecord) []string {
 
 // recordsAsStream views written records as a reader would see them, for
 // comparing keys.
-func recordsAsStream(recs []stream.Record) []stream.StreamRecord {
-	out := make([]stream.StreamRecord, len(recs))
+func recordsAsStream(recs []stream.Record) []stream.StoredRecord {
+	out := make([]stream.StoredRecord, len(recs))
 	for i, r := range recs {
-		out[i] = stream.StreamRecord{PartitionKey: r.PartitionKey, Data: r.Data}
+		out[i] = stream.StoredRecord{PartitionKey: r.PartitionKey, Data: r.Data}
 	}
 	return out
 }

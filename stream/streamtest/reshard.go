@@ -32,10 +32,10 @@ func (s *suite) listShards(t *testing.T, name string) map[string]stream.Shard {
 
 // readClosedShard reads a closed shard from TRIM_HORIZON to its end and
 // returns its records and the last response's ChildShards.
-func (s *suite) readClosedShard(t *testing.T, name, shardID string) ([]stream.StreamRecord, []stream.ChildShard) {
+func (s *suite) readClosedShard(t *testing.T, name, shardID string) ([]stream.StoredRecord, []stream.ChildShard) {
 	t.Helper()
 	it := s.iterator(t, stream.GetShardIteratorInput{StreamName: name, ShardID: shardID, Type: stream.TrimHorizon})
-	var got []stream.StreamRecord
+	var got []stream.StoredRecord
 	for calls := 0; ; calls++ {
 		require.Less(t, calls, 1000, "%s: a closed shard's end never came", shardID)
 		out := s.getRecords(t, it, 0)
@@ -160,7 +160,7 @@ func testUpdateShardCount(t *testing.T, s *suite) {
 	// round 1.
 	rounds := map[string][]byte{}
 	for _, id := range parentsFirst(shards) {
-		var recs []stream.StreamRecord
+		var recs []stream.StoredRecord
 		if shards[id].Open() {
 			recs = s.readShard(t, stream.GetShardIteratorInput{StreamName: name, ShardID: id, Type: stream.TrimHorizon}, 0, 0)
 		} else {

@@ -45,7 +45,7 @@ func createStream(ctx context.Context, s *Server, req *createStreamRequest) (any
 	}
 	in := &stream.CreateStreamInput{StreamName: *req.StreamName, Tags: req.Tags}
 	if req.StreamModeDetails != nil {
-		in.Mode = stream.StreamMode(req.StreamModeDetails.StreamMode)
+		in.Mode = stream.Mode(req.StreamModeDetails.StreamMode)
 	}
 	if req.ShardCount != nil {
 		in.ShardCount = int(*req.ShardCount)

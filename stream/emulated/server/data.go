@@ -171,7 +171,7 @@ func getRecords(ctx context.Context, s *Server, req *getRecordsRequest) (any, er
 }
 
 // toRecordJSON is a record as GetRecords and SubscribeToShardEvent carry it.
-func toRecordJSON(r stream.StreamRecord) recordJSON {
+func toRecordJSON(r stream.StoredRecord) recordJSON {
 	out := recordJSON{
 		SequenceNumber:              r.SequenceNumber,
 		ApproximateArrivalTimestamp: epochTime(r.ApproximateArrivalTimestamp),

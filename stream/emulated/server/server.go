@@ -141,7 +141,7 @@ type streamMeta struct {
 	name      string
 	arn       string
 	created   time.Time
-	mode      stream.StreamMode
+	mode      stream.Mode
 	retention int64 // hours
 	tags      map[string]string
 	updating  int // reshards under way
@@ -349,7 +349,7 @@ func (s *Server) meta(ctx context.Context, name string) (*streamMeta, []stream.S
 }
 
 // newMeta makes a stream's record. Call with mu held.
-func (s *Server) newMeta(name string, mode stream.StreamMode) *streamMeta {
+func (s *Server) newMeta(name string, mode stream.Mode) *streamMeta {
 	return &streamMeta{
 		name:      name,
 		arn:       s.arn(name),

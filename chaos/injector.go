@@ -13,9 +13,9 @@ import (
 	"github.com/kinesim/kinesim/stream"
 )
 
-// Plan is a scenario's chaos timeline bound to a run: its start, its clock
+// Injector is a scenario's chaos timeline bound to a run: its start, its clock
 // and its target.
-type Plan struct {
+type Injector struct {
 	sc     *scenarios.Scenario
 	target stream.Target
 	start  time.Time
@@ -28,15 +28,15 @@ type Plan struct {
 }
 
 // Option tunes New.
-type Option func(*Plan)
+type Option func(*Injector)
 
 // WithClock sets the clock windows are read on (default: the wall clock).
-func WithClock(c clock.Clock) Option { return func(p *Plan) { p.clk = c } }
+func WithClock(c clock.Clock) Option { return func(p *Injector) { p.clk = c } }
 
 // WithProxy gives network faults the proxy between kinesim and the
 // endpoint (see StartProxy). Default: none, and a timeline with network
 // faults is an error.
-func WithProxy(px *Proxy) Option { return func(p *Plan) { p.proxy = px } }
+func WithProxy(px *Proxy) Option { return func(p *Injector) { p.proxy = px } }
 
 // fault is one entry of the timeline with what it did so far.
 type fault struct {
@@ -77,8 +77,8 @@ func (f *fault) storedTwice(ids ...string) {
 // New binds sc's chaos timeline to a run that started at start on target.
 // It fails, naming the fault, when the target cannot serve one: a stream
 // operation without stream.Resharder, a network fault without a proxy.
-func New(sc *scenarios.Scenario, target stream.Target, start time.Time, opts ...Option) (*Plan, error) {
-	p := &Plan{sc: sc, target: target, start: start, clk: clock.Real{}, written: map[string]map[string]int64{}}
+func New(sc *scenarios.Scenario, target stream.Target, start time.Time, opts ...Option) (*Injector, error) {
+	p := &Injector{sc: sc, target: target, start: start, clk: clock.Real{}, written: map[string]map[string]int64{}}
 	for _, o := range opts {
 		o(p)
 	}
@@ -113,10 +113,10 @@ func New(sc *scenarios.Scenario, target stream.Target, start time.Time, opts ...
 }
 
 // Empty reports a timeline without faults.
-func (p *Plan) Empty() bool { return p == nil || len(p.faults) == 0 }
+func (p *Injector) Empty() bool { return p == nil || len(p.faults) == 0 }
 
 // producerFaults are the faults on producer calls that hit the named producer.
-func (p *Plan) producerFaults(producer string) []*fault {
+func (p *Injector) producerFaults(producer string) []*fault {
 	var out []*fault
 	for _, f := range p.faults {
 		switch f.kind {
@@ -133,7 +133,7 @@ func (p *Plan) producerFaults(producer string) []*fault {
 }
 
 // consumerFaults are the faults on consumer reads that hit the named consumer.
-func (p *Plan) consumerFaults(consumer string) []*fault {
+func (p *Injector) consumerFaults(consumer string) []*fault {
 	var out []*fault
 	for _, f := range p.faults {
 		if f.cfg.IsConsumerFault() && (f.cfg.Consumer == "" || f.cfg.Consumer == consumer) {
@@ -145,19 +145,19 @@ func (p *Plan) consumerFaults(consumer string) []*fault {
 
 // Restarts are the times, from the run's start, at which the named consumer
 // crashes and restarts from its last checkpoint, in order.
-func (p *Plan) Restarts(consumer string) []time.Duration {
+func (p *Injector) Restarts(consumer string) []time.Duration {
 	return p.consumerFaultTimes(consumer, scenarios.ConsumerCrash)
 }
 
 // LeaseLosses are the times, from the run's start, at which the named
 // consumer loses a shard's lease to another of its workers, in order.
-func (p *Plan) LeaseLosses(consumer string) []time.Duration {
+func (p *Injector) LeaseLosses(consumer string) []time.Duration {
 	return p.consumerFaultTimes(consumer, scenarios.ConsumerLeaseLoss)
 }
 
 // consumerFaultTimes are the times of the named consumer's faults of one
 // kind, in order; each counts as a call it affected.
-func (p *Plan) consumerFaultTimes(consumer, kind string) []time.Duration {
+func (p *Injector) consumerFaultTimes(consumer, kind string) []time.Duration {
 	if p == nil {
 		return nil
 	}
@@ -173,7 +173,7 @@ func (p *Plan) consumerFaultTimes(consumer, kind string) []time.Duration {
 }
 
 // countWritten adds a PutRecords answer's successes to the per-shard counts.
-func (p *Plan) countWritten(streamName string, out *stream.PutRecordsOutput) {
+func (p *Injector) countWritten(streamName string, out *stream.PutRecordsOutput) {
 	if out == nil {
 		return
 	}
@@ -204,7 +204,7 @@ func (p *Plan) countWritten(streamName string, out *stream.PutRecordsOutput) {
 
 // Written returns how many records the middleware saw written to each shard
 // of the stream so far.
-func (p *Plan) Written(streamName string) map[string]int64 {
+func (p *Injector) Written(streamName string) map[string]int64 {
 	p.shardsMu.Lock()
 	defer p.shardsMu.Unlock()
 	out := make(map[string]int64, len(p.written[streamName]))
@@ -215,7 +215,7 @@ func (p *Plan) Written(streamName string) map[string]int64 {
 }
 
 // sleep waits d on the plan's clock.
-func (p *Plan) sleep(ctx context.Context, d time.Duration) error {
+func (p *Injector) sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
