@@ -37,7 +37,7 @@ import (
 //
 // A record never shrinks below its metadata and fixed fields, so a target
 // smaller than that yields the smallest record the kind can make.
-const RecordSizeOption = "record_size"
+const RecordSizeOption = scenarios.RecordSizeOption
 
 // MaxRecordSize bounds every drawn record size: the largest record Kinesis
 // accepts (10 MiB).
@@ -132,7 +132,7 @@ func parseSize(v any) (float64, error) {
 		return 0, fmt.Errorf("want a size such as 512 or \"4KiB\", got %s", describeValue(v))
 	}
 	if size > MaxRecordSize {
-		return 0, fmt.Errorf("%v bytes is above the 10MiB record limit", size)
+		return 0, fmt.Errorf("%s is above the 10MiB record limit", scenarios.FormatSize(size))
 	}
 	return size, nil
 }

@@ -246,3 +246,37 @@ func TestCosts(t *testing.T) {
 	od := p.onDemandCost()
 	assert.InDelta(t, 3.6e6*5*1024*730/(1<<30)*0.08, od.Parts["data_in"], 1e-9, "records round up to 1 KB")
 }
+
+// TestExplicitHashRoutesAsEmulator is issue 18 item 1: records with
+// explicit hash keys go where the keys say, not where their partition
+// keys' MD5 would send them. 5,000 records/s of 1 KiB over 60 evenly
+// spaced slots give each of 5 shards 12 slots, 1,000 records/s: the plan
+// and a run on the emulator both find 5 shards carry it with 0 throttled.
+func TestExplicitHashRoutesAsEmulator(t *testing.T) {
+	sc := scenario(t, "{constant: 5000/s}", "1KiB", "{uniform: {keys: 1000}, explicit_hash: {slots: 60}}", 6*time.Second, "")
+	res, err := Plan(context.Background(), sc, WithMeasuredRuns(false, 0))
+	require.NoError(t, err)
+	five := candidate(t, res, 5)
+	assert.Zero(t, five.WriteThrottleRatio, "the plan throttles %v on 5 shards", five)
+	assert.True(t, five.Meets)
+	assert.Equal(t, 5, res.Recommended)
+
+	run := *sc
+	run.Target.Shards = 5
+	synctest.Test(t, func(t *testing.T) {
+		r, err := runner.Run(t.Context(), runner.Config{Scenario: &run, Target: emulated.New(), OutDir: t.TempDir()})
+		require.NoError(t, err)
+		assert.Equal(t, five.WriteThrottleRatio, r.ThrottledRatio, "plan and emulator agree on 5 shards")
+	})
+}
+
+// TestHotKeySpreadByExplicitHash: a hot partition key whose records carry
+// explicit hash keys spread over the space is not hot on any shard.
+func TestHotKeySpreadByExplicitHash(t *testing.T) {
+	sc := scenario(t, "{constant: 5000/s}", "200", "{hot: {share: 0.3, keys: 1000}, explicit_hash: {slots: 60}}", 6*time.Second, "")
+	res, err := Plan(context.Background(), sc, WithMeasuredRuns(false, 0))
+	require.NoError(t, err)
+	assert.Empty(t, res.Blockers)
+	assert.Empty(t, res.HotKeys)
+	assert.Equal(t, 5, res.Recommended)
+}

@@ -56,6 +56,7 @@ type producerTraffic struct {
 	totalRecords          float64
 	gen                   generators.Generator
 	keyChooser            generators.KeyChooser
+	hashKeys              generators.HashKeyer // set when records carry explicit hash keys
 	sched                 pacing.Schedule
 	rng                   *rand.Rand
 	keyCount, keyBytes    map[int32]float64 // sampled, for field keys
@@ -166,6 +167,7 @@ func (t *traffic) compileProducer(sc *scenarios.Scenario, i int, pc scenarios.Pr
 		rng:      rand.New(rand.NewPCG(uint64(seed), 0x706c616e)), // "plan"
 		keyCount: map[int32]float64{}, keyBytes: map[int32]float64{},
 	}
+	p.hashKeys, _ = keys.(generators.HashKeyer)
 	for _, seg := range pc.Rate {
 		p.poisson = p.poisson || seg.Arrivals == scenarios.ArrivalsPoisson
 	}
@@ -190,8 +192,17 @@ func (t *traffic) compileProducer(sc *scenarios.Scenario, i int, pc scenarios.Pr
 
 // setSpecWeights gives the exact key shares of the key-set choosers, whose
 // key names generators documents; field keys are measured by sampling and
-// random keys spread evenly over the hash key space.
+// random keys spread evenly over the hash key space. Explicit hash keys
+// override them all: the records take the slots in turn, whatever their
+// partition keys, so each slot has an equal share.
 func (p *producerTraffic) setSpecWeights(t *traffic, spec scenarios.KeySpec) {
+	if e := spec.ExplicitHash; e != nil {
+		for _, k := range hashkey.EvenSlots(e.Slots) {
+			w := 1 / float64(e.Slots)
+			p.weights = append(p.weights, keyWeight{key: t.internRoute("", k.String()), records: w, bytes: w})
+		}
+		return
+	}
 	named := func(n int, share func(i int) float64) {
 		for i := range n {
 			p.weights = append(p.weights, keyWeight{key: t.intern(fmt.Sprintf("key-%d", i)), records: share(i)})
@@ -222,16 +233,33 @@ func (p *producerTraffic) setSpecWeights(t *traffic, spec scenarios.KeySpec) {
 	}
 }
 
-// intern returns the index of key in the key table, adding it.
-func (t *traffic) intern(key string) int32 {
-	if i, ok := t.keyIndex[key]; ok {
+// intern returns the index of partition key key in the key table, adding it.
+func (t *traffic) intern(key string) int32 { return t.internRoute(key, "") }
+
+// internRoute returns the index of a record's route in the key table,
+// adding it: its partition key, or its explicit hash key when set (which
+// then alone decides the shard, as hashkey.Route does for the emulator).
+func (t *traffic) internRoute(partitionKey, explicitHashKey string) int32 {
+	name := partitionKey
+	if explicitHashKey != "" {
+		name, partitionKey = explicitKeyPrefix+explicitHashKey, ""
+	}
+	if i, ok := t.keyIndex[name]; ok {
 		return i
 	}
+	hash, ok := hashkey.Route(partitionKey, explicitHashKey)
+	if !ok { // generators only make valid keys; route as MD5 would
+		hash = hashkey.FromPartitionKey(partitionKey)
+	}
 	i := int32(len(t.keys))
-	t.keys = append(t.keys, keyInfo{name: key, hash: hashkey.FromPartitionKey(key)})
-	t.keyIndex[key] = i
+	t.keys = append(t.keys, keyInfo{name: name, hash: hash})
+	t.keyIndex[name] = i
 	return i
 }
+
+// explicitKeyPrefix names an explicit hash key in the key table (and in
+// hot-key reports), apart from the partition keys.
+const explicitKeyPrefix = "ExplicitHashKey "
 
 // next makes p's next record and returns its size and key.
 func (t *traffic) next(p *producerTraffic, buf []byte, at float64) ([]byte, int32, int32) {
@@ -242,7 +270,11 @@ func (t *traffic) next(p *producerTraffic, buf []byte, at float64) ([]byte, int3
 		Intended: epoch.Add(time.Duration(at * float64(time.Second))),
 	})
 	name := p.keyChooser.Key()
-	key := t.intern(name)
+	explicit := ""
+	if p.hashKeys != nil {
+		explicit = p.hashKeys.ExplicitHashKey()
+	}
+	key := t.internRoute(name, explicit)
 	size := len(buf) + len(name)
 	fs := float64(size)
 	p.sampledBytes += fs

@@ -73,6 +73,8 @@ func WriteMarkdown(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 
 func markdownVerdict(r *result.Result) string {
 	switch {
+	case allDeadLettered(r):
+		return fmt.Sprintf("❌ nothing written: all %s records were dead-lettered", thousands(r.Totals.RecordsDeadLettered))
 	case !r.Complete:
 		return "⚠️ incomplete (" + r.StopReason + ")"
 	case r.ThresholdsFailed() > 0:

@@ -51,6 +51,9 @@ func WriteSummary(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 	if !r.Complete {
 		state = "INCOMPLETE: " + r.StopReason
 	}
+	if allDeadLettered(r) {
+		state += fmt.Sprintf(", but NOTHING WAS WRITTEN: all %s records sent were dead-lettered", thousands(r.Totals.RecordsDeadLettered))
+	}
 	fmt.Fprintf(&b, "kinesim run %s: %s\n", r.Scenario, state)
 	t := r.Target
 	fmt.Fprintf(&b, "target     %s stream %q, %d shard(s)", t.Kind, t.Stream, t.Shards)
@@ -114,6 +117,12 @@ func WriteSummary(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// allDeadLettered reports whether records were dead-lettered and none
+// acknowledged: a run that wrote nothing, however it ended.
+func allDeadLettered(r *result.Result) bool {
+	return r.Totals.RecordsDeadLettered > 0 && r.Totals.RecordsAcknowledged == 0
 }
 
 func ms(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }

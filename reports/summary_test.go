@@ -49,3 +49,22 @@ func TestMarkdownVerdict(t *testing.T) {
 	r.Complete, r.StopReason = false, "interrupted"
 	assert.Equal(t, "⚠️ incomplete (interrupted)", markdownVerdict(r), "a stopped run")
 }
+
+// TestAllDeadLetteredSaysSo is issue 18 item 5: a run whose every record
+// was dead-lettered does not look like success.
+func TestAllDeadLetteredSaysSo(t *testing.T) {
+	r := fixedResult()
+	r.Thresholds = nil
+	r.Totals.RecordsAcknowledged, r.Totals.RecordsDeadLettered = 0, 1200
+	var b bytes.Buffer
+	require.NoError(t, WriteSummary(&b, r))
+	first, _, _ := bytes.Cut(b.Bytes(), []byte("\n"))
+	assert.Equal(t, "kinesim run "+r.Scenario+": complete, but NOTHING WAS WRITTEN: all 1,200 records sent were dead-lettered", string(first))
+	assert.Equal(t, "❌ nothing written: all 1,200 records were dead-lettered", markdownVerdict(r))
+
+	r.Totals.RecordsAcknowledged = 1
+	b.Reset()
+	require.NoError(t, WriteSummary(&b, r))
+	first, _, _ = bytes.Cut(b.Bytes(), []byte("\n"))
+	assert.Equal(t, "kinesim run "+r.Scenario+": complete", string(first), "some records written")
+}

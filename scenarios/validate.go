@@ -197,6 +197,7 @@ func (v *validator) producer(p *Producer, path string, recordSize ByteSize, o op
 	}
 	v.partitionKey(&p.PartitionKey, path+".partition_key")
 	v.rate(p.Rate, path+".rate")
+	v.recordSizes(p, path, recordSize)
 
 	b := &p.Batch
 	between(v, path+".batch.max_records", b.MaxRecords, 1, MaxBatchRecords, " (PutRecords)")
@@ -289,6 +290,9 @@ func (v *validator) rate(segments []RateSegment, path string) {
 		}
 		if a := segments[i].Arrivals; a != "" && a != ArrivalsEven && a != ArrivalsPoisson {
 			v.addf(seg+".arrivals", "%q is not an arrival spacing; use %s or %s", a, ArrivalsEven, ArrivalsPoisson)
+		}
+		if c := segments[i].Constant; c != nil && *c <= 0 && len(segments) == 1 {
+			v.addf(seg+".constant", "%v: the producer would never write; use a rate over 0, e.g. 100/s", *c)
 		}
 		if segments[i].For <= 0 && i < len(segments)-1 {
 			v.addf(seg+".for", "required on every segment but the last; say how long it lasts, e.g. 30s")

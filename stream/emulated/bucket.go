@@ -46,33 +46,43 @@ func (b *tokenBucket) take(n float64) { b.tokens -= n }
 // readLimiter is a shard's shared read throughput: 5 GetRecords calls a
 // second (a token bucket holding one second's worth) and 2 MiB a second.
 //
-// The bytes are paid after the fact: a response of n bytes keeps the shard's
-// reads throttled for n / 2 MiB seconds. That is how the GetRecords reference
-// puts it: after a 10 MiB response "subsequent calls made within the next 5
-// seconds throw ProvisionedThroughputExceededException". Throttled calls
-// return no data and, unless countThrottled (WithThrottledReadsCounted), cost
-// nothing. Not safe for concurrent use; the owning shard's lock guards it.
+// The bytes are a budget refilled at 2 MiB/s up to one second's worth that
+// an answer may overdraw (by up to its 10 MiB page); calls are refused while
+// the budget is negative. So readers that share a shard below 2 MiB/s on
+// average are not throttled however their calls bunch up, while one large
+// answer keeps the shard's reads refused until the bytes are paid: after a
+// 10 MiB answer, 4 s from a full budget and 5 s from an empty one, as the
+// GetRecords reference puts it ("subsequent calls made within the next 5
+// seconds throw ProvisionedThroughputExceededException"). Throttled calls
+// return no data and, unless countThrottled (WithThrottledReadsCounted),
+// cost nothing. Not safe for concurrent use; the owning shard's lock
+// guards it.
 type readLimiter struct {
 	calls          tokenBucket
-	paidUntil      int64 // unix nanoseconds until which the bytes read are not yet paid for
+	bytes          tokenBucket // may go negative: the bytes read not yet paid for
 	countThrottled bool
 }
 
 func newReadLimiter(now int64, countThrottled bool) readLimiter {
-	return readLimiter{calls: newTokenBucket(stream.ShardReadCallsPerSecond, time.Second, now), paidUntil: now, countThrottled: countThrottled}
+	return readLimiter{
+		calls:          newTokenBucket(stream.ShardReadCallsPerSecond, time.Second, now),
+		bytes:          newTokenBucket(stream.ShardReadBytesPerSecond, time.Second, now),
+		countThrottled: countThrottled,
+	}
 }
 
 // admit reports whether a call at now may return size bytes, and if so
 // charges for it.
 func (r *readLimiter) admit(now int64, size int) bool {
 	r.calls.refill(now)
-	if now < r.paidUntil || !r.calls.allows(1) {
+	r.bytes.refill(now)
+	if r.bytes.tokens < 0 || !r.calls.allows(1) {
 		if r.countThrottled {
 			r.calls.tokens = max(r.calls.tokens-1, -r.calls.capacity)
 		}
 		return false
 	}
 	r.calls.take(1)
-	r.paidUntil = now + int64(float64(size)*1e9/stream.ShardReadBytesPerSecond)
+	r.bytes.take(float64(size))
 	return true
 }

@@ -42,7 +42,7 @@ type consumer struct {
 type fanOutShard struct {
 	subscribed    bool
 	lastSubscribe int64 // unix nanoseconds
-	paidUntil     int64 // see readLimiter: bytes pushed are paid at 2 MiB/s
+	paidUntil     int64 // bytes pushed are paid at 2 MiB/s before the next push
 }
 
 func (e *Emulator) consumerStatus(c *consumer, now time.Time) stream.ConsumerStatus {
