@@ -273,60 +273,65 @@ func (v *validator) chaos(s *Scenario) {
 				v.addf(path+".consumer", "%s does not act on a consumer; leave consumer out", kind)
 			}
 		}
-		switch kind {
-		case FaultProducerTimeout:
-			t := f.ProducerTimeout
-			v.share(path+"."+kind, t.Probability, t.Count)
-		case FaultInjectError:
-			e := f.InjectError
-			if !slices.Contains(ErrorKinds, e.Kind) {
-				v.addf(path+".inject_error.kind", "%q is not an error kind; use one of %s", e.Kind, strings.Join(ErrorKinds, ", "))
-			}
-			v.share(path+".inject_error", e.Probability, e.Count)
-		case FaultLatency:
-			v.latency(f.Latency, path+".latency")
-		case FaultDuplicateSend:
-			v.share(path+".duplicate_send", f.DuplicateSend.Probability, f.DuplicateSend.Count)
-		case FaultSplitShard:
-			if f.SplitShard != ShardHottest {
-				v.addf(path+".split_shard", "%q; use %s (the open shard with the most records written)", f.SplitShard, ShardHottest)
-			}
-		case FaultMergeShards:
-			if f.MergeShards != ShardColdest {
-				v.addf(path+".merge_shards", "%q; use %s (the adjacent pair with the fewest records written)", f.MergeShards, ShardColdest)
-			}
-		case FaultUpdateShardCount:
-			between(v, path+".update_shard_count", f.UpdateShardCount, 1, MaxShards, " (shards)")
-			if s.Target.Mode == TargetModeOnDemand {
-				v.addf(path+".update_shard_count", "an on-demand stream scales itself; UpdateShardCount needs target.mode provisioned")
-			}
-		case FaultConsumer:
-			switch f.ConsumerFault {
-			case ConsumerCrash, ConsumerStall, ConsumerExpireIterator:
-			case ConsumerLeaseLoss:
-				for _, c := range s.Consumers {
-					if (f.Consumer == "" || f.Consumer == c.Name) && c.Workers < 2 {
-						v.addf(path+".consumer_fault", "lease_loss moves a lease to another worker; consumer %q has one worker: set its workers to 2 or more", c.Name)
-						break
-					}
+		v.faultKind(s, f, kind, path)
+	}
+}
+
+// faultKind checks the fields of one fault of the given kind.
+func (v *validator) faultKind(s *Scenario, f *Fault, kind, path string) {
+	switch kind {
+	case FaultProducerTimeout:
+		t := f.ProducerTimeout
+		v.share(path+"."+kind, t.Probability, t.Count)
+	case FaultInjectError:
+		e := f.InjectError
+		if !slices.Contains(ErrorKinds, e.Kind) {
+			v.addf(path+".inject_error.kind", "%q is not an error kind; use one of %s", e.Kind, strings.Join(ErrorKinds, ", "))
+		}
+		v.share(path+".inject_error", e.Probability, e.Count)
+	case FaultLatency:
+		v.latency(f.Latency, path+".latency")
+	case FaultDuplicateSend:
+		v.share(path+".duplicate_send", f.DuplicateSend.Probability, f.DuplicateSend.Count)
+	case FaultSplitShard:
+		if f.SplitShard != ShardHottest {
+			v.addf(path+".split_shard", "%q; use %s (the open shard with the most records written)", f.SplitShard, ShardHottest)
+		}
+	case FaultMergeShards:
+		if f.MergeShards != ShardColdest {
+			v.addf(path+".merge_shards", "%q; use %s (the adjacent pair with the fewest records written)", f.MergeShards, ShardColdest)
+		}
+	case FaultUpdateShardCount:
+		between(v, path+".update_shard_count", f.UpdateShardCount, 1, MaxShards, " (shards)")
+		if s.Target.Mode == TargetModeOnDemand {
+			v.addf(path+".update_shard_count", "an on-demand stream scales itself; UpdateShardCount needs target.mode provisioned")
+		}
+	case FaultConsumer:
+		switch f.ConsumerFault {
+		case ConsumerCrash, ConsumerStall, ConsumerExpireIterator:
+		case ConsumerLeaseLoss:
+			for _, c := range s.Consumers {
+				if (f.Consumer == "" || f.Consumer == c.Name) && c.Workers < 2 {
+					v.addf(path+".consumer_fault", "lease_loss moves a lease to another worker; consumer %q has one worker: set its workers to 2 or more", c.Name)
+					break
 				}
-			default:
-				v.addf(path+".consumer_fault", "%q is not a consumer fault; use %s, %s, %s or %s", f.ConsumerFault, ConsumerCrash, ConsumerStall, ConsumerExpireIterator, ConsumerLeaseLoss)
 			}
-			if len(s.Consumers) == 0 {
-				v.addf(path+".consumer_fault", "the scenario has no consumers; add one under consumers")
-			}
-		case FaultNetwork:
-			n := f.Network
-			if n.Latency == 0 && n.Bandwidth == 0 && !n.Reset && !n.Down {
-				v.addf(path+".network", "sets no effect; set latency, bandwidth, reset or down")
-			}
-			if n.Bandwidth < 0 {
-				v.addf(path+".network.bandwidth", "must be over 0 bytes per second, e.g. 64KiB")
-			}
-			if s.Target.Kind != TargetKinesis || s.Target.Endpoint == "" {
-				v.addf(path+".network", "network faults run through a TCP proxy to a real endpoint; they need target.kind kinesis with target.endpoint set")
-			}
+		default:
+			v.addf(path+".consumer_fault", "%q is not a consumer fault; use %s, %s, %s or %s", f.ConsumerFault, ConsumerCrash, ConsumerStall, ConsumerExpireIterator, ConsumerLeaseLoss)
+		}
+		if len(s.Consumers) == 0 {
+			v.addf(path+".consumer_fault", "the scenario has no consumers; add one under consumers")
+		}
+	case FaultNetwork:
+		n := f.Network
+		if n.Latency == 0 && n.Bandwidth == 0 && !n.Reset && !n.Down {
+			v.addf(path+".network", "sets no effect; set latency, bandwidth, reset or down")
+		}
+		if n.Bandwidth < 0 {
+			v.addf(path+".network.bandwidth", "must be over 0 bytes per second, e.g. 64KiB")
+		}
+		if s.Target.Kind != TargetKinesis || s.Target.Endpoint == "" {
+			v.addf(path+".network", "network faults run through a TCP proxy to a real endpoint; they need target.kind kinesis with target.endpoint set")
 		}
 	}
 }
