@@ -294,92 +294,102 @@ func (l *Ledger) replay(tag byte, r byteReader, consumers *[]*Consumer) error {
 		}
 		return nil
 	case 'R':
-		var fields [2]uint64
-		for i := range fields {
-			v, err := binary.ReadUvarint(r)
-			if err != nil {
-				return err
-			}
-			fields[i] = v
-		}
-		var fixed [2]byte
-		if _, err := io.ReadFull(r, fixed[:]); err != nil {
-			return err
-		}
-		shard, err := binary.ReadUvarint(r)
-		if err != nil {
-			return err
-		}
-		var hashes [12]byte
-		if _, err := io.ReadFull(r, hashes[:]); err != nil {
-			return err
-		}
-		p, err := l.producerAt(fields[0])
-		if err != nil {
-			return err
-		}
-		p.set(fields[1], entry{
-			keyHash:  binary.LittleEndian.Uint64(hashes[:8]),
-			seqHash:  binary.LittleEndian.Uint32(hashes[8:]),
-			shard:    uint16(shard),
-			attempts: fixed[1],
-			outcome:  Outcome(fixed[0]),
-		})
-		return nil
+		return l.replayRecord(r)
 	case 'D':
-		var fields [3]uint64
-		for i := range fields {
-			v, err := binary.ReadUvarint(r)
-			if err != nil {
-				return err
-			}
-			fields[i] = v
-		}
-		var strs [3]string
-		for i := range strs {
-			s, err := readString(r)
-			if err != nil {
-				return err
-			}
-			strs[i] = s
-		}
-		us, err := binary.ReadVarint(r)
-		if err != nil {
-			return err
-		}
-		flags, err := r.ReadByte()
-		if err != nil {
-			return err
-		}
-		var gen uint64
-		if !l.loading.v1 {
-			if gen, err = binary.ReadUvarint(r); err != nil {
-				return err
-			}
-		}
-		c, err := consumerAt(*consumers, fields[0])
-		if err != nil {
-			return err
-		}
-		p, err := l.producerAt(fields[1])
-		if err != nil {
-			return err
-		}
-		c.Delivered(Delivery{
-			RecordID:       p.name + "-" + fmt.Sprint(fields[2]),
-			ShardID:        strs[0],
-			SequenceNumber: strs[1],
-			PartitionKey:   strs[2],
-			At:             time.UnixMicro(us),
-			Applied:        flags&1 != 0,
-			Filtered:       flags&2 != 0,
-			Generation:     int(gen),
-		})
-		return nil
+		return l.replayDelivery(r, *consumers)
 	case 'T', 'X', 'B', 'K', 'G':
 		return l.replayConsumerEvent(tag, r, *consumers)
 	}
 	return fmt.Errorf("unknown event tag %q: corrupt file", tag)
+}
+
+// replayRecord applies an 'R' event: one record's outcome.
+func (l *Ledger) replayRecord(r byteReader) error {
+	var fields [2]uint64
+	for i := range fields {
+		v, err := binary.ReadUvarint(r)
+		if err != nil {
+			return err
+		}
+		fields[i] = v
+	}
+	var fixed [2]byte
+	if _, err := io.ReadFull(r, fixed[:]); err != nil {
+		return err
+	}
+	shard, err := binary.ReadUvarint(r)
+	if err != nil {
+		return err
+	}
+	var hashes [12]byte
+	if _, err := io.ReadFull(r, hashes[:]); err != nil {
+		return err
+	}
+	p, err := l.producerAt(fields[0])
+	if err != nil {
+		return err
+	}
+	p.set(fields[1], entry{
+		keyHash:  binary.LittleEndian.Uint64(hashes[:8]),
+		seqHash:  binary.LittleEndian.Uint32(hashes[8:]),
+		shard:    uint16(shard),
+		attempts: fixed[1],
+		outcome:  Outcome(fixed[0]),
+	})
+	return nil
+}
+
+// replayDelivery applies a 'D' event: one delivery to a consumer.
+func (l *Ledger) replayDelivery(r byteReader, consumers []*Consumer) error {
+	var fields [3]uint64
+	for i := range fields {
+		v, err := binary.ReadUvarint(r)
+		if err != nil {
+			return err
+		}
+		fields[i] = v
+	}
+	var strs [3]string
+	for i := range strs {
+		s, err := readString(r)
+		if err != nil {
+			return err
+		}
+		strs[i] = s
+	}
+	us, err := binary.ReadVarint(r)
+	if err != nil {
+		return err
+	}
+	flags, err := r.ReadByte()
+	if err != nil {
+		return err
+	}
+	var gen uint64
+	if !l.loading.v1 {
+		if gen, err = binary.ReadUvarint(r); err != nil {
+			return err
+		}
+	}
+	c, err := consumerAt(consumers, fields[0])
+	if err != nil {
+		return err
+	}
+	p, err := l.producerAt(fields[1])
+	if err != nil {
+		return err
+	}
+	c.Delivered(Delivery{
+		RecordID:       p.name + "-" + fmt.Sprint(fields[2]),
+		ShardID:        strs[0],
+		SequenceNumber: strs[1],
+		PartitionKey:   strs[2],
+		At:             time.UnixMicro(us),
+		Applied:        flags&1 != 0,
+		Filtered:       flags&2 != 0,
+		Generation:     int(gen),
+	})
+	return nil
 }
 
 // replayConsumerEvent applies a consumer's 'T', 'X', 'B', 'K' or 'G' event.
