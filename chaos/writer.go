@@ -112,32 +112,7 @@ func (w *writer) PutRecords(ctx context.Context, in *stream.PutRecordsInput) (*s
 	}
 
 	// Record-level errors: the records picked are not sent and answer the error.
-	var failed []stream.PutRecordsResultEntry
-	for _, f := range active {
-		if f.kind != scenarios.FaultInjectError || callError(f) != nil {
-			continue
-		}
-		code := stream.CodeThrottled
-		if f.cfg.InjectError.Kind == scenarios.ErrorInternalFailure {
-			code = stream.CodeInternalFailure
-		}
-		hits := 0
-		for i, r := range in.Records {
-			if failed != nil && failed[i].Failed() {
-				continue
-			}
-			if f.pick.pick(recordKey(r)) {
-				if failed == nil {
-					failed = make([]stream.PutRecordsResultEntry, n)
-				}
-				failed[i] = injectedEntry(code, in.StreamName, f.index)
-				hits++
-			}
-		}
-		if hits > 0 {
-			f.hitCall(hits, hits)
-		}
-	}
+	failed := recordErrors(active, in)
 	out, err := w.send(ctx, in, failed)
 	if err != nil {
 		return nil, err
@@ -166,6 +141,39 @@ func (w *writer) PutRecords(ctx context.Context, in *stream.PutRecordsInput) (*s
 		return nil, &TimeoutError{Fault: lostAck.index, AckLost: true}
 	}
 	return out, nil
+}
+
+// recordErrors picks the records the active record-level error faults fail;
+// nil when none is picked.
+func recordErrors(active []*fault, in *stream.PutRecordsInput) []stream.PutRecordsResultEntry {
+	n := len(in.Records)
+	var failed []stream.PutRecordsResultEntry
+	for _, f := range active {
+		if f.kind != scenarios.FaultInjectError || callError(f) != nil {
+			continue
+		}
+		code := stream.CodeThrottled
+		if f.cfg.InjectError.Kind == scenarios.ErrorInternalFailure {
+			code = stream.CodeInternalFailure
+		}
+		hits := 0
+		for i, r := range in.Records {
+			if failed != nil && failed[i].Failed() {
+				continue
+			}
+			if f.pick.pick(recordKey(r)) {
+				if failed == nil {
+					failed = make([]stream.PutRecordsResultEntry, n)
+				}
+				failed[i] = injectedEntry(code, in.StreamName, f.index)
+				hits++
+			}
+		}
+		if hits > 0 {
+			f.hitCall(hits, hits)
+		}
+	}
+	return failed
 }
 
 // send makes the inner call without the records failed already holds

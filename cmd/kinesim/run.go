@@ -119,33 +119,8 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	if f.drainTimeout < 0 {
 		return usageError("--drain-timeout %s: want 0 or more", f.drainTimeout)
 	}
-	sc, err := loadScenario(ref)
+	sc, thresholds, out, err := prepareRun(cmd, ref, f)
 	if err != nil {
-		return err
-	}
-	thresholds, err := scenarios.ParseThresholds(sc)
-	if err != nil {
-		return &exitError{code: exitUsage, err: err}
-	}
-	fl := cmd.Flags()
-	if fl.Changed("duration") {
-		sc.Duration = scenarios.Duration(f.duration)
-	}
-	if fl.Changed("seed") {
-		sc.Seed = f.seed
-	}
-	if fl.Changed("shards") {
-		sc.Target.Shards = f.shards
-	}
-	applyTargetFlags(sc, f)
-	if err := scenarios.Validate(sc); err != nil {
-		return &exitError{code: exitUsage, err: fmt.Errorf("after command-line overrides: %w", err)}
-	}
-	out := f.out
-	if out == "" {
-		out = runner.RunDir("runs", sc.Name, time.Now())
-	}
-	if err := prepareRunFolder(out, f.force); err != nil {
 		return err
 	}
 
@@ -218,6 +193,47 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	if err := errors.Join(runErr, reportErr); err != nil {
 		return failure(err)
 	}
+	return runOutcome(ctx, res)
+}
+
+// prepareRun loads the scenario, applies the command line to it and makes
+// the run folder ready.
+func prepareRun(cmd *cobra.Command, ref string, f runFlags) (*scenarios.Scenario, []scenarios.Threshold, string, error) {
+	sc, err := loadScenario(ref)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	thresholds, err := scenarios.ParseThresholds(sc)
+	if err != nil {
+		return nil, nil, "", &exitError{code: exitUsage, err: err}
+	}
+	fl := cmd.Flags()
+	if fl.Changed("duration") {
+		sc.Duration = scenarios.Duration(f.duration)
+	}
+	if fl.Changed("seed") {
+		sc.Seed = f.seed
+	}
+	if fl.Changed("shards") {
+		sc.Target.Shards = f.shards
+	}
+	applyTargetFlags(sc, f)
+	if err := scenarios.Validate(sc); err != nil {
+		return nil, nil, "", &exitError{code: exitUsage, err: fmt.Errorf("after command-line overrides: %w", err)}
+	}
+	out := f.out
+	if out == "" {
+		out = runner.RunDir("runs", sc.Name, time.Now())
+	}
+	if err := prepareRunFolder(out, f.force); err != nil {
+		return nil, nil, "", err
+	}
+	return sc, thresholds, out, nil
+}
+
+// runOutcome turns a finished run into its exit: an abort, an early stop,
+// failed thresholds or a failed verification.
+func runOutcome(ctx context.Context, res *result.Result) error {
 	var abort *reports.ThresholdAbortError
 	if errors.As(context.Cause(ctx), &abort) {
 		return &exitError{code: exitThreshold, err: fmt.Errorf("run stopped early: %w; result.json is marked incomplete", abort)}
