@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # install.sh installs the Kinesis-compatible test servers that kinesim's tests
-# start on loopback (kinesalite and kinesis-local, a.k.a. kinesis-mock), and
+# start on loopback (kinesalite and kinesis-local, a.k.a. kinesis-mock), the
+# S3-compatible s3rver and the DynamoDB emulator dynalite, and
 # aws-kinesis-agg (awslabs' Node implementation of the KPL aggregated record
 # format, which stream/kpl's interop test round-trips through), into
 # tools/testservers/node_modules, at the exact versions package-lock.json pins.
@@ -25,10 +26,12 @@ want="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" \
 	&& -f node_modules/kinesalite/package.json \
 	&& -f node_modules/kinesis-local/main.js \
-	&& -f node_modules/aws-kinesis-agg/package.json ]]; then
+	&& -f node_modules/aws-kinesis-agg/package.json \
+	&& -f node_modules/s3rver/package.json \
+	&& -f node_modules/dynalite/package.json ]]; then
 	exit 0
 fi
 
-echo "install.sh: installing kinesalite, kinesis-local and aws-kinesis-agg into $dir/node_modules" >&2
+echo "install.sh: installing kinesalite, kinesis-local, s3rver, dynalite and aws-kinesis-agg into $dir/node_modules" >&2
 npm ci --no-audit --no-fund --loglevel=error
 echo "$want" >"$stamp"

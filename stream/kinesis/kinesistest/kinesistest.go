@@ -1,6 +1,9 @@
 // Package kinesistest starts real Kinesis-compatible servers on loopback for
 // tests: kinesalite and kinesis-mock (the kinesis-local npm package), as
-// tools/testservers/install.sh installs them. It is to stream/kinesis what
+// tools/testservers/install.sh installs them; and, beside them, the
+// S3-compatible s3rver (StartS3rver) and the DynamoDB emulator dynalite
+// (StartDynalite) that Firehose destinations, run folders on S3 and KCL
+// lease tables are tested against. It is to stream/kinesis what
 // net/http/httptest is to net/http: no mocks, a real server on a free port.
 //
 // Each Start function picks a free 127.0.0.1 port, starts the server with
@@ -64,9 +67,19 @@ type Kind string
 const (
 	Kinesalite  Kind = "kinesalite"
 	KinesisMock Kind = "kinesis-mock"
+	// S3rver is an S3-compatible server (not a Kinesis one: it is not in Kinds).
+	S3rver Kind = "s3rver"
+	// Dynalite is a DynamoDB emulator (not a Kinesis one: it is not in Kinds).
+	Dynalite Kind = "dynalite"
 )
 
-// Kinds lists every server, for tests that run against each.
+// S3 credentials s3rver accepts (it checks signatures against these).
+const (
+	S3AccessKeyID     = "S3RVER"
+	S3SecretAccessKey = "S3RVER"
+)
+
+// Kinds lists every Kinesis-compatible server, for tests that run against each.
 var Kinds = []Kind{Kinesalite, KinesisMock}
 
 // readyTimeout bounds how long a server may take to answer. kinesis-mock
@@ -140,6 +153,44 @@ func StartKinesisMock(t testing.TB) *Server {
 			strconv.Itoa(plain), strconv.Itoa(tls), "--exit-on-stdin-eof")
 		cmd.Dir = dir
 		return cmd, fmt.Sprintf("http://127.0.0.1:%d", plain), nil
+	})
+}
+
+// StartS3rver starts s3rver on a free loopback port with the given buckets
+// created, its objects in a temporary folder removed when it stops. Clients
+// sign with S3AccessKeyID/S3SecretAccessKey and use path-style addressing.
+// It blocks until the server answers and registers its stop with t.Cleanup.
+func StartS3rver(t testing.TB, buckets ...string) *Server {
+	t.Helper()
+	dir := requireInstalled(t, S3rver)
+	return startWithRetry(t, S3rver, func() (*exec.Cmd, string, error) {
+		port, err := freePort()
+		if err != nil {
+			return nil, "", err
+		}
+		args := []string{filepath.Join(dir, "s3rver.js"), strconv.Itoa(port)}
+		for _, b := range buckets {
+			args = append(args, "--bucket", b)
+		}
+		cmd := exec.Command("node", append(args, "--exit-on-stdin-eof")...)
+		cmd.Dir = dir
+		return cmd, fmt.Sprintf("http://127.0.0.1:%d", port), nil
+	})
+}
+
+// StartDynalite starts dynalite (in memory) on a free loopback port. It
+// blocks until the server answers and registers its stop with t.Cleanup.
+func StartDynalite(t testing.TB) *Server {
+	t.Helper()
+	dir := requireInstalled(t, Dynalite)
+	return startWithRetry(t, Dynalite, func() (*exec.Cmd, string, error) {
+		port, err := freePort()
+		if err != nil {
+			return nil, "", err
+		}
+		cmd := exec.Command("node", filepath.Join(dir, "dynalite.js"), strconv.Itoa(port), "--exit-on-stdin-eof")
+		cmd.Dir = dir
+		return cmd, fmt.Sprintf("http://127.0.0.1:%d", port), nil
 	})
 }
 
@@ -262,8 +313,12 @@ func Dir() (string, bool) {
 	for _, f := range []string{
 		"kinesalite.js",
 		"kinesis-mock.js",
+		"s3rver.js",
+		"dynalite.js",
 		filepath.Join("node_modules", "kinesalite", "package.json"),
 		filepath.Join("node_modules", "kinesis-local", "main.js"),
+		filepath.Join("node_modules", "s3rver", "package.json"),
+		filepath.Join("node_modules", "dynalite", "package.json"),
 	} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			return dir, false

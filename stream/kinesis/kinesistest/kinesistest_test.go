@@ -78,3 +78,21 @@ func TestServersStartAndStop(t *testing.T) {
 		})
 	}
 }
+
+// TestS3rverAndDynaliteAnswer starts s3rver with a bucket and dynalite, and
+// checks each answers as its service does: s3rver lists the bucket it was
+// asked to create (anonymous reads of a bucket are allowed), dynalite refuses
+// an unsigned request with a DynamoDB error.
+func TestS3rverAndDynaliteAnswer(t *testing.T) {
+	s3 := StartS3rver(t, "kinesim-test")
+	resp, err := http.Get(s3.Endpoint + "/kinesim-test")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "the bucket exists")
+
+	ddb := StartDynalite(t)
+	resp, err = http.Post(ddb.Endpoint+"/", "application/x-amz-json-1.0", nil)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "dynalite answers an unsigned request with 400")
+}
