@@ -57,6 +57,21 @@ type Fault struct {
 	// Network degrades the connection to a real endpoint through an
 	// in-process TCP proxy (kinesis targets with an endpoint only).
 	Network *NetworkFault `yaml:"network,omitempty" json:"network,omitempty"`
+	// FailedDelivery fails the emulated delivery stream's S3 delivery
+	// attempts in the window (firehose targets, service emulated).
+	FailedDelivery *DeliveryFault `yaml:"failed_delivery,omitempty" json:"failed_delivery,omitempty"`
+}
+
+// DeliveryFault fails delivery attempts of a delivery stream: each with
+// Probability, or the first Count in the window (every one with neither).
+// Firehose retries a failed delivery every 5 s, so a failure delays the
+// records; with AfterWrite the object was written before the attempt
+// failed (S3 answered too late), so the retry writes the records again:
+// the duplicates at-least-once delivery leaves in S3.
+type DeliveryFault struct {
+	Probability float64 `yaml:"probability,omitempty" json:"probability,omitempty"`
+	Count       int     `yaml:"count,omitempty" json:"count,omitempty"`
+	AfterWrite  bool    `yaml:"after_write,omitempty" json:"after_write,omitempty"`
 }
 
 // TimeoutFault makes calls time out. Probability and Count pick the calls
@@ -169,11 +184,12 @@ const (
 	FaultUpdateShardCount = "update_shard_count"
 	FaultConsumer         = "consumer_fault"
 	FaultNetwork          = "network"
+	FaultFailedDelivery   = "failed_delivery"
 )
 
 // FaultKinds lists the fault kinds in the order of Fault's fields.
 var FaultKinds = []string{FaultProducerTimeout, FaultInjectError, FaultLatency, FaultDuplicateSend,
-	FaultSplitShard, FaultMergeShards, FaultUpdateShardCount, FaultConsumer, FaultNetwork}
+	FaultSplitShard, FaultMergeShards, FaultUpdateShardCount, FaultConsumer, FaultNetwork, FaultFailedDelivery}
 
 // kinds names the fault kinds f sets.
 func (f *Fault) kinds() []string {
@@ -187,6 +203,7 @@ func (f *Fault) kinds() []string {
 		FaultUpdateShardCount: f.UpdateShardCount != 0,
 		FaultConsumer:         f.ConsumerFault != "",
 		FaultNetwork:          f.Network != nil,
+		FaultFailedDelivery:   f.FailedDelivery != nil,
 	}
 	var out []string
 	for _, k := range FaultKinds {
@@ -261,7 +278,7 @@ func (v *validator) chaos(s *Scenario) {
 			if !producers[f.Producer] {
 				v.addf(path+".producer", "%q is not a producer of this scenario", f.Producer)
 			}
-			if f.IsStreamOperation() || f.IsConsumerFault() || kind == FaultNetwork {
+			if f.IsStreamOperation() || f.IsConsumerFault() || kind == FaultNetwork || kind == FaultFailedDelivery {
 				v.addf(path+".producer", "%s does not act on a producer; leave producer out", kind)
 			}
 		}
@@ -333,6 +350,14 @@ func (v *validator) faultKind(s *Scenario, f *Fault, kind, path string) {
 		if s.Target.Kind != TargetKinesis || s.Target.Endpoint == "" {
 			v.addf(path+".network", "network faults run through a TCP proxy to a real endpoint; they need target.kind kinesis with target.endpoint set")
 		}
+	case FaultFailedDelivery:
+		v.share(path+".failed_delivery", f.FailedDelivery.Probability, f.FailedDelivery.Count)
+		if !s.Target.IsFirehose() || !s.Target.IsEmulated() {
+			v.addf(path+".failed_delivery", "fails the emulated delivery stream's S3 deliveries; it needs target.kind firehose with firehose.service emulated")
+		}
+	}
+	if s.Target.IsFirehose() && (f.IsStreamOperation() || f.IsConsumerFault()) {
+		v.addf(path+"."+kind, "a delivery stream has no shards or consumers to fault; use inject_error, latency, producer_timeout or failed_delivery")
 	}
 }
 

@@ -38,6 +38,7 @@ func applyDefaults(s *Scenario, isSet func(path string) bool) {
 	def := func(path string) bool { return !isSet(path) }
 	t := &s.Target
 	setDefault(&t.Kind, TargetEmulated, def("target.kind"))
+	applyFirehoseDefaults(s, def)
 	setDefault(&t.Mode, TargetModeProvisioned, def("target.mode"))
 	if t.Mode == TargetModeProvisioned {
 		setDefault(&t.Shards, DefaultShards, def("target.shards"))

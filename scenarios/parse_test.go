@@ -235,7 +235,7 @@ func TestParseErrors(t *testing.T) {
 			[]string{
 				`1:7: name: "Bad Name" may only hold a-z, 0-9, '-', '_' and '.'`,
 				`2:11: duration: required and over 0, e.g. 2m`,
-				`3:16: target.kind: "s3" is not a target kind; use emulated or kinesis`,
+				`3:16: target.kind: "s3" is not a target kind; use emulated, kinesis or firehose`,
 				`3:26: target.mode: "burst" is not a capacity mode; use provisioned or on-demand`,
 				`4:34: producers[0].generator: required; name the record generator, e.g. bike`,
 				`4:44: producers[0].rate: at least one segment is required, e.g. - {constant: 100/s}`,

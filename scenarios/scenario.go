@@ -60,11 +60,13 @@ const (
 const (
 	TargetEmulated = "emulated"
 	TargetKinesis  = "kinesis"
+	// TargetFirehose (firehose.go) is an Amazon Data Firehose delivery stream.
 )
 
 // Target says which stream the traffic goes to.
 type Target struct {
-	// Kind is "emulated" (default) or "kinesis".
+	// Kind is "emulated" (default), "kinesis" or "firehose" (an Amazon
+	// Data Firehose delivery stream named by stream, set up by firehose).
 	Kind string `yaml:"kind" json:"kind"`
 	// Stream is the stream name (or ARN for kinesis).
 	Stream string `yaml:"stream" json:"stream"`
@@ -89,6 +91,8 @@ type Target struct {
 	// AllowRealAWS lets a run create streams on Amazon Kinesis itself (no
 	// endpoint override), which costs money; the same as --yes.
 	AllowRealAWS bool `yaml:"allow_real_aws,omitempty" json:"allow_real_aws,omitempty"`
+	// Firehose is a firehose target's delivery stream and S3 destination.
+	Firehose *FirehoseTarget `yaml:"firehose,omitempty" json:"firehose,omitempty"`
 }
 
 // Producer makes one stream of records.

@@ -46,7 +46,9 @@ func generateSchema(t *testing.T) []byte {
 
 	defs["Scenario"].Required = []string{"name", "duration", "producers"}
 	defs["Producer"].Required = []string{"generator", "rate"}
-	setEnum(defs["Target"], "kind", TargetEmulated, TargetKinesis)
+	setEnum(defs["Target"], "kind", TargetEmulated, TargetKinesis, TargetFirehose)
+	setEnum(defs["FirehoseTarget"], "service", FirehoseEmulated, FirehoseAWS)
+	setEnum(defs["FirehoseTarget"], "compression", CompressionNone, CompressionGZIP)
 	setEnum(defs["Target"], "mode", TargetModeProvisioned, TargetModeOnDemand)
 	setEnum(defs["Consumer"], "mode", ConsumerPolling, ConsumerEFO)
 	setEnum(defs["RateSegment"], "arrivals", ArrivalsEven, ArrivalsPoisson)

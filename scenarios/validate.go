@@ -90,6 +90,7 @@ func validate(s *Scenario, o options) Errors {
 		v.addf("duration", "%v is over the limit of %v: %s", s.Duration, o.maxDuration, o.maxDurationWhy)
 	}
 	v.target(&s.Target)
+	v.firehose(s)
 	if len(s.Producers) == 0 {
 		v.addf("producers", "at least one producer is required")
 	}
@@ -118,8 +119,8 @@ func validate(s *Scenario, o options) Errors {
 	switch s.Clock {
 	case "", ClockWall:
 	case ClockVirtual:
-		if s.Target.Kind != TargetEmulated {
-			v.addf("clock", "virtual time needs the emulated target (target.kind: emulated); a real endpoint runs in wall-clock time")
+		if !s.Target.IsEmulated() {
+			v.addf("clock", "virtual time needs an emulated target (target.kind: emulated, or firehose with service emulated); a real endpoint runs in wall-clock time")
 		}
 	default:
 		v.addf("clock", "%q is not a clock; use %s or %s", s.Clock, ClockWall, ClockVirtual)
@@ -164,8 +165,8 @@ func (v *validator) objectives(o *Objectives, consumers bool) {
 }
 
 func (v *validator) target(t *Target) {
-	if t.Kind != TargetEmulated && t.Kind != TargetKinesis {
-		v.addf("target.kind", "%q is not a target kind; use %s or %s", t.Kind, TargetEmulated, TargetKinesis)
+	if t.Kind != TargetEmulated && t.Kind != TargetKinesis && t.Kind != TargetFirehose {
+		v.addf("target.kind", "%q is not a target kind; use %s, %s or %s", t.Kind, TargetEmulated, TargetKinesis, TargetFirehose)
 	}
 	switch t.Mode {
 	case TargetModeProvisioned:
@@ -178,7 +179,9 @@ func (v *validator) target(t *Target) {
 	if t.Stream == "" {
 		v.addf("target.stream", "required; name the stream")
 	}
-	between(v, "target.max_record_size", t.MaxRecordSize, 1, MaxRecordSizeLimit, " (Kinesis record size)")
+	if t.Kind != TargetFirehose {
+		between(v, "target.max_record_size", t.MaxRecordSize, 1, MaxRecordSizeLimit, " (Kinesis record size)")
+	}
 }
 
 func (v *validator) producer(p *Producer, path string, recordSize ByteSize, o options) {
