@@ -65,7 +65,7 @@ func (p *Injector) Results(res *result.Result, consumers []DeliveryCounter) []re
 			if n, ok := redeliveriesOf(f, consumers); ok {
 				r.DuplicatesCaused = n
 			}
-		case f.cfg.IsConsumerFault():
+		case f.cfg.IsConsumerFault(), f.kind == scenarios.FaultFailedDelivery:
 			r.DuplicatesCaused = f.redelivered.Load()
 		case len(consumers) == 0:
 			r.DuplicatesCaused = int64(len(twice))
@@ -259,6 +259,12 @@ func describe(f *scenarios.Fault) string {
 		what = fmt.Sprintf("update shard count to %d", f.UpdateShardCount)
 	case scenarios.FaultConsumer:
 		what = "consumer " + f.ConsumerFault
+	case scenarios.FaultFailedDelivery:
+		what = "failed S3 deliveries, retried"
+		if f.FailedDelivery.AfterWrite {
+			what = "failed S3 deliveries after the write (duplicates)"
+		}
+		what += " (" + share(f.FailedDelivery.Probability, f.FailedDelivery.Count) + ")"
 	case scenarios.FaultNetwork:
 		n := f.Network
 		what = "network"

@@ -48,6 +48,8 @@ type fault struct {
 	seed     uint64
 
 	calls, records, retries, redelivered atomic.Int64
+	// attempts numbers the delivery attempts a failed_delivery fault saw.
+	attempts atomic.Uint64
 
 	mu      sync.Mutex
 	twice   []string // ids of records it made the stream store twice
@@ -106,8 +108,13 @@ func New(sc *scenarios.Scenario, target stream.Target, start time.Time, opts ...
 			f.pick = newPicker(seed, cfg.Latency.Probability, cfg.Latency.Count)
 		case scenarios.FaultDuplicateSend:
 			f.pick = newPicker(seed, cfg.DuplicateSend.Probability, cfg.DuplicateSend.Count)
+		case scenarios.FaultFailedDelivery:
+			f.pick = newPicker(seed, cfg.FailedDelivery.Probability, cfg.FailedDelivery.Count)
 		}
 		p.faults = append(p.faults, f)
+	}
+	if err := p.bindDeliveryFaults(); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

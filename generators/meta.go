@@ -118,3 +118,38 @@ func parseMetaAfter(rest []byte, idEnd byte, sep string, closer byte) (string, t
 	}
 	return string(rest[:n]), time.UnixMicro(us), true
 }
+
+// NextMeta finds the first well-formed record metadata in data, in any
+// form, and returns it with the data after its marker: calling it again on
+// rest finds the next record's. It reads records concatenated without a
+// separator, as Firehose delivers them to S3 when no delimiter is added,
+// in one pass: every form's marker holds "kinesim", which it looks for.
+func NextMeta(data []byte) (id string, sent time.Time, rest []byte, ok bool) {
+	const common = "kinesim"
+	for {
+		i := bytes.Index(data, []byte(common))
+		if i < 0 {
+			return "", time.Time{}, nil, false
+		}
+		var (
+			after        []byte
+			idEnd, closer byte
+			sep          string
+		)
+		switch {
+		case i > 0 && bytes.HasPrefix(data[i-1:], []byte(`"kinesim_id":"`)):
+			after, idEnd, sep = data[i-1+len(`"kinesim_id":"`):], '"', metaJSONSent
+		case i > 0 && bytes.HasPrefix(data[i-1:], []byte(metaSDStart)):
+			after, idEnd, sep, closer = data[i-1+len(metaSDStart):], '"', metaSDSent, '"'
+		case bytes.HasPrefix(data[i:], []byte(metaTokenStart)):
+			after, idEnd, sep = data[i+len(metaTokenStart):], ':', ":"
+		default:
+			data = data[i+len(common):]
+			continue
+		}
+		if id, sent, ok := parseMetaAfter(after, idEnd, sep, closer); ok {
+			return id, sent, after, true
+		}
+		data = data[i+len(common):]
+	}
+}

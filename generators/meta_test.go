@@ -84,3 +84,24 @@ func BenchmarkParseMeta(b *testing.B) {
 		}
 	}
 }
+
+func TestNextMetaReadsConcatenatedRecords(t *testing.T) {
+	at := time.UnixMicro(1732590000123456)
+	var data []byte
+	for i, kind := range []string{"bike", "logs", "clickstream", "logs"} {
+		gen, err := New(kind, nil, 7)
+		require.NoError(t, err)
+		data = gen.Next(data, Meta{Producer: "p", ID: uint64(i + 1), Intended: at})
+	}
+	var ids []string
+	for rest := data; ; {
+		id, sent, next, ok := NextMeta(rest)
+		if !ok {
+			break
+		}
+		assert.Equal(t, at, sent)
+		ids = append(ids, id)
+		rest = next
+	}
+	assert.Equal(t, []string{"p-1", "p-2", "p-3", "p-4"}, ids, "every record of the concatenation, in order")
+}

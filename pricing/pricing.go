@@ -67,9 +67,34 @@ type Prices struct {
 		GBOut float64 `json:"gb_out"`
 	} `json:"on_demand"`
 
+	// Firehose prices Amazon Data Firehose delivery streams (Direct PUT,
+	// S3 destination).
+	Firehose FirehosePrices `json:"firehose"`
+
 	// Unsourced names the amounts no dated source confirms.
 	Unsourced []string `json:"unsourced,omitempty"`
 	Notes     string   `json:"notes,omitempty"`
+}
+
+// FirehosePrices are Amazon Data Firehose's amounts.
+type FirehosePrices struct {
+	// IngestionGB prices Direct PUT ingestion (the first tier), per GB of
+	// records each rounded up to FirehoseUnitBytes.
+	IngestionGB float64 `json:"ingestion_gb"`
+	// S3PutPer1000 prices the S3 PUT requests the delivered objects cost
+	// (billed by S3, not Firehose).
+	S3PutPer1000 float64 `json:"s3_put_per_1000"`
+	Source       string  `json:"source,omitempty"`
+}
+
+// FirehoseUnitBytes is Firehose's ingestion rounding: each record is billed
+// as a whole number of 5 KB (5,120 bytes) units.
+const FirehoseUnitBytes = 5 * 1024
+
+// FirehoseBilledBytes is what a record of size bytes counts in Firehose's
+// ingestion: its size rounded up to 5 KB, so a 100-byte record bills 5 KB.
+func FirehoseBilledBytes(size int) float64 {
+	return math.Ceil(float64(max(size, 1))/FirehoseUnitBytes) * FirehoseUnitBytes
 }
 
 // AsOf says where and when the amounts were taken, for a printed estimate:

@@ -68,3 +68,26 @@ func TestPrices(t *testing.T) {
 	_, err = pricing.Load(unknown)
 	assert.ErrorContains(t, err, "shard_hours")
 }
+
+func TestFirehoseBilledBytes(t *testing.T) {
+	tests := []struct {
+		size int
+		want float64
+	}{
+		{1, 5120},          // a tiny record bills a whole 5 KB
+		{100, 5120},        // small records cost more than their bytes
+		{5120, 5120},       // exactly one unit
+		{5121, 10240},      // one byte over: two units
+		{3 * 1024, 5120},   // the pricing page's 3 KB record bills 5 KB
+		{12 * 1024, 15360}, // and its 12 KB record 15 KB
+		{42 * 1024, 46080}, // and its 42 KB record 45 KB
+	}
+	for _, tt := range tests {
+		if got := pricing.FirehoseBilledBytes(tt.size); got != tt.want {
+			t.Errorf("FirehoseBilledBytes(%d) = %v, want %v", tt.size, got, tt.want)
+		}
+	}
+	if p := pricing.Default(); p.Firehose.IngestionGB <= 0 || p.Firehose.S3PutPer1000 <= 0 {
+		t.Errorf("the built-in table has no Firehose prices: %+v", p.Firehose)
+	}
+}

@@ -90,6 +90,9 @@ type Result struct {
 	// Verification compares the consumers' deliveries with the ledger;
 	// absent when the scenario has no consumers.
 	Verification *Verification `json:"verification,omitempty"`
+	// Delivery is what a Firehose target delivered to S3, read back;
+	// absent for streams.
+	Delivery *Delivery `json:"delivery,omitempty"`
 	// Chaos is what each fault of the scenario's chaos timeline did, in
 	// timeline order; absent without chaos.
 	Chaos []FaultResult `json:"chaos,omitempty"`

@@ -64,6 +64,9 @@ type Config struct {
 	// Recorder, when set, receives the measurements (so a caller can show
 	// live status); otherwise Run makes one.
 	Recorder *metrics.Recorder
+	// Delivery, for a Firehose target, reads the S3 destination back after
+	// the producers finish (see DeliveryCheck); nil for streams.
+	Delivery *DeliveryCheck
 }
 
 // File names in a run folder.
@@ -159,6 +162,7 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 type executed struct {
 	end          time.Time
 	verification *result.Verification
+	delivery     *result.Delivery
 	ledgerErr    error
 }
 
@@ -191,8 +195,22 @@ func (r *run) execute(ctx context.Context) executed {
 	stopChaos()
 	wakeCancelled(clk)
 	chaosGroup.Wait()
+	var (
+		delivered   *result.Delivery
+		destVerdict result.ConsumerVerdict
+	)
+	if r.cfg.Delivery != nil {
+		delivered, destVerdict = readDestination(ctx, r.cfg.Delivery, r.cfg.Scenario.Target.Stream, r.consumers.Ledger(), r.cfg.Scenario.Duration.D())
+	}
 	verification, ledgerErr := r.consumers.Finish(r.cfg.DrainTimeout)
-	return executed{end: clk.Now(), verification: verification, ledgerErr: ledgerErr}
+	if delivered != nil {
+		if verification == nil {
+			verification = &result.Verification{Passed: true}
+		}
+		verification.Consumers = append(verification.Consumers, destVerdict)
+		verification.Passed = verification.Passed && destVerdict.Passed
+	}
+	return executed{end: clk.Now(), verification: verification, delivery: delivered, ledgerErr: ledgerErr}
 }
 
 // capDrain starts the drain when the run is stopped (ctx done), and
@@ -239,6 +257,7 @@ func (r *run) assemble(ctx context.Context, x executed) (*result.Result, error) 
 		res.StopReason = stopReason(ctx)
 	}
 	res.Verification = x.verification
+	res.Delivery = x.delivery
 	res.Chaos = r.faults.Results(res, r.consumers.DeliveryCounters())
 	deadErr := errors.Join(r.dead.close(), logErr, x.ledgerErr)
 	if r.dead.written() {

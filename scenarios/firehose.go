@@ -90,6 +90,9 @@ type FirehoseTarget struct {
 	// Quota overrides the emulated stream's Direct PUT quota (default: the
 	// region's, target.region, us-east-1 unless set).
 	Quota *FirehoseQuota `yaml:"quota,omitempty" json:"quota,omitempty"`
+	// RoleARN is the IAM role Amazon Data Firehose assumes to write to the
+	// bucket; required for service aws on AWS itself (no target.endpoint).
+	RoleARN string `yaml:"role_arn,omitempty" json:"role_arn,omitempty"`
 	// Settle is how long a run on service aws waits after its last call for
 	// Firehose to deliver what it buffered before reading the bucket back
 	// (default the buffering interval plus 1m).
@@ -183,6 +186,9 @@ func (v *validator) firehose(s *Scenario) {
 		}
 		if f.Quota != nil {
 			v.addf("target.firehose.quota", "the quota of Amazon Data Firehose is AWS's; quota is for service emulated")
+		}
+		if f.RoleARN == "" && t.Endpoint == "" {
+			v.addf("target.firehose.role_arn", "required on Amazon Data Firehose: the IAM role it assumes to write to the bucket, e.g. arn:aws:iam::123456789012:role/firehose-to-s3")
 		}
 	default:
 		v.addf("target.firehose.service", "%q is not a Firehose service; use %s or %s", f.Service, FirehoseEmulated, FirehoseAWS)

@@ -69,7 +69,7 @@ func TestFirehoseErrors(t *testing.T) {
 		{
 			// A misspelt field is an error, not ignored.
 			"unknown field", "newline: true", "newlines: true",
-			`10:5: target.firehose.newlines: unknown field "newlines"; did you mean "newline"? (allowed: service, bucket, prefix, error_prefix, buffering, compression, newline, dir, s3_endpoint, quota, settle)`,
+			`10:5: target.firehose.newlines: unknown field "newlines"; did you mean "newline"? (allowed: service, bucket, prefix, error_prefix, buffering, compression, newline, dir, s3_endpoint, quota, role_arn, settle)`,
 		},
 		{
 			// A batch over PutRecordBatch's 4 MiB.
@@ -82,8 +82,13 @@ func TestFirehoseErrors(t *testing.T) {
 			`11:12: consumers: a delivery stream has no consumers: the run reads the S3 objects back instead; leave consumers out`,
 		},
 		{
-			// Failed deliveries need the emulated stream.
-			"failed delivery on aws", "    bucket:", "    service: aws\n    bucket:",
+			// A role is required on AWS itself.
+			"aws needs a role", "    bucket:", "    service: aws\n    bucket:",
+			`7:5: target.firehose.role_arn: required on Amazon Data Firehose: the IAM role it assumes to write to the bucket, e.g. arn:aws:iam::123456789012:role/firehose-to-s3`,
+		},
+		{
+			// A Firehose-compatible endpoint needs no role.
+			"aws endpoint", "  firehose:\n    bucket:", "  endpoint: http://127.0.0.1:4567\n  firehose:\n    service: aws\n    bucket:",
 			``,
 		},
 	}

@@ -41,6 +41,13 @@ type CostEstimate struct {
 	DataInGB    float64 // each record rounded up to 1 KB
 	DataOutGB   float64 // read by every consumer
 
+	// Firehose: a delivery stream (Amazon Data Firehose) instead of a
+	// stream. BilledGB is the ingestion billed (each record rounded up to
+	// 5 KB); Objects the S3 objects its buffering hints make.
+	Firehose bool
+	BilledGB float64
+	Objects  float64
+
 	Total    float64
 	Currency string
 	// PricesAsOf names the table's region, currency and date.
@@ -49,10 +56,16 @@ type CostEstimate struct {
 
 func (c CostEstimate) String() string {
 	var parts []string
-	if c.OnDemand {
+	switch {
+	case c.Firehose:
+		parts = append(parts, fmt.Sprintf("%.4f GB ingestion billed in 5 KB units per record (%.4f GB of data)", c.BilledGB, c.Bytes/pricing.GiB),
+			fmt.Sprintf("%.0f S3 objects", c.Objects))
+		return fmt.Sprintf("about %.4f %s (%s; %.0f records, sized from %d made per producer; %s)",
+			c.Total, c.Currency, strings.Join(parts, ", "), c.Records, CostSampleRecords, c.PricesAsOf)
+	case c.OnDemand:
 		parts = append(parts, fmt.Sprintf("%.2f stream-hours", c.StreamHours),
 			fmt.Sprintf("%.4f GB in", c.DataInGB), fmt.Sprintf("%.4f GB out", c.DataOutGB))
-	} else {
+	default:
 		parts = append(parts, fmt.Sprintf("%.2f shard-hours", c.ShardHours), fmt.Sprintf("%.0f PUT payload units", c.PUTUnits))
 		if c.EFOConsumerShardHours > 0 {
 			parts = append(parts, fmt.Sprintf("%.2f enhanced fan-out consumer-shard-hours", c.EFOConsumerShardHours),
@@ -129,6 +142,8 @@ type recordSample struct {
 	meanBytes float64 // data and partition key
 	putUnits  float64 // mean PUT payload units per record
 	kbUnits   float64 // mean on-demand 1 KB units per record
+	dataBytes float64 // mean data (no partition key): what Firehose receives
+	billed    float64 // mean Firehose ingestion bytes (5 KB units)
 }
 
 // sampleRecords makes n records of producer i as the run would (same seed,
@@ -148,7 +163,11 @@ func sampleRecords(sc *scenarios.Scenario, i, n int) (recordSample, error) {
 		s.meanBytes += float64(size)
 		s.putUnits += pricing.PutPayloadUnits(size)
 		s.kbUnits += pricing.OnDemandUnits(size)
+		s.dataBytes += float64(len(buf))
+		s.billed += pricing.FirehoseBilledBytes(len(buf))
 	}
+	s.dataBytes /= float64(n)
+	s.billed /= float64(n)
 	s.meanBytes /= float64(n)
 	s.putUnits /= float64(n)
 	s.kbUnits /= float64(n)

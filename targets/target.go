@@ -20,6 +20,7 @@ import (
 
 	"github.com/kinesim/kinesim/chaos"
 	"github.com/kinesim/kinesim/clock"
+	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 	"github.com/kinesim/kinesim/stream/emulated"
@@ -33,6 +34,9 @@ type Options struct {
 	// Clock is the emulated stream's clock (default the wall clock); a run
 	// in virtual time shares its simulated clock with the stream.
 	Clock clock.Clock
+	// RunDir is the run folder; an emulated delivery stream writes its
+	// bucket under it (DestinationFolder) unless the scenario names a folder.
+	RunDir string
 }
 
 // The service-latency model of the emulated stream in virtual time: a
@@ -63,6 +67,11 @@ type CostGuardError struct {
 }
 
 func (e *CostGuardError) Error() string {
+	if e.Estimate.Firehose {
+		return fmt.Sprintf("this run would create a delivery stream on %s, which costs money: %s; "+
+			"confirm with --yes or allow_real_aws: true in the scenario's target, or point target.endpoint at a Firehose-compatible server (kinesim emulate)",
+			e.Endpoint, e.Estimate)
+	}
 	return fmt.Sprintf("this run would create streams on Amazon Kinesis itself (%s), which costs money: %s; "+
 		"confirm with --yes or allow_real_aws: true in the scenario's target, or point --endpoint at a Kinesis-compatible server",
 		e.Endpoint, e.Estimate)
@@ -78,7 +87,10 @@ type Opened struct {
 	// Proxy is the chaos proxy every connection to the target goes
 	// through, for the scenario's network faults; nil when it has none.
 	Proxy *chaos.Proxy
-	close func()
+	// Delivery reads a firehose target's S3 destination back after the
+	// run (runner.Config.Delivery); nil for streams.
+	Delivery *runner.DeliveryCheck
+	close    func()
 }
 
 // Close releases the target (it stops the proxy, if any).
@@ -93,6 +105,8 @@ func Open(ctx context.Context, sc *scenarios.Scenario, o Options) (*Opened, erro
 		return &Opened{Target: openEmulated(sc, o.Clock), close: func() {}}, nil
 	case scenarios.TargetKinesis:
 		return openKinesis(ctx, sc, o.Yes)
+	case scenarios.TargetFirehose:
+		return openFirehose(ctx, sc, o)
 	}
 	return nil, fmt.Errorf("target kind %q is not supported", sc.Target.Kind)
 }

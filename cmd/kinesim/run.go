@@ -127,7 +127,7 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	clk := targets.NewClock(sc, time.Now())
-	opened, err := targets.Open(ctx, sc, targets.Options{Yes: f.yes, Clock: clk})
+	opened, err := targets.Open(ctx, sc, targets.Options{Yes: f.yes, Clock: clk, RunDir: out})
 	var guard *targets.CostGuardError
 	if errors.As(err, &guard) {
 		return usageError("%w", guard)
@@ -174,6 +174,7 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 			DrainTimeout: f.drainTimeout,
 			Version:      kinesimVersion(),
 			Recorder:     rec,
+			Delivery:     opened.Delivery,
 		})
 	})
 	if res == nil {

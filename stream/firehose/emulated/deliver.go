@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/kinesim/kinesim/stream/delivery"
@@ -100,8 +98,8 @@ func (s *deliveryStream) deliver(b buffer, reason CutReason) {
 	for number := 1; ; number++ {
 		at := e.now()
 		outcome := Deliver
-		if e.opts.fault != nil {
-			outcome = e.opts.fault(Attempt{Stream: s.cfg.Name, Number: number, Records: b.records, Reason: reason, At: at})
+		if fault := e.deliveryFault(); fault != nil {
+			outcome = fault(Attempt{Stream: s.cfg.Name, Number: number, Records: b.records, Reason: reason, At: at})
 		}
 		obj := s.object(b, reason, number, outcome)
 		if outcome != FailBeforeWrite {
@@ -145,31 +143,16 @@ func (s *deliveryStream) object(b buffer, reason CutReason, number int, outcome 
 	}
 }
 
-// write stores body as the object's file, atomically: a reader never sees
-// part of an object.
+// write stores body as the object through the emulator's ObjectStore.
 func (s *deliveryStream) write(obj *Object, body []byte) error {
-	obj.Path = filepath.Join(s.emu.root, obj.Bucket, filepath.FromSlash(obj.Key))
-	dir := filepath.Dir(obj.Path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".kinesim-*")
+	deliveredAt := s.emu.now()
+	path, err := s.emu.opts.store.PutObject(context.Background(), obj.Bucket, obj.Key, body, deliveredAt)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(body)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), obj.Path)
-	}
-	if err != nil {
-		_ = os.Remove(f.Name())
-		return err
-	}
+	obj.Path = path
 	obj.StoredBytes = len(body)
-	obj.DeliveredAt = s.emu.now()
+	obj.DeliveredAt = deliveredAt
 	if s.emu.opts.observe != nil {
 		s.emu.opts.observe(*obj)
 	}

@@ -24,6 +24,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kinesim/kinesim/clock"
@@ -42,6 +43,9 @@ type Emulator struct {
 	streams map[string]*deliveryStream
 	deleted []*deliveryStream // deleted streams whose deliveries Drain has not waited for
 	rng     *rand.Rand        // guarded by mu
+
+	// fault is the delivery fault hook (WithDeliveryFault, SetDeliveryFault).
+	fault atomic.Pointer[DeliveryFault]
 }
 
 var _ delivery.Target = (*Emulator)(nil)
@@ -53,12 +57,34 @@ func New(root string, opts ...Option) *Emulator {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Emulator{
+	if o.store == nil {
+		o.store = FolderStore{Root: root}
+	}
+	e := &Emulator{
 		root:    root,
 		opts:    o,
 		streams: map[string]*deliveryStream{},
 		rng:     rand.New(rand.NewPCG(o.seed, o.seed^0x9e3779b97f4a7c15)),
 	}
+	e.SetDeliveryFault(o.fault)
+	return e
+}
+
+// SetDeliveryFault replaces the delivery fault hook (nil: every attempt
+// succeeds) for attempts from now on; chaos sets it when a run starts.
+func (e *Emulator) SetDeliveryFault(f DeliveryFault) {
+	if f == nil {
+		e.fault.Store(nil)
+		return
+	}
+	e.fault.Store(&f)
+}
+
+func (e *Emulator) deliveryFault() DeliveryFault {
+	if f := e.fault.Load(); f != nil {
+		return *f
+	}
+	return nil
 }
 
 // Clock is the emulator's clock.

@@ -21,6 +21,7 @@ type options struct {
 	retryEvery  time.Duration
 	retryWindow time.Duration
 	maxStreams  int
+	store       ObjectStore
 }
 
 func defaultOptions() options {
@@ -94,6 +95,10 @@ func WithRetry(every, window time.Duration) Option {
 		}
 	}
 }
+
+// WithObjectStore puts delivered objects into store instead of the folder
+// New was given (an S3-compatible server, say). Default: FolderStore{root}.
+func WithObjectStore(store ObjectStore) Option { return func(o *options) { o.store = store } }
 
 // WithMaxStreams caps the number of streams; one more is
 // LimitExceededException. Default: DefaultMaxStreams.
