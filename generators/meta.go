@@ -132,9 +132,9 @@ func NextMeta(data []byte) (id string, sent time.Time, rest []byte, ok bool) {
 			return "", time.Time{}, nil, false
 		}
 		var (
-			after        []byte
+			after         []byte
 			idEnd, closer byte
-			sep          string
+			sep           string
 		)
 		switch {
 		case i > 0 && bytes.HasPrefix(data[i-1:], []byte(`"kinesim_id":"`)):

@@ -40,6 +40,8 @@ type htmlData struct {
 	Records      string
 	Attempts     string
 	Throughput   string
+	// Delivery are a Firehose run's delivery facts (label, value).
+	Delivery [][2]string
 
 	ThresholdCounts string
 	Thresholds      []htmlThreshold
@@ -114,6 +116,10 @@ func WriteHTML(w io.Writer, r *result.Result) error {
 	}
 	t := r.Target
 	d.Target = fmt.Sprintf("%s stream %q, %d shard(s) %s %s", t.Kind, t.Stream, t.Shards, t.Mode, t.Endpoint)
+	if r.Delivery != nil {
+		d.Target = fmt.Sprintf("firehose delivery stream %q %s", t.Stream, t.Endpoint)
+		d.Delivery = deliveryLines(r.Delivery)
+	}
 	d.Ran = roundSeconds(r.ElapsedS) + " of " + roundSeconds(r.PlannedDurationS)
 	tot, tp := r.Totals, r.Throughput
 	d.Records = fmt.Sprintf("scheduled %s, sent %s, acknowledged %s, dead-lettered %s, unfinished %s",

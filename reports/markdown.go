@@ -20,7 +20,9 @@ func WriteMarkdown(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 	fmt.Fprintf(&b, "## kinesim run `%s`: %s\n\n", r.Scenario, markdownVerdict(r))
 	t := r.Target
 	target := fmt.Sprintf("%s stream `%s`, %d shard(s)", t.Kind, t.Stream, t.Shards)
-	if t.Mode != "" {
+	if t.Kind == "firehose" {
+		target = fmt.Sprintf("firehose delivery stream `%s`", t.Stream)
+	} else if t.Mode != "" {
 		target += ", " + t.Mode
 	}
 	if t.Endpoint != "" {
@@ -64,6 +66,7 @@ func WriteMarkdown(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 		}
 	}
 
+	writeDeliveryMarkdown(&b, r.Delivery)
 	if o.full {
 		writeFullMarkdown(&b, r)
 	}

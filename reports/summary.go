@@ -56,7 +56,11 @@ func WriteSummary(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 	}
 	fmt.Fprintf(&b, "kinesim run %s: %s\n", r.Scenario, state)
 	t := r.Target
-	fmt.Fprintf(&b, "target     %s stream %q, %d shard(s)", t.Kind, t.Stream, t.Shards)
+	if t.Kind == "firehose" {
+		fmt.Fprintf(&b, "target     firehose delivery stream %q", t.Stream)
+	} else {
+		fmt.Fprintf(&b, "target     %s stream %q, %d shard(s)", t.Kind, t.Stream, t.Shards)
+	}
 	if t.Endpoint != "" {
 		fmt.Fprintf(&b, " at %s", t.Endpoint)
 	}
@@ -104,6 +108,9 @@ func WriteSummary(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 		return err
 	}
 	if err := WriteVerification(&b, r.Verification); err != nil {
+		return err
+	}
+	if err := WriteDelivery(&b, r.Delivery); err != nil {
 		return err
 	}
 	if err := WriteChaos(&b, r.Chaos); err != nil {

@@ -24,15 +24,25 @@ func TestBuiltinScenariosRun(t *testing.T) {
 			sc, err := scenarios.Builtin(info.Name, scenarios.WithGenerators(generators.Kinds()...))
 			require.NoError(t, err)
 			sc.Duration = scenarios.Duration(min(sc.Duration.D(), 3*time.Second))
-			sc.Target.Kind = scenarios.TargetEmulated
+			if sc.Target.IsFirehose() {
+				// The emulated delivery stream, its objects in the run folder.
+				sc.Target.Firehose.Service, sc.Target.Endpoint, sc.Target.Firehose.S3Endpoint = scenarios.FirehoseEmulated, "", ""
+			} else {
+				sc.Target.Kind = scenarios.TargetEmulated
+			}
 			synctest.Test(t, func(t *testing.T) {
-				opened, err := Open(t.Context(), sc, Options{})
+				out := t.TempDir()
+				opened, err := Open(t.Context(), sc, Options{RunDir: out})
 				require.NoError(t, err)
 				defer opened.Close()
-				res, err := runner.Run(t.Context(), runner.Config{Scenario: sc, Target: opened.Target, OutDir: t.TempDir()})
+				res, err := runner.Run(t.Context(), runner.Config{Scenario: sc, Target: opened.Target, OutDir: out, Delivery: opened.Delivery})
 				require.NoError(t, err)
 				assert.True(t, res.Complete)
 				assert.Positive(t, res.Totals.RecordsAcknowledged, "the scenario makes traffic")
+				if sc.Target.IsFirehose() {
+					require.NotNil(t, res.Delivery)
+					assert.Equal(t, res.Totals.RecordsAcknowledged, res.Delivery.DistinctRecords, "every record acknowledged is in S3")
+				}
 			})
 		})
 	}

@@ -74,7 +74,7 @@ func openFirehose(ctx context.Context, sc *scenarios.Scenario, o Options) (*Open
 		// Everything accepted is delivered before the read-back, even
 		// after a Ctrl-C: the emulator's buffers are the run's own.
 		check.Settle = func(ctx context.Context) error { return emu.Drain(context.WithoutCancel(ctx)) }
-		return &Opened{Target: asstream.New(emu, cfg), Delivery: check, close: func() {}}, nil
+		return &Opened{Target: asstream.New(emu, cfg), Delivery: check, close: closeDestination(dest)}, nil
 	}
 	opts := []firehose.Option{firehose.WithMaxInFlight(totalInFlight(sc))}
 	if t.Endpoint != "" {
@@ -119,7 +119,15 @@ func openFirehose(ctx context.Context, sc *scenarios.Scenario, o Options) (*Open
 	if t.Endpoint != "" {
 		endpoint = t.Endpoint
 	}
-	return &Opened{Target: asstream.New(fh, cfg), Endpoint: endpoint, Delivery: check, close: func() {}}, nil
+	return &Opened{Target: asstream.New(fh, cfg), Endpoint: endpoint, Delivery: check, close: bucket.Close}, nil
+}
+
+// closeDestination closes a bucket's connections; a folder has none.
+func closeDestination(d delivery.Destination) func() {
+	if b, ok := d.(*s3dest.Bucket); ok {
+		return b.Close
+	}
+	return func() {}
 }
 
 // openEmulatedFirehose makes the emulated delivery stream on o.Clock,

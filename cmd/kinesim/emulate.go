@@ -32,6 +32,7 @@ type emulateFlags struct {
 	verbose     bool
 	scenario    string
 	out         string
+	firehose    firehoseFlags
 }
 
 func newEmulateCommand() *cobra.Command {
@@ -48,7 +49,10 @@ unless --allow-remote. --stream (with --shards) creates a stream at start.
 --scenario runs a scenario's producers (and chaos, and built-in consumers) against
 the served stream while your consumer reads it, writes the run folder (--out) with
 its ledger for 'kinesim verify', and keeps serving until Ctrl-C.
-See docs/emulate.md for a walk-through.`,
+The Firehose API (Firehose_20150804.*) is served on the same address: point
+Firehose clients at it with AWS_ENDPOINT_URL_FIREHOSE=http://ADDR; delivery
+streams write their objects to --firehose-dir (or --firehose-s3-endpoint).
+See docs/emulate.md and docs/firehose.md for walk-throughs.`,
 		Example: `  kinesim emulate
   kinesim emulate --stream smartcity-bikes --shards 4
   kinesim emulate --addr 127.0.0.1:4568 --verbose
@@ -75,6 +79,8 @@ See docs/emulate.md for a walk-through.`,
 	fl.BoolVar(&f.verbose, "verbose", false, "log every failed request to stderr")
 	fl.StringVar(&f.scenario, "scenario", "", "run this scenario (a file or a built-in name) against the served stream")
 	fl.StringVar(&f.out, "out", "", "run folder of the --scenario run (default runs/<scenario>-<UTC timestamp>)")
+	fl.StringVar(&f.firehose.dir, "firehose-dir", DefaultFirehoseDir, "folder the Firehose API's delivery streams write their S3 objects to (<dir>/<bucket>/<key>)")
+	fl.StringVar(&f.firehose.s3Endpoint, "firehose-s3-endpoint", "", "write Firehose objects to this S3-compatible server instead of --firehose-dir (path-style; buckets must exist)")
 	return cmd
 }
 
@@ -121,7 +127,11 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 
 	requests, endRequests := context.WithCancel(context.Background())
 	defer endRequests()
-	hs := newHTTPServer(srv, requests)
+	handler, err := withFirehose(ctx, srv, f.firehose, f.region, logger, out)
+	if err != nil {
+		return failure(fmt.Errorf("--firehose-s3-endpoint: %w", err))
+	}
+	hs := newHTTPServer(handler, requests)
 	hs.RegisterOnShutdown(endRequests)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()

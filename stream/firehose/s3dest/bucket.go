@@ -5,9 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -18,6 +21,8 @@ import (
 // Bucket is a bucket on Amazon S3 or an S3-compatible server.
 type Bucket struct {
 	client *s3.Client
+	// transport is the HTTP transport the SDK built, for Close.
+	transport *atomic.Pointer[http.Transport]
 	name   string
 	prefix string
 	where  string
@@ -38,7 +43,9 @@ type Options struct {
 
 // OpenBucket returns the bucket name, reading objects under prefix.
 func OpenBucket(ctx context.Context, name, prefix string, o Options) (*Bucket, error) {
-	var load []func(*config.LoadOptions) error
+	transport := &atomic.Pointer[http.Transport]{}
+	httpClient := awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) { transport.Store(tr) })
+	load := []func(*config.LoadOptions) error{config.WithHTTPClient(httpClient)}
 	if o.Region != "" {
 		load = append(load, config.WithRegion(o.Region))
 	}
@@ -69,7 +76,15 @@ func OpenBucket(ctx context.Context, name, prefix string, o Options) (*Bucket, e
 	if o.Endpoint != "" {
 		where += " at " + o.Endpoint
 	}
-	return &Bucket{client: client, name: name, prefix: prefix, where: where}, nil
+	return &Bucket{client: client, transport: transport, name: name, prefix: prefix, where: where}, nil
+}
+
+// Close closes the bucket's idle connections (a server that stops waits
+// for them). The Bucket may still be used; it reconnects.
+func (b *Bucket) Close() {
+	if tr := b.transport.Load(); tr != nil {
+		tr.CloseIdleConnections()
+	}
 }
 
 // PutObject stores an object the emulator delivers (emulated.ObjectStore).
