@@ -83,7 +83,10 @@ func TestErrors(t *testing.T) {
 		{
 			// Reading is not a delivery stream's.
 			"read",
-			func() error { _, err := target.GetRecords(ctx, &stream.GetRecordsInput{ShardIterator: "x"}); return err },
+			func() error {
+				_, err := target.GetRecords(ctx, &stream.GetRecordsInput{ShardIterator: "x"})
+				return err
+			},
 			stream.ErrInvalidArgument, stream.CodeInvalidArgument,
 		},
 	}

@@ -23,9 +23,9 @@ type Bucket struct {
 	client *s3.Client
 	// transport is the HTTP transport the SDK built, for Close.
 	transport *atomic.Pointer[http.Transport]
-	name   string
-	prefix string
-	where  string
+	name      string
+	prefix    string
+	where     string
 }
 
 // Options say how to reach a bucket.
