@@ -8,8 +8,9 @@ type Delivery struct {
 	// Destination is where the objects were read from: a folder, or
 	// s3://bucket/prefix (with the endpoint of an S3-compatible server).
 	Destination string `json:"destination"`
-	// BufferSizeMB and BufferIntervalS are the stream's buffering hints.
-	BufferSizeMB    int     `json:"buffer_size_mb"`
+	// BufferSizeMB is the stream's size hint (BufferingHints.SizeInMBs).
+	BufferSizeMB int `json:"buffer_size_mb"`
+	// BufferIntervalS is its interval hint in seconds (IntervalInSeconds).
 	BufferIntervalS float64 `json:"buffer_interval_s"`
 	// Compression is none or gzip.
 	Compression string `json:"compression"`

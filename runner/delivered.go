@@ -117,7 +117,7 @@ func (d *destinationReader) object(ctx context.Context, o delivery.Object) error
 	eachRecord(body, func(id string, sent time.Time) {
 		records++
 		d.out.Records++
-		if d.ledger.Delivered(ledger.Delivery{RecordID: id, At: o.LastModified, Applied: true}) {
+		if d.ledger.Delivered(ledger.Delivery{RecordID: id, At: o.LastModified}) {
 			ms := o.LastModified.Sub(sent).Milliseconds()
 			_ = d.freshness.RecordValue(min(max(ms, 1), maxFreshnessMs))
 		}

@@ -169,6 +169,9 @@ func (v *validator) firehose(s *Scenario) {
 		if t.Firehose != nil {
 			v.addf("target.firehose", "only a firehose target has a firehose block; set target.kind: firehose or leave it out")
 		}
+		if s.Objectives != nil && s.Objectives.MaxDataFreshness != 0 {
+			v.addf("objectives.max_data_freshness", "a stream has no delivery buffer; max_data_freshness is for target.kind firehose")
+		}
 		return
 	}
 	f := t.Firehose
@@ -217,6 +220,9 @@ func (v *validator) firehose(s *Scenario) {
 		if p.Stream != t.Stream {
 			v.addf(fmt.Sprintf("producers[%d].stream", i), "a firehose target has one delivery stream, target.stream (%q); leave stream out", t.Stream)
 		}
+	}
+	if o := s.Objectives; o != nil && o.MaxDataFreshness != 0 && (o.MaxDataFreshness < Duration(time.Second) || o.MaxDataFreshness%Duration(time.Second) != 0) {
+		v.addf("objectives.max_data_freshness", "%v; use whole seconds of 1s or more, e.g. 2m", o.MaxDataFreshness)
 	}
 	if len(s.Consumers) > 0 {
 		v.addf("consumers", "a delivery stream has no consumers: the run reads the S3 objects back instead; leave consumers out")

@@ -466,6 +466,10 @@ type Objectives struct {
 	// take to catch up (iterator age back under 1s); it needs a consumer
 	// (default: none).
 	MaxBacklogDrain Duration `yaml:"max_backlog_drain,omitempty" json:"max_backlog_drain,omitempty"`
+	// MaxDataFreshness is the longest a record may wait before it is in
+	// S3 (DeliveryToS3.DataFreshness); firehose targets only: kinesim plan
+	// picks the buffering hints that meet it (default: AWS's 300 s interval).
+	MaxDataFreshness Duration `yaml:"max_data_freshness,omitempty" json:"max_data_freshness,omitempty"`
 	// Represents is how much real time the scenario stands for, which
 	// scales its traffic to a month for costs (default: its duration times
 	// the largest time_scale of its rate segments, e.g. 60s at 1440 is 24h).

@@ -48,7 +48,7 @@ target:
   firehose:
     bucket: delivered
     prefix: "logs/"
-    buffering: {interval: 0s}
+    buffering: {interval: 1s}
     compression: gzip
     newline: true
     s3_endpoint: S3
@@ -70,7 +70,7 @@ func TestEmulatedFirehoseWritesToS3rver(t *testing.T) {
 	// (records left unsent are counted); what was acknowledged must be
 	// in S3, each record once.
 	acked := res.Totals.RecordsAcknowledged
-	require.Positive(t, acked)
+	require.Positive(t, acked, "totals: %+v", res.Totals)
 	assert.Equal(t, acked, d.Records)
 	assert.Equal(t, acked, d.DistinctRecords)
 	assert.Zero(t, d.LostRecords)
@@ -95,13 +95,14 @@ func TestFirehoseDriverThroughEmulateServer(t *testing.T) {
 	defer api.Close()
 	src := strings.Replace(s3Scenario, "S3", s3.Endpoint, 1)
 	src = strings.Replace(src, "  region: us-east-1\n", "  region: us-east-1\n  endpoint: "+api.URL+"\n", 1)
-	// Objects are delivered at once (interval 0s); a second is ample.
-	src = strings.Replace(src, "    newline: true\n", "    newline: true\n    service: aws\n    settle: 1s\n", 1)
+	// Objects are delivered a second after their first record; three
+	// seconds are ample.
+	src = strings.Replace(src, "    newline: true\n", "    newline: true\n    service: aws\n    settle: 3s\n", 1)
 	res := s3Run(t, src)
 	d := res.Delivery
 	assert.Equal(t, api.URL, res.Target.Endpoint)
 	acked := res.Totals.RecordsAcknowledged
-	require.Positive(t, acked)
+	require.Positive(t, acked, "totals: %+v", res.Totals)
 	assert.Equal(t, acked, d.DistinctRecords)
 	assert.Equal(t, acked, d.Records)
 	assert.Zero(t, d.LostRecords)

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -81,6 +82,9 @@ func planScenario(cmd *cobra.Command, ref string, f planFlags) error {
 	if err != nil {
 		return err
 	}
+	if sc.Target.IsFirehose() {
+		return planFirehose(cmd, sc, f)
+	}
 	obj := plan.ObjectivesOf(sc)
 	fl := cmd.Flags()
 	if fl.Changed("max-throttle-ratio") {
@@ -130,16 +134,10 @@ func planScenario(cmd *cobra.Command, ref string, f planFlags) error {
 	defer stop()
 	start := time.Now()
 	res, err := plan.Plan(ctx, sc, opts...)
-	switch {
-	case errors.Is(err, plan.ErrBadObjectives):
-		return &exitError{code: exitUsage, err: err}
-	case err != nil:
-		return failure(err)
+	if err := printPlan(cmd, res, err); err != nil {
+		return err
 	}
 	stdout := cmd.OutOrStdout()
-	if err := res.WriteText(stdout); err != nil {
-		return failure(err)
-	}
 	if err := res.WriteFiles(out); err != nil {
 		return failure(err)
 	}
@@ -147,6 +145,49 @@ func planScenario(cmd *cobra.Command, ref string, f planFlags) error {
 		filepath.Join(out, plan.JSONFile), filepath.Join(out, plan.MarkdownFile), filepath.Join(out, plan.HTMLFile))
 	if res.Recommended == 0 {
 		return &exitError{code: exitThreshold, err: errors.New("no shard count meets the objectives")}
+	}
+	return nil
+}
+
+// planFirehose plans a firehose scenario: buffering hints for its data
+// freshness objective, objects per hour and the monthly cost.
+func planFirehose(cmd *cobra.Command, sc *scenarios.Scenario, f planFlags) error {
+	var prices *pricing.Prices
+	if f.prices != "" {
+		p, err := pricing.Load(f.prices)
+		if err != nil {
+			return usageError("--prices: %w", err)
+		}
+		prices = p
+	}
+	res, err := plan.Firehose(sc, prices)
+	if err := printPlan(cmd, res, err); err != nil {
+		return err
+	}
+	stdout := cmd.OutOrStdout()
+	out := f.out
+	if out == "" {
+		out = runner.RunDir("runs", sc.Name+"-plan", time.Now())
+	}
+	path, err := res.WriteFile(out)
+	if err != nil {
+		return failure(err)
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", path)
+	return nil
+}
+
+// printPlan prints a plan, or turns the error that stopped it into an exit:
+// bad objectives are bad usage.
+func printPlan(cmd *cobra.Command, res interface{ WriteText(io.Writer) error }, err error) error {
+	switch {
+	case errors.Is(err, plan.ErrBadObjectives):
+		return &exitError{code: exitUsage, err: err}
+	case err != nil:
+		return failure(err)
+	}
+	if err := res.WriteText(cmd.OutOrStdout()); err != nil {
+		return failure(err)
 	}
 	return nil
 }

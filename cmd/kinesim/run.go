@@ -266,7 +266,11 @@ func thresholdProducers(ths []scenarios.Threshold) []string {
 // applyTargetFlags overrides the scenario's target from the command line.
 func applyTargetFlags(sc *scenarios.Scenario, f runFlags) {
 	t := &sc.Target
-	if f.endpoint != "" {
+	switch {
+	case f.endpoint != "" && t.IsFirehose() && f.target == "":
+		// A Firehose-compatible endpoint (kinesim emulate) for a delivery stream.
+		t.Endpoint, t.Firehose.Service = f.endpoint, scenarios.FirehoseAWS
+	case f.endpoint != "":
 		t.Kind, t.Endpoint = scenarios.TargetKinesis, f.endpoint
 	}
 	if f.target != "" {
