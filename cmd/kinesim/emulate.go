@@ -47,8 +47,11 @@ any credentials and signature, unchecked: the address must be a loopback one
 unless --allow-remote. --stream (with --shards) creates a stream at start.
 --scenario runs a scenario's producers (and chaos, and built-in consumers) against
 the served stream while your consumer reads it, writes the run folder (--out) with
-its ledger for 'kinesim verify', and keeps serving until Ctrl-C.
-See docs/emulate.md for a walk-through.`,
+its ledger for 'kinesim verify', and keeps serving until Ctrl-C. A scenario's
+pipelines are measured through your application: it reads the input stream and
+writes the output stream here, and the faults the scenario moves onto it
+(application: NAME) act on the calls it makes. See docs/emulate.md and
+docs/pipelines.md for walk-throughs.`,
 		Example: `  kinesim emulate
   kinesim emulate --stream smartcity-bikes --shards 4
   kinesim emulate --addr 127.0.0.1:4568 --verbose

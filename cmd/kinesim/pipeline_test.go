@@ -105,3 +105,8 @@ func TestPipelineForwarderSkipShowsLoss(t *testing.T) {
 	assert.Equal(t, int64(400)-p.Lost, p.Matched)
 	assert.False(t, p.Passed, "expect lost: 0 fails")
 }
+
+func TestPipelineExampleScenarioIsValid(t *testing.T) {
+	code, stdout, stderr := kinesim(t, "validate", "examples/forwarder/bikes-pipeline.yaml")
+	assert.Equal(t, 0, code, "exit code; stdout %s; stderr %s", stdout, stderr)
+}
