@@ -48,9 +48,11 @@ type ConsumerVerdict struct {
 	FilteredOut int64 `json:"filtered_out,omitempty"`
 	// AggregatesNotDeaggregated are KPL aggregates the consumer took as
 	// single records (deaggregate: false): it saw 1 record where the
-	// producer put UserRecordsNotDeaggregated, which count as lost (and the
-	// aggregates as unknown deliveries).
-	AggregatesNotDeaggregated  int64 `json:"aggregates_not_deaggregated,omitempty"`
+	// producer put many. At most one user record of each (the first, whose
+	// record id is the first in the aggregate's bytes) counts as delivered;
+	// the others count as lost.
+	AggregatesNotDeaggregated int64 `json:"aggregates_not_deaggregated,omitempty"`
+	// UserRecordsNotDeaggregated are the user records inside those aggregates.
 	UserRecordsNotDeaggregated int64 `json:"user_records_not_deaggregated,omitempty"`
 	// AggregatesCorrupt are records with the KPL magic bytes that were not
 	// valid aggregates; the consumer passed each on as one record, as KCL does.
