@@ -247,6 +247,20 @@ func TestPipelineAggregatingApplication(t *testing.T) {
 	assert.Equal(t, int64(1000), p.LatencyMs.Count, "each input timed to its window's receipt")
 }
 
+func TestPipelineReadsTheOutputWithEnhancedFanOut(t *testing.T) {
+	src := strings.Replace(pipelineScenario, "settle: 2s", "settle: 2s\n    mode: efo", 1)
+	p := runPipelineWith(t, src, &forwarder{fault: func(i int) string {
+		if i%100 == 0 {
+			return "twice"
+		}
+		return ""
+	}})
+	assert.Equal(t, "efo", p.Mode)
+	assert.Equal(t, int64(1000), p.Matched, "every record came out")
+	assert.Equal(t, int64(10), p.Duplicated, "every 100th written twice")
+	assert.Zero(t, p.Lost+p.Unknown, "%+v", p)
+}
+
 func TestPipelineApplicationFaultsNeedEmulate(t *testing.T) {
 	sc, err := scenarios.Parse([]byte(pipelineScenario+`chaos:
   - {at: 1s, for: 1s, producer_timeout: {count: 1, ack_lost: true}, application: enricher}
