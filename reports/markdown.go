@@ -45,6 +45,9 @@ func WriteMarkdown(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 			thousands(int64(tp.RecordsAcknowledgedPerS+0.5)), thousands(tp.PeakRecordsAcknowledgedPerS),
 			tp.BytesAcknowledgedPerS/(1<<20))},
 	}
+	if line := kinesisRecordsLine(r); line != "" {
+		rows = append(rows, [2]string{"kinesis records", line})
+	}
 	for _, row := range rows {
 		fmt.Fprintf(&b, "| %s | %s |\n", row[0], row[1])
 	}
@@ -66,6 +69,7 @@ func WriteMarkdown(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 		}
 	}
 
+	writePipelinesMarkdown(&b, r.Pipelines)
 	writeDeliveryMarkdown(&b, r.Delivery)
 	if o.full {
 		writeFullMarkdown(&b, r)
@@ -82,6 +86,8 @@ func markdownVerdict(r *result.Result) string {
 		return "⚠️ incomplete (" + r.StopReason + ")"
 	case r.ThresholdsFailed() > 0:
 		return fmt.Sprintf("❌ %d threshold(s) failed", r.ThresholdsFailed())
+	case PipelinesFailed(r.Pipelines) > 0:
+		return fmt.Sprintf("❌ %d pipeline(s) failed", PipelinesFailed(r.Pipelines))
 	}
 	return "✅ passed"
 }
