@@ -105,3 +105,29 @@ func TestNextMetaReadsConcatenatedRecords(t *testing.T) {
 	}
 	assert.Equal(t, []string{"p-1", "p-2", "p-3", "p-4"}, ids, "every record of the concatenation, in order")
 }
+
+// BenchmarkNextMeta reads the record ids back out of 1 MiB of
+// concatenated log lines, as the Firehose read-back does per object.
+func BenchmarkNextMeta(b *testing.B) {
+	gen, err := New("logs", nil, 1)
+	require.NoError(b, err)
+	var data []byte
+	for id := uint64(1); len(data) < 1<<20; id++ {
+		data = gen.Next(data, Meta{Producer: "web", ID: id, Intended: time.UnixMicro(1732590000123456)})
+		data = append(data, '\n')
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		n := 0
+		for rest := data; ; n++ {
+			_, _, next, ok := NextMeta(rest)
+			if !ok {
+				break
+			}
+			rest = next
+		}
+		if n == 0 {
+			b.Fatal("no records found")
+		}
+	}
+}
