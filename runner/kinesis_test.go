@@ -51,3 +51,41 @@ consumers:
 		assert.True(t, c.Passed, "%s: verdict", name)
 	}
 }
+
+// TestAggregationAgainstKinesalite runs KPL aggregation against kinesalite
+// through the SDK driver: the producer predicts shards from kinesalite's
+// ListShards, its aggregates land where predicted (explicit hash keys and
+// all), and the de-aggregating consumer gets every user record once.
+func TestAggregationAgainstKinesalite(t *testing.T) {
+	srv := kinesistest.StartKinesalite(t)
+	sc := parseScenario(t, fmt.Sprintf(`
+name: kpl-kinesalite
+seed: 8
+duration: 3s
+target: {kind: kinesis, endpoint: %q, region: us-east-1, stream: kpl-%d, shards: 3}
+producers:
+  - name: bikes
+    generator: bike
+    options: {city: Berlin, stations: 10, bikes: 200}
+    partition_key: {field: bike_id}
+    rate: [{constant: 200/s}]
+    aggregation: {max_records: 20, linger: 200ms}
+    batch: {max_records: 10, linger: 100ms}
+consumers:
+  - {name: kcl, poll_interval: 500ms, sink: idempotent_sequence}
+`, srv.Endpoint, time.Now().UnixNano()))
+	target, err := kinesis.New(t.Context(), kinesis.WithEndpoint(srv.Endpoint), kinesis.WithRegion("us-east-1"))
+	require.NoError(t, err)
+	res, err := Run(t.Context(), Config{Scenario: sc, Target: target, Endpoint: target.Describe(), OutDir: t.TempDir(), DrainTimeout: 20 * time.Second})
+	require.NoError(t, err)
+	require.True(t, res.Complete)
+	tot := res.Totals
+	require.Equal(t, int64(600), tot.RecordsAcknowledged, "every user record acknowledged")
+	assert.Zero(t, tot.RecordsWrongShard, "every aggregate on its predicted shard")
+	assert.Less(t, tot.KinesisRecordsAcknowledged, int64(600/5), "aggregated")
+	require.Len(t, res.Shards, 3, "over all three shards")
+	c := verdicts(t, res.Verification)["kcl"]
+	assert.Equal(t, int64(600), c.DistinctRecords)
+	assert.Equal(t, int64(600), c.Deliveries, "once each")
+	assert.Zero(t, c.Lost+c.Reordered+c.AggregatesCorrupt+c.FilteredByHashRange)
+}
