@@ -8,6 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kinesim/kinesim/result"
+	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream/kinesis"
 	"github.com/kinesim/kinesim/stream/kinesis/kinesistest"
 )
@@ -35,11 +37,7 @@ consumers:
   - {name: pushed, mode: efo, poll_interval: 500ms, sink: idempotent}
   - {name: polled, poll_interval: 500ms, sink: idempotent}
 `, srv.Endpoint, time.Now().UnixNano()))
-	target, err := kinesis.New(t.Context(), kinesis.WithEndpoint(srv.Endpoint), kinesis.WithRegion("us-east-1"))
-	require.NoError(t, err)
-	res, err := Run(t.Context(), Config{Scenario: sc, Target: target, Endpoint: target.Describe(), OutDir: t.TempDir(), DrainTimeout: 20 * time.Second})
-	require.NoError(t, err)
-	require.True(t, res.Complete)
+	res := runOnServer(t, srv.Endpoint, sc)
 	v := verdicts(t, res.Verification)
 	require.Positive(t, res.Totals.RecordsAcknowledged)
 	for _, name := range []string{"pushed", "polled"} {
@@ -74,11 +72,7 @@ producers:
 consumers:
   - {name: kcl, poll_interval: 500ms, sink: idempotent_sequence}
 `, srv.Endpoint, time.Now().UnixNano()))
-	target, err := kinesis.New(t.Context(), kinesis.WithEndpoint(srv.Endpoint), kinesis.WithRegion("us-east-1"))
-	require.NoError(t, err)
-	res, err := Run(t.Context(), Config{Scenario: sc, Target: target, Endpoint: target.Describe(), OutDir: t.TempDir(), DrainTimeout: 20 * time.Second})
-	require.NoError(t, err)
-	require.True(t, res.Complete)
+	res := runOnServer(t, srv.Endpoint, sc)
 	tot := res.Totals
 	require.Equal(t, int64(600), tot.RecordsAcknowledged, "every user record acknowledged")
 	assert.Zero(t, tot.RecordsWrongShard, "every aggregate on its predicted shard")
@@ -88,4 +82,16 @@ consumers:
 	assert.Equal(t, int64(600), c.DistinctRecords)
 	assert.Equal(t, int64(600), c.Deliveries, "once each")
 	assert.Zero(t, c.Lost+c.Reordered+c.AggregatesCorrupt+c.FilteredByHashRange)
+}
+
+// runOnServer runs sc against a Kinesis-compatible server on loopback
+// through the SDK driver, in real time, and requires it to complete.
+func runOnServer(t *testing.T, endpoint string, sc *scenarios.Scenario) *result.Result {
+	t.Helper()
+	target, err := kinesis.New(t.Context(), kinesis.WithEndpoint(endpoint), kinesis.WithRegion("us-east-1"))
+	require.NoError(t, err)
+	res, err := Run(t.Context(), Config{Scenario: sc, Target: target, Endpoint: target.Describe(), OutDir: t.TempDir(), DrainTimeout: 20 * time.Second})
+	require.NoError(t, err)
+	require.True(t, res.Complete)
+	return res
 }
