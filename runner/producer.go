@@ -9,6 +9,7 @@ import (
 	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/metrics"
 	"github.com/kinesim/kinesim/runner/ledger"
+	"github.com/kinesim/kinesim/runner/segment"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 )
@@ -23,6 +24,10 @@ type arrivals interface {
 // loop makes each record when due, a batcher groups them, and a sender makes
 // the calls.
 type producer struct {
+	// segment says which arrivals are this process's (package segment);
+	// the others are still made, and thrown away, so the generator and
+	// key chooser draw the same values as on one machine.
+	segment    segment.Segment
 	cfg        scenarios.Producer
 	streamName string
 	gen        generators.Generator
@@ -99,7 +104,9 @@ func (p *producer) run(ctx, callCtx context.Context) {
 	var (
 		slab    []byte // payloads of the current batch share one buffer
 		slabCap int    // the last batch's payload bytes: the next one's first guess
-		id      uint64
+		id      uint64 // the arrival's index: the record id
+		made    int64  // records this segment made
+		skipped []byte // the payload of another segment's arrival, thrown away
 		// flushed says the clock may have moved since the last look (a
 		// batch was sent, which can wait); on the wall clock it always may.
 		flushed bool
@@ -129,7 +136,7 @@ func (p *producer) run(ctx, callCtx context.Context) {
 	var lastDue time.Time
 	for {
 		if (flushed || !ahead) && p.clk.Now().After(p.end) {
-			p.unsent(id)
+			p.unsent(made)
 			break
 		}
 		flushed = false
@@ -138,6 +145,11 @@ func (p *producer) run(ctx, callCtx context.Context) {
 			break
 		}
 		due := p.start.Add(offset)
+		id++
+		if !p.segment.OwnsArrival(id) {
+			skipped = p.skip(skipped[:0], id, due)
+			continue
+		}
 		if batches.Expired(due) {
 			deadline, _ := batches.Deadline()
 			if !ahead && p.clk.Sleep(ctx, deadline.Sub(p.clk.Now())) != nil {
@@ -154,7 +166,7 @@ func (p *producer) run(ctx, callCtx context.Context) {
 		}
 		scheduled.add(due)
 		lastDue = due
-		id++
+		made++
 		var r pending
 		r, slab = p.next(slab, id, due)
 		if size := r.record.Size(); size > p.maxRecord {
@@ -169,13 +181,25 @@ func (p *producer) run(ctx, callCtx context.Context) {
 	flushAt(lastDue, batches.Take())
 }
 
-// unsent counts the records of the schedule after the first made as
-// never made (the expected number, for Poisson arrivals).
-func (p *producer) unsent(made uint64) {
-	total := int64(min(math.Floor(p.total+1e-6), math.MaxInt64))
-	if left := total - int64(made); left > 0 {
+// unsent counts this segment's records of the schedule after the first
+// made as never made (the expected number, for Poisson arrivals).
+func (p *producer) unsent(made int64) {
+	total := p.segment.ArrivalsOf(int64(min(math.Floor(p.total+1e-6), math.MaxInt64)))
+	if left := total - made; left > 0 {
 		p.rec.Add(metrics.RecordsUnsent, left, p.clk.Now())
 	}
+}
+
+// skip makes another segment's record id into buf and throws it away, so
+// that the generator and the key chooser move on exactly as they do on one
+// machine.
+func (p *producer) skip(buf []byte, id uint64, due time.Time) []byte {
+	buf = p.gen.Next(buf, generators.Meta{Producer: p.cfg.Name, ID: id, Intended: due})
+	p.keys.Key()
+	if p.hashKeys != nil {
+		p.hashKeys.ExplicitHashKey()
+	}
+	return buf
 }
 
 // next makes record id, due at due, with its payload appended to slab.

@@ -40,6 +40,7 @@ type runFlags struct {
 	noThresholds bool
 	metricsAddr  string
 	force        bool
+	segment      segmentFlags
 }
 
 func newRunCommand() *cobra.Command {
@@ -86,6 +87,7 @@ still written, marked incomplete.`,
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve live Prometheus metrics at http://ADDR/metrics during the run (PORT or :PORT binds 127.0.0.1)")
 	fl.BoolVar(&f.keep, "keep", false, "keep the streams the run created instead of deleting them")
 	fl.BoolVar(&f.force, "force", false, "reuse a non-empty --out folder, deleting the files an earlier run wrote there")
+	f.segment.register(fl)
 	return cmd
 }
 
@@ -123,6 +125,14 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	if err != nil {
 		return err
 	}
+	seg, startAt, err := f.segment.resolve(sc, os.Getenv)
+	if err != nil {
+		return err
+	}
+	if seg.Split() {
+		// A segment's share cannot be judged alone: kinesim merge judges the whole.
+		f.noThresholds = true
+	}
 
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -137,7 +147,11 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	}
 	defer opened.Close()
 
-	rec := metrics.NewRecorder(clk.Now())
+	start := clk.Now()
+	if !startAt.IsZero() {
+		start = startAt
+	}
+	rec := metrics.NewRecorder(start)
 	rec.SetClock(clk.Now)
 	// An abort_on_fail threshold stops the run with itself as the cause.
 	ctx, stopRun := context.WithCancelCause(ctx)
@@ -174,19 +188,21 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 			DrainTimeout: f.drainTimeout,
 			Version:      kinesimVersion(),
 			Recorder:     rec,
+			Segment:      seg,
+			StartAt:      startAt,
 		})
 	})
 	if res == nil {
 		return failure(runErr)
 	}
 	clearStatus(stdout, f.quiet)
+	if res.Segment != nil {
+		reportLate(cmd.ErrOrStderr(), seg, res.Segment.LateS)
+	}
 	if !f.noThresholds {
 		res.Thresholds = reports.JudgeThresholds(thresholds, res, rec, aborts.AbortedBy())
 	}
-	reportErr := reports.WriteRunFiles(res, out, summary...)
-	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
-		reportErr = errors.Join(reportErr, reports.AppendStepSummary(path, res, summary...))
-	}
+	reportErr := writeReports(res, out, summary)
 	if err := reports.WriteSummary(stdout, res, summary...); err != nil {
 		return failure(err)
 	}
@@ -326,4 +342,14 @@ func clearStatus(w io.Writer, quiet bool) {
 	if !quiet && isTerminal(w) {
 		fmt.Fprint(w, "\r\033[K")
 	}
+}
+
+// writeReports writes report.html and summary.md into the run folder, and
+// appends the summary to $GITHUB_STEP_SUMMARY when set.
+func writeReports(res *result.Result, out string, summary []reports.SummaryOption) error {
+	err := reports.WriteRunFiles(res, out, summary...)
+	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
+		err = errors.Join(err, reports.AppendStepSummary(path, res, summary...))
+	}
+	return err
 }
