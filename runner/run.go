@@ -215,10 +215,7 @@ func (r *run) execute(ctx context.Context) executed {
 	}
 	// Producers return after their calls finish, so waiting for them is the drain.
 	producerGroup.Wait()
-	if !r.cfg.Segment.Produces() {
-		// A consumer-only segment reads until the others' schedule ends.
-		_ = clk.Sleep(ctx, r.scheduleEnd().Sub(clk.Now()))
-	}
+	r.awaitOtherSegments(ctx)
 	stopChaos()
 	wakeCancelled(clk)
 	chaosGroup.Wait()

@@ -70,3 +70,18 @@ func (r *run) segmentInfo() *result.SegmentInfo {
 	}
 	return info
 }
+
+// awaitOtherSegments keeps a split run's consumers reading until every
+// segment's producers can have finished: the schedule's end plus the drain
+// timeout, by which any segment's calls have ended (or been cut). Other
+// segments' producers write to this segment's shards, and a late one
+// finishes after this one; without the wait their last records would be
+// judged lost. A whole run, or a segment without consumers, does not wait.
+func (r *run) awaitOtherSegments(ctx context.Context) {
+	seg := r.cfg.Segment
+	if !seg.Split() || !seg.Consumes() || len(r.cfg.Scenario.Consumers) == 0 {
+		return
+	}
+	clk := r.cfg.Clock
+	_ = clk.Sleep(ctx, r.scheduleEnd().Add(r.cfg.DrainTimeout).Sub(clk.Now()))
+}
