@@ -156,6 +156,14 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 	if err != nil {
 		return nil, cleanup, err
 	}
+	for _, p := range r.producers {
+		// An aggregating producer predicts shards from the start.
+		if p.shards != nil {
+			if err := p.shards.refresh(ctx, clk.Now()); err != nil {
+				return nil, cleanup, fmt.Errorf("producer %q: %w", p.cfg.Name, err)
+			}
+		}
+	}
 	// Each segment injects its share of the chaos (segment.Chaos).
 	segmentScenario := *sc
 	segmentScenario.Chaos = cfg.Segment.Chaos(sc.Chaos)
@@ -413,8 +421,13 @@ func compile(sc *scenarios.Scenario, target stream.Target, rec *metrics.Recorder
 		if !seg.Produces() {
 			continue
 		}
+		var shards *shardMap
+		if pc.Aggregation != nil {
+			shards = &shardMap{lister: target, streamName: pc.Stream}
+		}
 		out = append(out, &producer{
 			segment:    seg,
+			shards:     shards,
 			hashKeys:   hashKeys,
 			cfg:        pc,
 			single:     single,
