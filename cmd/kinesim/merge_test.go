@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -14,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kinesim/kinesim/result"
+	"github.com/kinesim/kinesim/s3folder"
+	"github.com/kinesim/kinesim/stream/kinesis/kinesistest"
 )
 
 const segmentScenarioYAML = `name: split-cli
@@ -48,29 +51,39 @@ func startSegment(t *testing.T, env []string, scenario, endpoint, out string, ar
 
 // TestSegmentProcessesMerge: four segment processes against one kinesim
 // emulate server (one stream, shared limits), given their segment by the
-// environment of an Indexed Job's pod, merge into one result whose totals
-// are their sums and whose ledgers pass together.
+// environment of an Indexed Job's pod, two writing their run folders to
+// local disk and two to an S3 prefix (s3rver), merge into one result whose
+// totals are their sums and whose ledgers pass together.
 func TestSegmentProcessesMerge(t *testing.T) {
 	endpoint, _ := startEmulate(t)
+	s3 := kinesistest.StartS3rver(t, "kinesim-runs")
+	s3Env := []string{"AWS_ACCESS_KEY_ID=" + kinesistest.S3AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + kinesistest.S3SecretAccessKey}
 	dir := t.TempDir()
 	scenario := filepath.Join(dir, "split.yaml")
 	require.NoError(t, os.WriteFile(scenario, []byte(segmentScenarioYAML), 0o644))
 	startAt := time.Now().Add(5 * time.Second).UTC().Format(time.RFC3339Nano)
+	const prefix = "s3://kinesim-runs/split-cli/"
 	var outs []string
 	var cmds []*exec.Cmd
 	var errs []*bytes.Buffer
 	for k := range 4 {
 		out := filepath.Join(dir, fmt.Sprintf("seg-%d", k))
+		if k >= 2 {
+			out = prefix
+		}
 		outs = append(outs, out)
-		env := []string{fmt.Sprintf("JOB_COMPLETION_INDEX=%d", k), "KINESIM_SEGMENTS=4"}
-		cmd, stderr := startSegment(t, env, scenario, endpoint, out, "--start-at", startAt, "--drain-timeout", "3s")
+		env := append([]string{fmt.Sprintf("JOB_COMPLETION_INDEX=%d", k), "KINESIM_SEGMENTS=4"}, s3Env...)
+		cmd, stderr := startSegment(t, env, scenario, endpoint, out, "--start-at", startAt, "--drain-timeout", "3s", "--s3-endpoint", s3.Endpoint)
 		cmds, errs = append(cmds, cmd), append(errs, stderr)
 	}
 	for k, cmd := range cmds {
 		require.NoError(t, cmd.Wait(), "segment %d: %s", k, errs[k])
 	}
+	for k := 2; k < 4; k++ {
+		assert.Contains(t, errs[k].String(), fmt.Sprintf("uploaded to %ssegment-%d-of-4/", prefix, k))
+	}
 	var sum result.Totals
-	for k, out := range outs {
+	for k, out := range []string{outs[0], outs[1], fetchS3(t, s3.Endpoint, prefix+"segment-2-of-4/"), fetchS3(t, s3.Endpoint, prefix+"segment-3-of-4/")} {
 		r, err := result.Read(filepath.Join(out, "result.json"))
 		require.NoError(t, err)
 		require.NotNil(t, r.Segment)
@@ -83,11 +96,12 @@ func TestSegmentProcessesMerge(t *testing.T) {
 	}
 
 	merged := filepath.Join(dir, "merged")
-	code, stdout, stderr := kinesim(t, append([]string{"merge", merged}, outs...)...)
+	code, stdout, stderr := kinesimEnv(t, s3Env, "merge", merged, outs[0], outs[1], prefix, "--s3-endpoint", s3.Endpoint)
 	require.Equal(t, 0, code, "stdout: %s\nstderr: %s", stdout, stderr)
 	res, err := result.Read(filepath.Join(merged, "result.json"))
 	require.NoError(t, err)
 	assert.True(t, res.Complete)
+	require.Len(t, res.Merged.Segments, 4, "the prefix held two segments")
 	// A segment that fell behind (this machine is shared) counts what it
 	// never made as unsent.
 	assert.Equal(t, int64(1200), res.Totals.RecordsScheduled+res.Totals.RecordsUnsent, "3 s at 400/s, split four ways")
@@ -102,6 +116,30 @@ func TestSegmentProcessesMerge(t *testing.T) {
 	for _, name := range []string{"report.html", "summary.md", "latency.hlog", "scenario.yaml"} {
 		assert.FileExists(t, filepath.Join(merged, name))
 	}
+}
+
+// fetchS3 copies an s3:// run folder from s3rver into a temporary folder.
+func fetchS3(t *testing.T, endpoint, url string) string {
+	t.Helper()
+	t.Setenv("AWS_ACCESS_KEY_ID", kinesistest.S3AccessKeyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", kinesistest.S3SecretAccessKey)
+	c, err := s3folder.New(t.Context(), s3folder.Options{Endpoint: endpoint})
+	require.NoError(t, err)
+	loc, err := s3folder.Parse(url)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, c.Download(t.Context(), loc, dir))
+	return dir
+}
+
+// kinesimEnv is kinesim with env added to the environment.
+func kinesimEnv(t *testing.T, env []string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	return kinesim(t, args...)
 }
 
 // TestMergeNamesAnInterruptedSegment: a segment stopped mid-run (SIGTERM,

@@ -122,18 +122,11 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	if f.drainTimeout < 0 {
 		return usageError("--drain-timeout %s: want 0 or more", f.drainTimeout)
 	}
-	sc, thresholds, out, err := prepareRun(cmd, ref, f)
+	sc, thresholds, out, err := prepareRun(cmd, ref, &f)
 	if err != nil {
 		return err
 	}
-	seg, startAt, err := f.segment.resolve(sc, os.Getenv)
-	if err != nil {
-		return err
-	}
-	if seg.Split() {
-		// A segment's share cannot be judged alone: kinesim merge judges the whole.
-		f.noThresholds = true
-	}
+	seg, startAt := f.segment.seg, f.segment.startAtTime
 
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -203,7 +196,7 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	if !f.noThresholds {
 		res.Thresholds = reports.JudgeThresholds(thresholds, res, rec, aborts.AbortedBy())
 	}
-	reportErr := writeReports(res, out, summary)
+	reportErr := errors.Join(writeReports(res, out, summary), f.segment.upload(cmd.Context(), out, seg))
 	if err := reports.WriteSummary(stdout, res, summary...); err != nil {
 		return failure(err)
 	}
@@ -215,7 +208,7 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 
 // prepareRun loads the scenario, applies the command line to it and makes
 // the run folder ready.
-func prepareRun(cmd *cobra.Command, ref string, f runFlags) (*scenarios.Scenario, []scenarios.Threshold, string, error) {
+func prepareRun(cmd *cobra.Command, ref string, f *runFlags) (*scenarios.Scenario, []scenarios.Threshold, string, error) {
 	sc, err := loadScenario(ref)
 	if err != nil {
 		return nil, nil, "", err
@@ -234,9 +227,19 @@ func prepareRun(cmd *cobra.Command, ref string, f runFlags) (*scenarios.Scenario
 	if fl.Changed("shards") {
 		sc.Target.Shards = f.shards
 	}
-	applyTargetFlags(sc, f)
+	applyTargetFlags(sc, *f)
 	if err := scenarios.Validate(sc); err != nil {
 		return nil, nil, "", &exitError{code: exitUsage, err: fmt.Errorf("after command-line overrides: %w", err)}
+	}
+	if err := f.segment.resolve(cmd.Context(), sc, f.out, os.Getenv); err != nil {
+		return nil, nil, "", err
+	}
+	if f.segment.seg.Split() {
+		// A segment's share cannot be judged alone: kinesim merge judges the whole.
+		f.noThresholds = true
+	}
+	if f.segment.s3Out != nil {
+		f.out = f.segment.s3Out.dir
 	}
 	out := f.out
 	if out == "" {
