@@ -30,6 +30,7 @@ import (
 	"github.com/kinesim/kinesim/runner/consume"
 	"github.com/kinesim/kinesim/runner/ledger"
 	"github.com/kinesim/kinesim/runner/pacing"
+	"github.com/kinesim/kinesim/runner/segment"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 )
@@ -68,8 +69,20 @@ type Config struct {
 	// reach it. Without it such faults are an error.
 	ChaosReady func(*chaos.Injector)
 	// Recorder, when set, receives the measurements (so a caller can show
-	// live status); otherwise Run makes one.
+	// live status); otherwise Run makes one. Its start must be the run's
+	// (StartAt when set).
 	Recorder *metrics.Recorder
+	// Segment is this process's share of a run split between several
+	// (package segment); the zero value runs the whole scenario. A split
+	// run's streams are created by segment 0 and awaited by the others,
+	// and never deleted by a segment (kinesim cleanup does, after merge);
+	// thresholds and verification are left to kinesim merge.
+	Segment segment.Segment
+	// StartAt, when set, is the run's start: the instant every segment's
+	// schedule counts from. A run set up before it waits for it; one set
+	// up after it starts late, and its records count their send delay and
+	// latency from the common schedule.
+	StartAt time.Time
 	// Delivery, for a Firehose target, reads the S3 destination back after
 	// the producers finish (see DeliveryCheck); nil for streams.
 	Delivery *DeliveryCheck
@@ -112,8 +125,10 @@ func withDefaults(cfg Config) Config {
 // run is one run once set up: its streams exist, its producers are
 // compiled with chaos around their calls, and its consumers read.
 type run struct {
-	cfg       Config // with defaults
-	start     time.Time
+	cfg   Config // with defaults
+	start time.Time
+	// setupAt is when setup ended: after StartAt, the segment started late.
+	setupAt   time.Time
 	rec       *metrics.Recorder
 	dead      *deadLetters
 	producers []*producer
@@ -134,16 +149,19 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 	if err := writeScenario(sc, filepath.Join(cfg.OutDir, ScenarioFile)); err != nil {
 		return nil, func() {}, err
 	}
-	cleanup, err = createStreams(ctx, cfg.Target, sc, filepath.Base(cfg.OutDir))
+	cleanup, err = prepareStreams(ctx, cfg, filepath.Base(cfg.OutDir))
 	if err != nil {
 		return nil, cleanup, err
 	}
 
 	r = &run{cfg: cfg, dead: newDeadLetters(filepath.Join(cfg.OutDir, DeadLetterFile), cfg.DeadLetterCap), start: clk.Now(), rec: cfg.Recorder}
+	if !cfg.StartAt.IsZero() {
+		r.start = cfg.StartAt
+	}
 	if r.rec == nil {
 		r.rec = metrics.NewRecorder(r.start)
 	}
-	r.producers, r.infos, err = compile(sc, cfg.Target, r.rec, clk, r.start, r.dead)
+	r.producers, r.infos, err = compile(sc, cfg.Target, r.rec, clk, r.start, r.dead, cfg.Segment)
 	if err != nil {
 		return nil, cleanup, err
 	}
@@ -155,7 +173,10 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 			}
 		}
 	}
-	r.faults, err = chaos.New(sc, cfg.Target, r.start, chaos.WithClock(clk), chaos.WithProxy(cfg.Proxy))
+	// Each segment injects its share of the chaos (segment.Chaos).
+	segmentScenario := *sc
+	segmentScenario.Chaos = cfg.Segment.Chaos(sc.Chaos)
+	r.faults, err = chaos.New(&segmentScenario, cfg.Target, r.start, chaos.WithClock(clk), chaos.WithProxy(cfg.Proxy))
 	if err != nil {
 		return nil, cleanup, err
 	}
@@ -169,7 +190,7 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 	if err := r.rec.AttachIntervalLog(filepath.Join(cfg.OutDir, metrics.IntervalLogFile)); err != nil {
 		return nil, cleanup, err
 	}
-	r.consumers, err = startConsumers(sc, cfg.Target, r.rec, clk, r.start, cfg.OutDir, r.producers, r.faults)
+	r.consumers, err = startConsumers(sc, cfg.Target, r.rec, clk, r.start, cfg.OutDir, r.producers, r.faults, cfg.Segment)
 	if err != nil {
 		return nil, cleanup, err
 	}
@@ -177,6 +198,7 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 		_, ledgerErr := r.consumers.Finish(0)
 		return nil, cleanup, errors.Join(err, ledgerErr)
 	}
+	r.setupAt = clk.Now()
 	return r, cleanup, nil
 }
 
@@ -214,6 +236,7 @@ func (r *run) execute(ctx context.Context) executed {
 	}
 	// Producers return after their calls finish, so waiting for them is the drain.
 	producerGroup.Wait()
+	r.awaitOtherSegments(ctx)
 	stopChaos()
 	wakeCancelled(clk)
 	chaosGroup.Wait()
@@ -251,8 +274,12 @@ func (r *run) capDrain(ctx, callCtx context.Context, drain *drainTimer) {
 	}
 }
 
-// scheduleEnd is when the last producer's schedule ends.
+// scheduleEnd is when the last producer's schedule ends (the scenario's
+// duration when this segment runs no producers).
 func (r *run) scheduleEnd() time.Time {
+	if len(r.producers) == 0 {
+		return r.start.Add(r.cfg.Scenario.Duration.D())
+	}
 	end := r.start
 	for _, p := range r.producers {
 		if p.end.After(end) {
@@ -283,6 +310,13 @@ func (r *run) assemble(ctx context.Context, x executed) (*result.Result, error) 
 	}
 	res.Verification = x.verification
 	res.Delivery = x.delivery
+	if seg := r.cfg.Segment; seg.Split() {
+		// A segment's consumers read some shards and its ledger holds some
+		// records: only the merged ledgers can be judged.
+		res.Verification = nil
+		res.Delivery = nil
+		res.Segment = r.segmentInfo()
+	}
 	res.Pipelines = r.pipelines.results(r.cfg.Scenario, res)
 	res.Chaos = r.faults.Results(res, append(r.consumers.DeliveryCounters(), r.pipelines.deliveryCounters()...))
 	deadErr := errors.Join(r.dead.close(), logErr, x.ledgerErr)
@@ -389,8 +423,9 @@ func streamMode(mode string) stream.Mode {
 	return stream.ModeProvisioned
 }
 
-// compile builds one producer per scenario producer.
-func compile(sc *scenarios.Scenario, target stream.Target, rec *metrics.Recorder, clk clock.Clock, start time.Time, dead *deadLetters) ([]*producer, []result.ProducerInfo, error) {
+// compile builds one producer per scenario producer (none when the
+// segment runs no producers).
+func compile(sc *scenarios.Scenario, target stream.Target, rec *metrics.Recorder, clk clock.Clock, start time.Time, dead *deadLetters, seg segment.Segment) ([]*producer, []result.ProducerInfo, error) {
 	var (
 		out   []*producer
 		infos []result.ProducerInfo
@@ -411,11 +446,16 @@ func compile(sc *scenarios.Scenario, target stream.Target, rec *metrics.Recorder
 			pc.Batch.MaxRecords, pc.Batch.Linger = 1, 0
 		}
 		hashKeys, _ := keys.(generators.HashKeyer)
+		infos = append(infos, result.ProducerInfo{Name: pc.Name, Generator: pc.Generator, PartitionKey: describeKeys(pc.PartitionKey)})
+		if !seg.Produces() {
+			continue
+		}
 		var shards *shardMap
 		if pc.Aggregation != nil {
 			shards = &shardMap{lister: target, streamName: pc.Stream}
 		}
 		out = append(out, &producer{
+			segment:    seg,
 			shards:     shards,
 			hashKeys:   hashKeys,
 			cfg:        pc,
@@ -435,7 +475,6 @@ func compile(sc *scenarios.Scenario, target stream.Target, rec *metrics.Recorder
 			inFlight:   clock.NewSemaphore(clk, pc.MaxInFlight),
 			calls:      clock.NewGroup(clk),
 		})
-		infos = append(infos, result.ProducerInfo{Name: pc.Name, Generator: pc.Generator, PartitionKey: describeKeys(pc.PartitionKey)})
 	}
 	return out, infos, nil
 }
