@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -34,8 +35,10 @@ FILE has one JSON object per line, in processing order:
   {"record_id": "bikes-42", "shard_id": "shardId-000000000001", "sequence_number": "4959..."}
 record_id is required (the kinesim_id every generated record carries); shard_id,
 sequence_number and partition_key are optional, and with sequence numbers the
-order per partition key is checked. Reported: lost (acknowledged, never
-processed), duplicate deliveries, duplicate effects (records processed more
+order per partition key (per shard, without partition_key) is checked.
+Reported: lost (acknowledged, stored, and the consumer read past it: evicted
+or absent), unread (not read yet when the run ended, or after the end of a
+ledger cut short by a kill), duplicate deliveries, duplicate effects (records processed more
 than once), reordered, delivered but never acknowledged, unknown ids.
 Exit code 99 when a count is over --expect.`,
 		Example: `  kinesim verify --ledger runs/bike-rush-hour-20260304T080000Z --consumed processed.jsonl
@@ -54,7 +57,7 @@ Exit code 99 when a count is over --expect.`,
 			if err != nil {
 				return failure(err)
 			}
-			v := &result.Verification{Passed: true}
+			v := &result.Verification{Passed: true, Incomplete: incompleteNote(led.End())}
 			if consumed == "" {
 				v.Consumers, err = builtinVerdicts(runDir, led, limits, cmd.Flags().Changed("expect"))
 				if err != nil {
@@ -96,6 +99,9 @@ Exit code 99 when a count is over --expect.`,
 			if !v.Passed {
 				return &exitError{code: exitThreshold, err: fmt.Errorf("verification failed: %s", strings.Join(failures, ", "))}
 			}
+			if v.Incomplete != "" {
+				return failure(fmt.Errorf("the run is incomplete: its ledger was cut short"))
+			}
 			return nil
 		},
 	}
@@ -135,6 +141,19 @@ func builtinVerdicts(runDir string, led *ledger.Ledger, limits map[string]int64,
 		out = append(out, verdict)
 	}
 	return out, nil
+}
+
+// incompleteNote says where a ledger cut short ends; "" for a complete one.
+func incompleteNote(end ledger.End) string {
+	if end.Complete {
+		return ""
+	}
+	at := "before any delivery"
+	if !end.LastDelivery.IsZero() {
+		at = "after a delivery at " + end.LastDelivery.UTC().Format(time.RFC3339Nano)
+	}
+	return fmt.Sprintf("the ledger ends at byte %d (%d events, %s) without the end its run writes when it finishes: "+
+		"the run was killed or crashed, so it is incomplete; records not delivered by then are counted unread, not lost", end.Bytes, end.Events, at)
 }
 
 // parseExpect parses NAME=N,NAME=N.

@@ -298,6 +298,8 @@ func (cur *shardCursor) checkpoint(ctx context.Context, now time.Time) {
 
 // end checkpoints the end of a closed shard: its children may be read now.
 func (cur *shardCursor) end(ctx context.Context) {
+	// Read to its end: what of it was not delivered is lost, not unread.
+	cur.c.ledger.ShardEnded(cur.shard.ShardID)
 	if cur.c.store.SaveCheckpoint(ctx, cur.shard.ShardID, ShardEnd) == nil {
 		cur.c.ledger.Checkpointed(cur.shard.ShardID)
 	}
