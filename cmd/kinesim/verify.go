@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -57,7 +56,7 @@ Exit code 99 when a count is over --expect.`,
 			if err != nil {
 				return failure(err)
 			}
-			v := &result.Verification{Passed: true, Incomplete: incompleteNote(led.End())}
+			v := &result.Verification{Passed: true, Incomplete: led.End().Note()}
 			if consumed == "" {
 				v.Consumers, err = builtinVerdicts(runDir, led, limits, cmd.Flags().Changed("expect"))
 				if err != nil {
@@ -141,19 +140,6 @@ func builtinVerdicts(runDir string, led *ledger.Ledger, limits map[string]int64,
 		out = append(out, verdict)
 	}
 	return out, nil
-}
-
-// incompleteNote says where a ledger cut short ends; "" for a complete one.
-func incompleteNote(end ledger.End) string {
-	if end.Complete {
-		return ""
-	}
-	at := "before any delivery"
-	if !end.LastDelivery.IsZero() {
-		at = "after a delivery at " + end.LastDelivery.UTC().Format(time.RFC3339Nano)
-	}
-	return fmt.Sprintf("the ledger ends at byte %d (%d events, %s) without the end its run writes when it finishes: "+
-		"the run was killed or crashed, so it is incomplete; records not delivered by then are counted unread, not lost", end.Bytes, end.Events, at)
 }
 
 // parseExpect parses NAME=N,NAME=N.

@@ -89,6 +89,20 @@ type End struct {
 	LastDelivery time.Time
 }
 
+// Note says, for a file cut short, where it ends and what that means for
+// the verdicts; "" for a complete file or a ledger not loaded.
+func (e End) Note() string {
+	if !e.Loaded || e.Complete {
+		return ""
+	}
+	at := "before any delivery"
+	if !e.LastDelivery.IsZero() {
+		at = "after a delivery at " + e.LastDelivery.UTC().Format(time.RFC3339Nano)
+	}
+	return fmt.Sprintf("the ledger ends at byte %d (%d events, %s) without the end its run writes when it finishes: "+
+		"the run was killed or crashed, so it is incomplete; records not delivered by then are counted unread, not lost", e.Bytes, e.Events, at)
+}
+
 // End says how the ledger's file ended (the zero End for a ledger not
 // loaded from a file). With several files, Complete is true only when
 // every one is.

@@ -83,3 +83,16 @@ func TestJudgeFilesRefusesOtherFiles(t *testing.T) {
 	_, err = JudgeFiles(context.Background(), nil, JudgeOptions{})
 	assert.Error(t, err)
 }
+
+func TestJudgeFilesSaysWhenASegmentIsCutShort(t *testing.T) {
+	a := segment(t, "a", 4, []string{"a-1", "a-2", "b-1"}, -1)
+	b := segment(t, "b", 3, []string{"a-3", "a-4", "b-2", "b-3"}, -1)
+	data, err := os.ReadFile(b)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(b, data[:len(data)-3], 0o644))
+	v, err := JudgeFiles(context.Background(), []string{a, b}, JudgeOptions{Default: map[string]int64{"lost": 0}})
+	require.NoError(t, err)
+	assert.Contains(t, v.Incomplete, "the ledger ends at byte", "a killed segment makes the run incomplete")
+	assert.Zero(t, v.Consumers[0].Lost, "nothing is judged lost from a cut file")
+	assert.True(t, v.Passed)
+}
