@@ -94,8 +94,9 @@ type consumed struct {
 	beforeStartKeys map[uint64]uint64
 	// unwritten are plain first deliveries (applied, not filtered, in
 	// order) not yet written to the file as runs, by generation.
-	unwritten  []*roaring64.Bitmap
+	unwritten  []*gathered
 	sinceFlush int // plain first deliveries since the last flush
+	flushes    int
 }
 
 func newConsumed() *consumed {
@@ -267,7 +268,7 @@ func (c *Consumer) record(p *Producer, id uint64, d Delivery, outcome Outcome, f
 		}
 	}
 	if flush != nil {
-		c.flushRuns(p.index, gen, false)
+		c.flushRuns(p.index, gen, flushSettled)
 	}
 	return first
 }
@@ -336,9 +337,9 @@ func (cp *consumed) unwrittenGen(gen int) *roaring64.Bitmap {
 		cp.unwritten = append(cp.unwritten, nil)
 	}
 	if cp.unwritten[gen] == nil {
-		cp.unwritten[gen] = roaring64.New()
+		cp.unwritten[gen] = &gathered{ids: roaring64.New()}
 	}
-	return cp.unwritten[gen]
+	return cp.unwritten[gen].ids
 }
 
 // resolveEarly judges the deliveries of id that came before its outcome.

@@ -68,9 +68,15 @@ const (
 // settled part is written; flushWindow how far below the highest id an id
 // is settled (deliveries from several shards, and acknowledgements of
 // calls in flight, arrive out of order within it).
+//
+// Every optimizeEvery flushes the id sets are run-compressed: a full
+// stretch of 65,536 ids then takes a few bytes instead of 8 KiB. Not on
+// every flush, since adding to a run-compressed stretch costs more than
+// setting a bit.
 const (
-	flushEvery  = 1 << 16
-	flushWindow = 1 << 16
+	flushEvery    = 1 << 16
+	flushWindow   = 1 << 16
+	optimizeEvery = 16
 )
 
 // End says how a loaded ledger file ended.
@@ -258,21 +264,47 @@ func (lf *logFile) flush() error {
 	return lf.err
 }
 
-// takeRuns removes the settled ids from b (every id when all) and returns
-// them as runs (first, n).
-func takeRuns(b *roaring64.Bitmap, all bool) [][2]uint64 {
-	if b.IsEmpty() {
+// flushMode says which gathered ids a flush writes as runs.
+type flushMode uint8
+
+const (
+	// flushSettled writes the ids more than flushWindow below the highest.
+	flushSettled flushMode = iota
+	// flushSync also writes the ids that were gathered by the previous
+	// sync: an interval is long enough for every shard to be read again
+	// and the calls in flight to be answered, so they are settled too.
+	flushSync
+	// flushEverything writes every id (Close, a restart).
+	flushEverything
+)
+
+// gathered are ids waiting to be written as runs.
+type gathered struct {
+	ids      *roaring64.Bitmap
+	syncMark uint64 // the highest id at the previous sync
+}
+
+// take removes the ids mode settles and returns them as runs (first, n).
+func (g *gathered) take(mode flushMode) [][2]uint64 {
+	if g.ids.IsEmpty() {
 		return nil
 	}
-	upTo := b.Maximum()
-	if !all {
-		if upTo <= flushWindow {
-			return nil
-		}
-		upTo -= flushWindow
+	top := g.ids.Maximum()
+	var upTo uint64
+	switch mode {
+	case flushEverything:
+		upTo = top
+	case flushSync:
+		upTo = max(g.syncMark, top-min(top, flushWindow))
+		g.syncMark = top
+	default:
+		upTo = top - min(top, flushWindow)
+	}
+	if upTo == 0 {
+		return nil
 	}
 	var runs [][2]uint64
-	it := b.Iterator()
+	it := g.ids.Iterator()
 	for it.HasNext() {
 		id := it.Next()
 		if id > upTo {
@@ -284,16 +316,18 @@ func takeRuns(b *roaring64.Bitmap, all bool) [][2]uint64 {
 			runs = append(runs, [2]uint64{id, 1})
 		}
 	}
-	b.RemoveRange(0, upTo+1)
+	g.ids.RemoveRange(0, upTo+1)
 	return runs
 }
 
-// flushRuns writes the producer's settled acknowledgements (all of them
-// when all) as runs, and compacts its sets.
-func (p *Producer) flushRuns(all bool) {
+// flushRuns writes the producer's settled acknowledgements as runs, and
+// compacts its sets.
+func (p *Producer) flushRuns(mode flushMode) {
 	p.mu.Lock()
-	runs := takeRuns(p.unwritten, all)
-	p.acked.RunOptimize()
+	runs := p.unwritten.take(mode)
+	if p.flushes++; p.flushes%optimizeEvery == 0 || mode == flushEverything {
+		p.acked.RunOptimize()
+	}
 	p.mu.Unlock()
 	if f := p.l.file; f != nil && len(runs) > 0 {
 		f.acked(p.index, runs)
@@ -302,17 +336,22 @@ func (p *Producer) flushRuns(all bool) {
 
 // flushRuns writes the consumer's settled plain first deliveries of one
 // producer and generation as runs, and compacts its sets.
-func (c *Consumer) flushRuns(producer, gen int, all bool) {
+func (c *Consumer) flushRuns(producer, gen int, mode flushMode) {
 	c.mu.Lock()
 	cp := c.of(producer)
 	var runs [][2]uint64
 	if gen < len(cp.unwritten) && cp.unwritten[gen] != nil {
-		runs = takeRuns(cp.unwritten[gen], all || gen < len(c.gens)-1)
+		if gen < len(c.gens)-1 {
+			mode = flushEverything // a past generation gets no more first deliveries
+		}
+		runs = cp.unwritten[gen].take(mode)
 	}
-	cp.delivered.RunOptimize()
-	cp.applied.RunOptimize()
-	if gen < len(cp.firstIn) && cp.firstIn[gen] != nil {
-		cp.firstIn[gen].RunOptimize()
+	if cp.flushes++; cp.flushes%optimizeEvery == 0 || mode == flushEverything {
+		cp.delivered.RunOptimize()
+		cp.applied.RunOptimize()
+		if gen < len(cp.firstIn) && cp.firstIn[gen] != nil {
+			cp.firstIn[gen].RunOptimize()
+		}
 	}
 	c.mu.Unlock()
 	if f := c.l.file; f != nil && len(runs) > 0 {
@@ -320,8 +359,8 @@ func (c *Consumer) flushRuns(producer, gen int, all bool) {
 	}
 }
 
-// flushAll writes every settled run of the consumer (every run when all).
-func (c *Consumer) flushAll(all bool) {
+// flushAll flushes every gathered run of the consumer that mode settles.
+func (c *Consumer) flushAll(mode flushMode) {
 	c.mu.Lock()
 	type key struct{ producer, gen int }
 	var keys []key
@@ -330,25 +369,28 @@ func (c *Consumer) flushAll(all bool) {
 			continue
 		}
 		for g, b := range cp.unwritten {
-			if b != nil && !b.IsEmpty() {
+			if b != nil && !b.ids.IsEmpty() {
 				keys = append(keys, key{p, g})
 			}
 		}
 	}
 	c.mu.Unlock()
 	for _, k := range keys {
-		c.flushRuns(k.producer, k.gen, all)
+		c.flushRuns(k.producer, k.gen, mode)
 	}
 }
 
-// Flush writes every run gathered so far and the buffered events to the
-// file (Sync calls it on an interval, so that a killed run's file holds
-// all but the last interval). A ledger without a file has nothing to flush.
+// Flush writes the settled runs and the buffered events to the file. Sync
+// calls it on an interval, so a killed run's file holds all but the last
+// two intervals. The ids gathered since the previous flush wait for the
+// next: runs cut at every flush would fragment, since deliveries from
+// several shards and acknowledgements of calls in flight arrive out of
+// order. A ledger without a file has nothing to flush.
 func (l *Ledger) Flush() error {
 	if l.file == nil {
 		return nil
 	}
-	l.flushRuns(true)
+	l.flushRuns(flushSync)
 	l.writeSpans()
 	return l.file.flush()
 }
@@ -368,12 +410,12 @@ func (l *Ledger) writeSpans() {
 	}
 }
 
-func (l *Ledger) flushRuns(all bool) {
+func (l *Ledger) flushRuns(mode flushMode) {
 	for _, p := range l.allProducers() {
-		p.flushRuns(all)
+		p.flushRuns(mode)
 	}
 	for _, c := range l.Consumers() {
-		c.flushAll(all)
+		c.flushAll(mode)
 	}
 }
 
@@ -402,7 +444,7 @@ func (l *Ledger) Close() error {
 	if l.file == nil {
 		return nil
 	}
-	l.flushRuns(true)
+	l.flushRuns(flushEverything)
 	l.writeEnd()
 	err := l.file.flush()
 	l.file.mu.Lock()

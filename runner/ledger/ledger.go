@@ -122,14 +122,16 @@ type Producer struct {
 	early map[uint64][]earlyDelivery
 	// unwritten are acknowledged ids not yet written to the file as runs;
 	// sinceFlush counts the ids added since the last flush.
-	unwritten  *roaring64.Bitmap
+	unwritten  gathered
 	sinceFlush int
+	flushes    int
 }
 
 // pending is an acknowledged record some consumer has still to read.
 type pending struct {
 	key     uint64 // partition key hash
 	shard   uint16
+	seqHash uint32
 	seq     string
 	waiting uint64 // bit i: consumer i has not read it yet
 }
@@ -150,7 +152,7 @@ func newProducer(l *Ledger, index int, name string, declared bool) *Producer {
 	return &Producer{l: l, index: index, name: name, declared: declared,
 		acked: roaring64.New(), deadLettered: roaring64.New(), unfinished: roaring64.New(),
 		keys: map[uint64]int64{}, backlog: map[uint64]*pending{}, retried: map[uint64]uint32{},
-		early: map[uint64][]earlyDelivery{}, unwritten: roaring64.New()}
+		early: map[uint64][]earlyDelivery{}, unwritten: gathered{ids: roaring64.New()}}
 }
 
 // Producer returns the handle for the named producer, adding it on first use.
@@ -246,7 +248,7 @@ func (p *Producer) acknowledge(id, key uint64, shard uint16, seq string, seqHash
 		return // one outcome per record
 	}
 	p.acked.Add(id)
-	p.unwritten.Add(id)
+	p.unwritten.ids.Add(id)
 	p.maxID = max(p.maxID, id)
 	p.keys[key]++
 	if retried {
@@ -257,7 +259,7 @@ func (p *Producer) acknowledge(id, key uint64, shard uint16, seq string, seqHash
 	}
 	p.recent[id%recentSeqs] = recentSeq{id: id, seqHash: seqHash}
 	if waiting != 0 {
-		p.backlog[id] = &pending{key: key, shard: shard, seq: seq, waiting: waiting}
+		p.backlog[id] = &pending{key: key, shard: shard, seqHash: seqHash, seq: seq, waiting: waiting}
 	}
 	early := p.early[id]
 	delete(p.early, id)
@@ -269,7 +271,7 @@ func (p *Producer) acknowledge(id, key uint64, shard uint16, seq string, seqHash
 	p.mu.Unlock()
 	p.resolveEarly(id, early, Acknowledged, seqHash)
 	if flush {
-		p.flushRuns(false)
+		p.flushRuns(flushSettled)
 	}
 }
 
@@ -343,7 +345,7 @@ func (p *Producer) Counts() map[Outcome]int64 {
 func (p *Producer) Bytes() int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n := p.acked.GetSizeInBytes() + p.deadLettered.GetSizeInBytes() + p.unfinished.GetSizeInBytes() + p.unwritten.GetSizeInBytes()
+	n := p.acked.GetSizeInBytes() + p.deadLettered.GetSizeInBytes() + p.unfinished.GetSizeInBytes() + p.unwritten.ids.GetSizeInBytes()
 	n += uint64(len(p.backlog))*64 + uint64(len(p.retried))*16 + uint64(len(p.keys))*16 + uint64(len(p.recent))*16
 	return int64(n)
 }
@@ -351,8 +353,8 @@ func (p *Producer) Bytes() int64 {
 // seqHashOf returns the sequence number hash of id's acknowledged write
 // when the ledger still knows it. Callers hold p.mu.
 func (p *Producer) seqHashOf(id uint64) (uint32, bool) {
-	if b := p.backlog[id]; b != nil && b.seq != "" {
-		return SeqHash(b.seq), true
+	if b := p.backlog[id]; b != nil && b.seqHash != 0 {
+		return b.seqHash, true
 	}
 	if h, ok := p.retried[id]; ok {
 		return h, true

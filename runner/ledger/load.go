@@ -296,7 +296,7 @@ func (l *Ledger) replayBacklog(r byteReader) error {
 	}
 	idx := l.shard(shard)
 	p.mu.Lock()
-	p.backlog[f[1]] = &pending{shard: idx, seq: seq, waiting: waiting}
+	p.backlog[f[1]] = &pending{shard: idx, seqHash: SeqHash(seq), seq: seq, waiting: waiting}
 	p.mu.Unlock()
 	return nil
 }

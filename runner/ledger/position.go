@@ -136,7 +136,7 @@ func (c *Consumer) Restart(at time.Time, shards ...string) int {
 	c.mu.Unlock()
 	// The runs of plain deliveries of the previous generations go first,
 	// so that a crash after the restart leaves them in the file.
-	c.flushAll(false)
+	c.flushAll(flushEverything)
 	if f := c.l.file; f != nil {
 		f.restart(c.index, g)
 	}
