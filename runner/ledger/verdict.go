@@ -112,7 +112,10 @@ func (c *Consumer) classify(p *Producer, missing *roaring64.Bitmap, complete boo
 			continue
 		}
 		shard := p.l.shardName(b.shard)
-		if to, read := c.readTo[shard]; c.ended[shard] || read && stream.SequenceLess(b.seq, to) {
+		// Read past it, or up to it: a KPL aggregate's user records share
+		// its sequence number, and a consumer that read the aggregate whole
+		// never gets the others.
+		if to, read := c.readTo[shard]; c.ended[shard] || read && !stream.SequenceLess(to, b.seq) {
 			lost++
 		} else {
 			unread++
