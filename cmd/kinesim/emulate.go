@@ -121,7 +121,7 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 
 	requests, endRequests := context.WithCancel(context.Background())
 	defer endRequests()
-	hs := newHTTPServer(srv, requests)
+	hs := newHTTPServer(srv, requests, emulateBodyReadTimeout)
 	hs.RegisterOnShutdown(endRequests)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
@@ -156,12 +156,13 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 // http:// endpoint it speaks h2c with prior knowledge. Requests' contexts
 // derive from requests: cancel it when shutdown starts, so that open
 // SubscribeToShard event streams (up to 5 minutes each) end at once rather
-// than holding Shutdown until its timeout.
-func newHTTPServer(h http.Handler, requests context.Context) *http.Server {
+// than holding Shutdown until its timeout. A request body must arrive within
+// bodyTimeout of its headers (see withBodyReadTimeout).
+func newHTTPServer(h http.Handler, requests context.Context, bodyTimeout time.Duration) *http.Server {
 	var protocols http.Protocols
 	protocols.SetHTTP1(true)
 	protocols.SetUnencryptedHTTP2(true)
-	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, Protocols: &protocols,
+	return &http.Server{Handler: withBodyReadTimeout(h, bodyTimeout), ReadHeaderTimeout: 10 * time.Second, Protocols: &protocols,
 		BaseContext: func(net.Listener) context.Context { return requests }}
 }
 
