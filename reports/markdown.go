@@ -24,6 +24,9 @@ func WriteMarkdown(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 	if t.Mode != "" && t.Mode != scenarios.TargetModeOnDemand {
 		target += ", " + t.Mode
 	}
+	if note := existingNote(t); note != "" {
+		target += "; " + note
+	}
 	if t.Endpoint != "" {
 		target += " at " + t.Endpoint
 	}

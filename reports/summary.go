@@ -61,6 +61,9 @@ func WriteSummary(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 	if t.Endpoint != "" {
 		fmt.Fprintf(&b, " at %s", t.Endpoint)
 	}
+	if note := existingNote(t); note != "" {
+		fmt.Fprintf(&b, "; %s", note)
+	}
 	fmt.Fprintf(&b, "; seed %d; ran %s of %s\n",
 		r.Seed, roundSeconds(r.ElapsedS), roundSeconds(r.PlannedDurationS))
 	tot := r.Totals
@@ -174,4 +177,17 @@ func streamShape(t result.TargetInfo) string {
 		return "on-demand"
 	}
 	return fmt.Sprintf("%d shard(s)", t.Shards)
+}
+
+// existingNote says which streams the run found in place and used as they
+// were ("" when it created them all): their earlier records, if any, are
+// read too, and the run leaves them in place.
+func existingNote(t result.TargetInfo) string {
+	switch {
+	case len(t.ExistingStreams) == 0:
+		return ""
+	case len(t.ExistingStreams) == 1 && t.ExistingStreams[0] == t.Stream:
+		return "the stream was already there: used as it was, not created or deleted"
+	}
+	return fmt.Sprintf("streams already there, used as they were (not created or deleted): %s", strings.Join(t.ExistingStreams, ", "))
 }

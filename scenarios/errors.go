@@ -48,6 +48,22 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// FieldError is an error about one field below the part of a scenario a
+// check was given, e.g. Field "partition_key" of a producer (see
+// WithProducerCheck).
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+
+// Unwrap returns the error about the field.
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// ScenarioField is the field's path below the part checked.
+func (e *FieldError) ScenarioField() string { return e.Field }
+
 // Errors is every problem found in one scenario, in file order.
 type Errors []*Error
 

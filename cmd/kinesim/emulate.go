@@ -15,12 +15,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kinesim/kinesim/reports"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 	"github.com/kinesim/kinesim/stream/emulated"
 	"github.com/kinesim/kinesim/stream/emulated/server"
+	"github.com/kinesim/kinesim/targets"
 )
 
 type emulateFlags struct {
@@ -32,6 +32,7 @@ type emulateFlags struct {
 	verbose     bool
 	scenario    string
 	out         string
+	force       bool
 }
 
 func newEmulateCommand() *cobra.Command {
@@ -46,8 +47,10 @@ client at it with AWS_ENDPOINT_URL_KINESIS=http://ADDR. Requests are accepted wi
 any credentials and signature, unchecked: the address must be a loopback one
 unless --allow-remote. --stream (with --shards) creates a stream at start.
 --scenario runs a scenario's producers (and chaos, and built-in consumers) against
-the served stream while your consumer reads it, writes the run folder (--out) with
-its ledger for 'kinesim verify', and keeps serving until Ctrl-C.
+the served stream while your consumer reads it, and finishes as 'kinesim run' does:
+thresholds judged, the run folder (--out; --force reuses one) written with
+result.json, summary.md, report.html and its ledger for 'kinesim verify'. It keeps
+serving until Ctrl-C, then exits 99 if a threshold or a verification failed.
 See docs/emulate.md for a walk-through.`,
 		Example: `  kinesim emulate
   kinesim emulate --stream smartcity-bikes --shards 4
@@ -75,6 +78,7 @@ See docs/emulate.md for a walk-through.`,
 	fl.BoolVar(&f.verbose, "verbose", false, "log every failed request to stderr")
 	fl.StringVar(&f.scenario, "scenario", "", "run this scenario (a file or a built-in name) against the served stream")
 	fl.StringVar(&f.out, "out", "", "run folder of the --scenario run (default runs/<scenario>-<UTC timestamp>)")
+	fl.BoolVar(&f.force, "force", false, "reuse a non-empty --out folder, deleting the files an earlier run wrote there")
 	return cmd
 }
 
@@ -107,6 +111,13 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 			return usageError("--stream %s --shards %d: %w", f.stream, f.shards, err)
 		}
 	}
+	var scenario runPlan
+	if f.scenario != "" {
+		var err error
+		if scenario, err = prepareEmulateScenario(f); err != nil {
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return failure(fmt.Errorf("listening on %s: %w", f.addr, err))
@@ -117,7 +128,8 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 	if f.stream != "" {
 		fmt.Fprintf(out, "stream %s: %d shard(s), ACTIVE\n", f.stream, f.shards)
 	}
-	fmt.Fprintf(out, "point a client at it:  export AWS_ENDPOINT_URL_KINESIS=%s AWS_REGION=%s\n", endpoint, f.region)
+	// AWS_DEFAULT_REGION too: the AWS CLI v1 reads no AWS_REGION.
+	fmt.Fprintf(out, "point a client at it:  export AWS_ENDPOINT_URL_KINESIS=%s AWS_REGION=%s AWS_DEFAULT_REGION=%s\n", endpoint, f.region, f.region)
 
 	requests, endRequests := context.WithCancel(context.Background())
 	defer endRequests()
@@ -125,11 +137,19 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 	hs.RegisterOnShutdown(endRequests)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
+	// The scenario's outcome (a failed threshold, say) is the exit status
+	// once serving ends: the user's consumer may still be reading.
+	var outcome error
 	if f.scenario != "" {
-		if err := emulateScenario(ctx, cmd, f, srv.Target(), endpoint); err != nil {
-			return err
+		outcome = emulateScenario(ctx, cmd, scenario, srv.Target(), endpoint)
+		var ee *exitError
+		if outcome != nil && (!errors.As(outcome, &ee) || ee.code != exitThreshold || ctx.Err() != nil) {
+			return outcome
 		}
 		fmt.Fprintf(out, "kinesim emulate: the scenario is done; still serving %s until Ctrl-C\n", endpoint)
+		if outcome != nil {
+			fmt.Fprintf(out, "kinesim emulate: the scenario's run failed (%v): exit status %d when stopped\n", outcome, exitThreshold)
+		}
 	}
 	select {
 	case err := <-served:
@@ -144,9 +164,9 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 	}
 	fmt.Fprintln(out, "kinesim emulate: stopped")
 	if err != nil {
-		return failure(fmt.Errorf("stopping: %w", err))
+		return errors.Join(outcome, failure(fmt.Errorf("stopping: %w", err)))
 	}
-	return nil
+	return outcome
 }
 
 // newHTTPServer serves h over HTTP/1.1 and over cleartext HTTP/2 (h2c with
@@ -166,31 +186,40 @@ func newHTTPServer(h http.Handler, requests context.Context, bodyTimeout time.Du
 		BaseContext: func(net.Listener) context.Context { return requests }}
 }
 
-// emulateScenario runs a scenario's producers against the served stream and
-// prints its summary. The streams stay, so an outside consumer can finish.
-func emulateScenario(ctx context.Context, cmd *cobra.Command, f emulateFlags, target stream.Target, endpoint string) error {
+// prepareEmulateScenario loads the --scenario and makes its run folder
+// ready, before anything is served: a bad file or a used folder is bad
+// usage, as for `kinesim run`. The streams stay after the run, so an
+// outside consumer can finish.
+func prepareEmulateScenario(f emulateFlags) (runPlan, error) {
 	sc, err := loadScenario(f.scenario)
 	if err != nil {
-		return err
+		return runPlan{}, err
 	}
 	if sc.Clock == scenarios.ClockVirtual {
-		return usageError("--scenario %s: runs in virtual time, which an outside consumer cannot follow; remove clock: virtual", f.scenario)
+		return runPlan{}, usageError("--scenario %s: runs in virtual time, which an outside consumer cannot follow; remove clock: virtual", f.scenario)
+	}
+	thresholds, err := scenarios.ParseThresholds(sc)
+	if err != nil {
+		return runPlan{}, &exitError{code: exitUsage, err: err}
 	}
 	sc.Target.Kind, sc.Target.Keep = scenarios.TargetEmulated, true
 	out := f.out
 	if out == "" {
 		out = runner.RunDir("runs", sc.Name, time.Now())
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "kinesim emulate: running scenario %s into stream %s; run folder %s\n", sc.Name, sc.Target.Stream, out)
-	res, err := runner.Run(ctx, runner.Config{Scenario: sc, Target: target, Endpoint: endpoint, OutDir: out, Version: kinesimVersion()})
-	if res == nil {
-		return failure(err)
+	if err := prepareRunFolder(out, f.force); err != nil {
+		return runPlan{}, err
 	}
-	if werr := reports.WriteSummary(cmd.OutOrStdout(), res); werr != nil {
-		err = errors.Join(err, werr)
-	}
-	if err != nil {
-		return failure(err)
-	}
-	return nil
+	return runPlan{scenario: sc, thresholds: thresholds, out: out, clock: targets.NewClock(sc, time.Now()),
+		drainTimeout: runner.DefaultDrainTimeout, quiet: true}, nil
+}
+
+// emulateScenario runs the prepared scenario against the served stream and
+// finishes the run as `kinesim run` does (executeRun: thresholds judged,
+// report.html, summary.md and result.json written); the run's outcome (a
+// failed threshold: exit 99) is the error returned.
+func emulateScenario(ctx context.Context, cmd *cobra.Command, p runPlan, target stream.Target, endpoint string) error {
+	fmt.Fprintf(cmd.OutOrStdout(), "kinesim emulate: running scenario %s into stream %s; run folder %s\n", p.scenario.Name, p.scenario.Target.Stream, p.out)
+	p.opened = &targets.Opened{Target: target, Endpoint: endpoint}
+	return executeRun(ctx, cmd, p)
 }

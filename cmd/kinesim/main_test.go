@@ -126,6 +126,24 @@ producers:
     options: {city: Atlantis}
     rate: [{constant: 10/s}]
 `), 0o644))
+	typo := filepath.Join(dir, "typo-option.yaml")
+	require.NoError(t, os.WriteFile(typo, []byte(`name: x
+duration: 10s
+producers:
+  - generator: bike
+    rate: [{constant: 10/s}]
+    options:
+      city: Paris
+      statoins: 30
+`), 0o644))
+	keyField := filepath.Join(dir, "key-field.yaml")
+	require.NoError(t, os.WriteFile(keyField, []byte(`name: x
+duration: 10s
+producers:
+  - generator: bike
+    rate: [{constant: 10/s}]
+    partition_key: {field: colour}
+`), 0o644))
 	tests := []struct {
 		name string
 		args []string
@@ -134,7 +152,13 @@ producers:
 		// No scenario at all: say what is missing and how to find one.
 		{"no scenario", []string{"run"}, []string{"needs a SCENARIO", "kinesim scenarios"}},
 		// A generator option the generator rejects is caught before running.
-		{"bad generator option", []string{"validate", badOption}, []string{"bad-option.yaml", "producers[0]", "city", "Atlantis", "London"}},
+		{"bad generator option", []string{"validate", badOption}, []string{"bad-option.yaml:5:21: producers[0].options.city:", "Atlantis", "London"}},
+		// A misspelt option: its line and column, and the likely fix.
+		{"misspelt generator option", []string{"validate", typo}, []string{"typo-option.yaml:8:17: producers[0].options.statoins:", `did you mean "stations"?`}},
+		// A partition key field the generator does not make: at partition_key.
+		{"unknown key field", []string{"validate", keyField}, []string{"key-field.yaml:6:20: producers[0].partition_key:", `"colour"`}},
+		// run says the same, before anything starts.
+		{"run misspelt generator option", []string{"run", typo}, []string{"typo-option.yaml:8:17: producers[0].options.statoins:"}},
 		// A missing file is one line naming it.
 		{"missing file", []string{"run", filepath.Join(dir, "nope.yaml")}, []string{"nope.yaml"}},
 		// A misspelt field names the file, its line and the field.
