@@ -46,7 +46,7 @@ Kinds and their options:
   kinesim generate logs --option format=rfc5424 --option error_burst=0.5 --seed 7
   kinesim generate clickstream --partition-key '{zipf: {keys: 100, s: 1.1}}'
   kinesim generate video-metadata --option record_size=4KiB --start 2024-11-26T08:00:00Z`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(argSpec{"KIND", "a generator kind: " + strings.Join(generators.Kinds(), ", ")}),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return generate(cmd.OutOrStdout(), args[0], f)
 		},
