@@ -173,7 +173,17 @@ func describeNode(n *indexedNode, tag string) string {
 	if n == nil || n.node.Kind != yaml.ScalarNode {
 		return kind
 	}
-	return fmt.Sprintf("%q (%s)", n.node.Value, kind)
+	return fmt.Sprintf("%q (%s)", shorten(n.node.Value, 60), kind)
+}
+
+// shorten cuts s to at most max runes, marking the cut: a file that is not
+// a scenario (say, /etc/passwd) is one long string, not worth printing whole.
+func shorten(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	return string(r[:max]) + "…"
 }
 
 // goTypeName says which kind of value a Go type wants.

@@ -20,6 +20,7 @@ import (
 	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/scenarios"
+	"github.com/kinesim/kinesim/stream/kinesis"
 	"github.com/kinesim/kinesim/targets"
 )
 
@@ -240,6 +241,11 @@ func prepareRun(cmd *cobra.Command, ref string, f runFlags) (*scenarios.Scenario
 	}
 	if fl.Changed("shards") {
 		sc.Target.Shards = f.shards
+	}
+	if f.endpoint != "" {
+		if err := kinesis.CheckEndpoint(f.endpoint); err != nil {
+			return nil, nil, "", usageError("--endpoint: %w", err)
+		}
 	}
 	applyTargetFlags(sc, f)
 	if err := scenarios.Validate(sc); err != nil {

@@ -81,7 +81,8 @@ func TestVerifyConsumedFile(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "consumed.jsonl")
 			require.NoError(t, os.WriteFile(file, []byte(strings.Join(tt.lines, "\n")+"\n"), 0o644))
-			args := []string{"verify", "--ledger", run, "--consumed", file, "--json"}
+			// The ledger file's own path names its run folder too.
+			args := []string{"verify", "--ledger", filepath.Join(run, ledger.FileName), "--consumed", file, "--json"}
 			if tt.expect != "" {
 				args = append(args, "--expect", tt.expect)
 			}
