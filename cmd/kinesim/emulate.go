@@ -50,8 +50,11 @@ unless --allow-remote. --stream (with --shards) creates a stream at start.
 the served stream while your consumer reads it, and finishes as 'kinesim run' does:
 thresholds judged, the run folder (--out; --force reuses one) written with
 result.json, summary.md, report.html and its ledger for 'kinesim verify'. It keeps
-serving until Ctrl-C, then exits 99 if a threshold or a verification failed.
-See docs/emulate.md for a walk-through.`,
+serving until Ctrl-C, then exits 99 if a threshold or a verification failed. A
+scenario's pipelines are measured through your application: it reads the input
+stream and writes the output stream here, and the faults the scenario moves onto
+it (application: NAME) act on the calls it makes. See docs/emulate.md and
+docs/pipelines.md for walk-throughs.`,
 		Example: `  kinesim emulate
   kinesim emulate --stream smartcity-bikes --shards 4
   kinesim emulate --addr 127.0.0.1:4568 --verbose
@@ -105,7 +108,9 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 		logLevel = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: logLevel}))
-	srv := server.New(emulated.New(), server.WithRegion(f.region), server.WithLogger(logger))
+	emu := emulated.New()
+	apps := &applicationPlane{emu: emu}
+	srv := server.New(emu, server.WithRegion(f.region), server.WithLogger(logger), server.WithDataPlane(apps))
 	if f.stream != "" {
 		if err := srv.CreateStream(ctx, &stream.CreateStreamInput{StreamName: f.stream, ShardCount: f.shards}); err != nil {
 			return usageError("--stream %s --shards %d: %w", f.stream, f.shards, err)
@@ -141,7 +146,7 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 	// once serving ends: the user's consumer may still be reading.
 	var outcome error
 	if f.scenario != "" {
-		outcome = emulateScenario(ctx, cmd, scenario, srv.Target(), endpoint)
+		outcome = emulateScenario(ctx, cmd, scenario, srv.Target(), endpoint, apps)
 		var ee *exitError
 		if outcome != nil && (!errors.As(outcome, &ee) || ee.code != exitThreshold || ctx.Err() != nil) {
 			return outcome
@@ -218,8 +223,11 @@ func prepareEmulateScenario(f emulateFlags) (runPlan, error) {
 // finishes the run as `kinesim run` does (executeRun: thresholds judged,
 // report.html, summary.md and result.json written); the run's outcome (a
 // failed threshold: exit 99) is the error returned.
-func emulateScenario(ctx context.Context, cmd *cobra.Command, p runPlan, target stream.Target, endpoint string) error {
+func emulateScenario(ctx context.Context, cmd *cobra.Command, p runPlan, target stream.Target, endpoint string, apps *applicationPlane) error {
 	fmt.Fprintf(cmd.OutOrStdout(), "kinesim emulate: running scenario %s into stream %s; run folder %s\n", p.scenario.Name, p.scenario.Target.Stream, p.out)
 	p.opened = &targets.Opened{Target: target, Endpoint: endpoint}
+	// The faults the scenario moves onto its pipelines' applications act on
+	// the calls served to them, for as long as the run lasts.
+	p.chaosReady, p.afterRun = apps.install, func() { apps.install(nil) }
 	return executeRun(ctx, cmd, p)
 }

@@ -13,12 +13,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kinesim/kinesim/chaos"
 	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/metrics"
 	"github.com/kinesim/kinesim/reports"
 	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner"
+	"github.com/kinesim/kinesim/runner/segment"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream/kinesis"
 	"github.com/kinesim/kinesim/targets"
@@ -42,6 +44,7 @@ type runFlags struct {
 	noThresholds bool
 	metricsAddr  string
 	force        bool
+	segment      segmentFlags
 }
 
 func newRunCommand() *cobra.Command {
@@ -88,6 +91,7 @@ still written, marked incomplete.`,
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve live Prometheus metrics at http://ADDR/metrics during the run (PORT or :PORT binds 127.0.0.1)")
 	fl.BoolVar(&f.keep, "keep", false, "keep the streams the run created instead of deleting them")
 	fl.BoolVar(&f.force, "force", false, "reuse a non-empty --out folder, deleting the files an earlier run wrote there")
+	f.segment.register(fl)
 	return cmd
 }
 
@@ -120,11 +124,10 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	if f.drainTimeout < 0 {
 		return usageError("--drain-timeout %s: want 0 or more", f.drainTimeout)
 	}
-	sc, thresholds, out, err := prepareRun(cmd, ref, f)
+	sc, thresholds, out, err := prepareRun(cmd, ref, &f)
 	if err != nil {
 		return err
 	}
-
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	clk := targets.NewClock(sc, time.Now())
@@ -140,6 +143,7 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	return executeRun(ctx, cmd, runPlan{
 		scenario: sc, thresholds: thresholds, out: out, summary: summary, clock: clk, opened: opened,
 		drainTimeout: f.drainTimeout, noThresholds: f.noThresholds, metricsAddr: f.metricsAddr, quiet: f.quiet,
+		segment: &f.segment,
 	})
 }
 
@@ -156,13 +160,31 @@ type runPlan struct {
 	noThresholds bool
 	metricsAddr  string
 	quiet        bool
+	// segment is the run's share of a split run (nil: the whole run, as
+	// for emulate --scenario): its start, and where its folder is uploaded.
+	segment *segmentFlags
+	// chaosReady and afterRun are runner.Config.ChaosReady and what to
+	// undo once the run is over (emulate's application faults).
+	chaosReady func(*chaos.Injector)
+	afterRun   func()
 }
 
 // executeRun runs a prepared scenario and finishes it as every run is
 // finished: thresholds judged, the run folder's files and the summary
 // written, and the exit the outcome calls for (runOutcome).
 func executeRun(ctx context.Context, cmd *cobra.Command, p runPlan) error {
-	rec := metrics.NewRecorder(p.clock.Now())
+	var (
+		seg     segment.Segment
+		startAt time.Time
+	)
+	if p.segment != nil {
+		seg, startAt = p.segment.seg, p.segment.startAtTime
+	}
+	start := p.clock.Now()
+	if !startAt.IsZero() {
+		start = startAt
+	}
+	rec := metrics.NewRecorder(start)
 	rec.SetClock(p.clock.Now)
 	// An abort_on_fail threshold stops the run with itself as the cause.
 	ctx, stopRun := context.WithCancelCause(ctx)
@@ -199,18 +221,27 @@ func executeRun(ctx context.Context, cmd *cobra.Command, p runPlan) error {
 			DrainTimeout: p.drainTimeout,
 			Version:      kinesimVersion(),
 			Recorder:     rec,
+			Segment:      seg,
+			StartAt:      startAt,
+			ChaosReady:   p.chaosReady,
 		})
 	})
+	if p.afterRun != nil {
+		p.afterRun()
+	}
 	if res == nil {
 		return failure(runErr)
 	}
 	clearStatus(stdout, p.quiet)
+	if res.Segment != nil {
+		reportLate(cmd.ErrOrStderr(), seg, res.Segment.LateS)
+	}
 	if !p.noThresholds {
 		res.Thresholds = reports.JudgeThresholds(p.thresholds, res, rec, aborts.AbortedBy())
 	}
-	reportErr := reports.WriteRunFiles(res, p.out, p.summary...)
-	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
-		reportErr = errors.Join(reportErr, reports.AppendStepSummary(path, res, p.summary...))
+	reportErr := writeReports(res, p.out, p.summary)
+	if p.segment != nil {
+		reportErr = errors.Join(reportErr, p.segment.upload(cmd.Context(), p.out, seg))
 	}
 	if err := reports.WriteSummary(stdout, res, p.summary...); err != nil {
 		return failure(err)
@@ -223,7 +254,7 @@ func executeRun(ctx context.Context, cmd *cobra.Command, p runPlan) error {
 
 // prepareRun loads the scenario, applies the command line to it and makes
 // the run folder ready.
-func prepareRun(cmd *cobra.Command, ref string, f runFlags) (*scenarios.Scenario, []scenarios.Threshold, string, error) {
+func prepareRun(cmd *cobra.Command, ref string, f *runFlags) (*scenarios.Scenario, []scenarios.Threshold, string, error) {
 	sc, err := loadScenario(ref)
 	if err != nil {
 		return nil, nil, "", err
@@ -247,9 +278,19 @@ func prepareRun(cmd *cobra.Command, ref string, f runFlags) (*scenarios.Scenario
 			return nil, nil, "", usageError("--endpoint: %w", err)
 		}
 	}
-	applyTargetFlags(sc, f)
+	applyTargetFlags(sc, *f)
 	if err := scenarios.Validate(sc); err != nil {
 		return nil, nil, "", &exitError{code: exitUsage, err: fmt.Errorf("after command-line overrides: %w", err)}
+	}
+	if err := f.segment.resolve(cmd.Context(), sc, f.out, os.Getenv); err != nil {
+		return nil, nil, "", err
+	}
+	if f.segment.seg.Split() {
+		// A segment's share cannot be judged alone: kinesim merge judges the whole.
+		f.noThresholds = true
+	}
+	if f.segment.s3Out != nil {
+		f.out = f.segment.s3Out.dir
 	}
 	out := f.out
 	if out == "" {
@@ -361,4 +402,14 @@ func clearStatus(w io.Writer, quiet bool) {
 	if !quiet && isTerminal(w) {
 		fmt.Fprint(w, "\r\033[K")
 	}
+}
+
+// writeReports writes report.html and summary.md into the run folder, and
+// appends the summary to $GITHUB_STEP_SUMMARY when set.
+func writeReports(res *result.Result, out string, summary []reports.SummaryOption) error {
+	err := reports.WriteRunFiles(res, out, summary...)
+	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
+		err = errors.Join(err, reports.AppendStepSummary(path, res, summary...))
+	}
+	return err
 }

@@ -35,7 +35,7 @@ import (
 )
 
 // LedgerPrefix starts the ledger consumer name of a pipeline: "pipeline:NAME".
-const LedgerPrefix = "pipeline:"
+const LedgerPrefix = "pipeline:" // chaos.ApplicationConsumer("")
 
 // Config is one pipeline of a run.
 type Config struct {
@@ -263,7 +263,7 @@ func (p *Pipeline) failed() bool {
 // allOut reports that every acknowledged record came out at least once.
 func (p *Pipeline) allOut() bool {
 	v := p.ledger.Verdict()
-	return v.Acknowledged > 0 && v.Lost == 0
+	return v.Acknowledged > 0 && v.Lost+v.Unread == 0
 }
 
 // DeliveryCounter is the pipeline's ledger consumer, for chaos to count the
@@ -280,7 +280,9 @@ func (p *Pipeline) Result(first result.Hop) result.Pipeline {
 	r := result.Pipeline{
 		Name: pc.Name, InputStream: pc.Input, OutputStream: pc.Output, Mode: pc.Mode, ID: pc.ID.Describe(),
 		OutputRecords: p.records, OutputBytes: p.bytes,
-		Matched: v.DistinctRecords, Lost: v.Lost, Duplicated: v.DuplicateDeliveries,
+		// The output's sequence numbers are not the input's, so the ledger
+		// cannot tell lost from not read yet: what did not come out is lost.
+		Matched: v.DistinctRecords, Lost: v.Lost + v.Unread, Duplicated: v.DuplicateDeliveries,
 		Unknown: v.Unknown, NotAcknowledged: v.DeliveredNotAcknowledged,
 		LatencyUnmeasured: p.unmeasured, LatencyMs: percentiles(p.latency),
 	}
