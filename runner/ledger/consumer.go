@@ -349,6 +349,7 @@ func (p *Producer) resolveEarly(id uint64, early []earlyDelivery, outcome Outcom
 	}
 	consumers := p.l.Consumers()
 	var waitingDone uint64
+	filteredCounted := map[int]bool{} // a record's filtered deliveries leave it out once
 	for _, e := range early {
 		if e.consumer >= len(consumers) {
 			continue
@@ -360,7 +361,8 @@ func (p *Producer) resolveEarly(id uint64, early []earlyDelivery, outcome Outcom
 		if foreign {
 			cp.foreign.Add(id)
 		}
-		if outcome == Acknowledged && e.filtered {
+		if outcome == Acknowledged && e.filtered && !filteredCounted[e.consumer] {
+			filteredCounted[e.consumer] = true
 			c.filteredKeys[e.key]++
 		}
 		c.mu.Unlock()
