@@ -118,9 +118,9 @@ func WriteHTML(w io.Writer, r *result.Result) error {
 		d.Verdict, d.VerdictClass = "passed", "pass"
 	}
 	t := r.Target
-	d.Target = fmt.Sprintf("%s stream %q, %d shard(s) %s %s", t.Kind, t.Stream, t.Shards, t.Mode, t.Endpoint)
+	d.Target = strings.TrimSpace(fmt.Sprintf("%s stream %q, %s %s", t.Kind, t.Stream, streamShape(t), t.Endpoint))
 	if r.Delivery != nil {
-		d.Target = fmt.Sprintf("firehose delivery stream %q %s", t.Stream, t.Endpoint)
+		d.Target = strings.TrimSpace(fmt.Sprintf("firehose delivery stream %q %s", t.Stream, t.Endpoint))
 		d.Delivery = deliveryLines(r.Delivery)
 	}
 	d.Ran = roundSeconds(r.ElapsedS) + " of " + roundSeconds(r.PlannedDurationS)

@@ -179,6 +179,11 @@ type TargetInfo struct {
 	Mode string `json:"mode,omitempty"`
 	// Endpoint is the Kinesis endpoint's URL; absent for the emulated stream.
 	Endpoint string `json:"endpoint,omitempty"`
+	// ExistingStreams are the streams the run found already there, of the
+	// scenario's shape (or named by target.existing), and used as they
+	// were: neither created nor deleted by the run, and they may hold
+	// records of earlier writers.
+	ExistingStreams []string `json:"existing_streams,omitempty"`
 }
 
 // ProducerInfo describes one producer of the run and what it did.
@@ -219,8 +224,9 @@ type Totals struct {
 	// ReadProvisionedThroughputExceeded).
 	ReadThrottles int64 `json:"read_throttles"`
 	// KinesisRecordsConsumed are the Kinesis records the built-in consumers
-	// read; RecordsConsumed counts the user records in them once
-	// de-aggregated (equal without KPL aggregation).
+	// read; RecordsConsumed counts the user records in them (equal without
+	// KPL aggregation), those a consumer that does not de-aggregate read
+	// without seeing included.
 	KinesisRecordsConsumed int64 `json:"kinesis_records_consumed"`
 	// AggregatesCorrupt are records read with the KPL magic bytes that were
 	// not a valid aggregate; KCL passes them on as one record, and so do

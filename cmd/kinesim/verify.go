@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -34,8 +36,10 @@ FILE has one JSON object per line, in processing order:
   {"record_id": "bikes-42", "shard_id": "shardId-000000000001", "sequence_number": "4959..."}
 record_id is required (the kinesim_id every generated record carries); shard_id,
 sequence_number and partition_key are optional, and with sequence numbers the
-order per partition key is checked. Reported: lost (acknowledged, never
-processed), duplicate deliveries, duplicate effects (records processed more
+order per partition key (per shard, without partition_key) is checked.
+Reported: lost (acknowledged, stored, and the consumer read past it: evicted
+or absent), unread (not read yet when the run ended, or after the end of a
+ledger cut short by a kill), duplicate deliveries, duplicate effects (records processed more
 than once), reordered, delivered but never acknowledged, unknown ids.
 Exit code 99 when a count is over --expect.`,
 		Example: `  kinesim verify --ledger runs/bike-rush-hour-20260304T080000Z --consumed processed.jsonl
@@ -50,11 +54,15 @@ Exit code 99 when a count is over --expect.`,
 			if err != nil {
 				return usageError("--expect: %v", err)
 			}
+			runDir = ledgerFolder(runDir)
 			led, err := ledger.Load(filepath.Join(runDir, ledger.FileName))
+			if errors.Is(err, fs.ErrNotExist) {
+				return usageError("--ledger %s: no %s there; give the folder a run wrote (runs/<scenario>-<UTC time>), which holds it", runDir, ledger.FileName)
+			}
 			if err != nil {
 				return failure(err)
 			}
-			v := &result.Verification{Passed: true}
+			v := &result.Verification{Passed: true, Incomplete: led.End().Note()}
 			if consumed == "" {
 				v.Consumers, err = builtinVerdicts(runDir, led, limits, cmd.Flags().Changed("expect"))
 				if err != nil {
@@ -63,7 +71,7 @@ Exit code 99 when a count is over --expect.`,
 			} else {
 				f, err := os.Open(consumed)
 				if err != nil {
-					return failure(err)
+					return usageError("--consumed: %w", err)
 				}
 				defer f.Close()
 				c := led.Consumer("external")
@@ -96,6 +104,9 @@ Exit code 99 when a count is over --expect.`,
 			if !v.Passed {
 				return &exitError{code: exitThreshold, err: fmt.Errorf("verification failed: %s", strings.Join(failures, ", "))}
 			}
+			if v.Incomplete != "" {
+				return failure(fmt.Errorf("the run is incomplete: its ledger was cut short"))
+			}
 			return nil
 		},
 	}
@@ -105,6 +116,17 @@ Exit code 99 when a count is over --expect.`,
 	fl.StringVar(&expect, "expect", "lost=0,duplicate_effects=0", "most of each count allowed, NAME=N,... (names: "+strings.Join(result.VerdictNames(), ", ")+")")
 	fl.BoolVar(&asJSON, "json", false, "print the verdict as JSON")
 	return cmd
+}
+
+// ledgerFolder is the run folder a --ledger value names: the folder, or
+// the folder of a ledger.bin given by its path.
+func ledgerFolder(path string) string {
+	if filepath.Base(path) == ledger.FileName {
+		if info, err := os.Stat(path); err == nil && !info.IsDir() {
+			return filepath.Dir(path)
+		}
+	}
+	return path
 }
 
 // builtinVerdicts judges the built-in consumers a run's ledger holds, each

@@ -81,7 +81,8 @@ func TestVerifyConsumedFile(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "consumed.jsonl")
 			require.NoError(t, os.WriteFile(file, []byte(strings.Join(tt.lines, "\n")+"\n"), 0o644))
-			args := []string{"verify", "--ledger", run, "--consumed", file, "--json"}
+			// The ledger file's own path names its run folder too.
+			args := []string{"verify", "--ledger", filepath.Join(run, ledger.FileName), "--consumed", file, "--json"}
 			if tt.expect != "" {
 				args = append(args, "--expect", tt.expect)
 			}
@@ -110,6 +111,8 @@ func TestVerifyRejectsMalformedLines(t *testing.T) {
 		{"unknown field", line(1, 0) + "\n" + `{"id": "bikes-2"}` + "\n", "line 2:"},
 		// An object without record_id.
 		{"no record id", `{"shard_id": "shardId-000000000000"}` + "\n", "line 1: record_id is missing"},
+		// A line over the 1 MiB line limit (a consumer that printed the data too), on line 2.
+		{"too long", line(1, 0) + "\n" + `{"record_id": "` + strings.Repeat("x", 1<<20) + `"}` + "\n", "line 2: longer than 1048576 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,4 +182,43 @@ func TestVerifyTextCountsUnknownIDs(t *testing.T) {
 	code, stdout, stderr := kinesim(t, "verify", "--ledger", run, "--consumed", file)
 	assert.Equal(t, 0, code, "stderr: %s", stderr)
 	assert.Contains(t, stdout, "unknown ids 2", "the text says what --json's unknown says")
+}
+
+// TestVerifyLedgerCutShort: a run killed before it closed its ledger
+// leaves a file without its end; verify says where it ends and that the
+// run is incomplete, and judges nothing lost (what it does not show
+// delivered is unread: TestLostOrUnread and TestFileRoundTrip in
+// runner/ledger check the counts).
+func TestVerifyLedgerCutShort(t *testing.T) {
+	sc, err := scenarios.Resolve("idempotency-check", scenarios.WithGenerators(generators.Kinds()...))
+	require.NoError(t, err)
+	run := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		_, err = runner.Run(t.Context(), runner.Config{Scenario: sc, Target: emulated.New(), OutDir: run})
+		require.NoError(t, err)
+	})
+	path := filepath.Join(run, ledger.FileName)
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, data[:len(data)/2], 0o644))
+
+	code, stdout, stderr := kinesim(t, "verify", "--ledger", run, "--json", "--expect", "lost=0")
+	assert.Equal(t, 1, code, "an incomplete run exits 1; stderr: %s", stderr)
+	assert.Contains(t, stderr, "incomplete")
+	var v result.Verification
+	require.NoError(t, json.Unmarshal([]byte(stdout), &v), stdout)
+	assert.Contains(t, v.Incomplete, "the ledger ends at byte ", "where the ledger ends")
+	assert.NotContains(t, v.Incomplete, fmt.Sprint(len(data)), "the end of its last whole event, not of the whole run's file")
+	require.Len(t, v.Consumers, 2)
+	for _, c := range v.Consumers {
+		assert.Positive(t, c.Acknowledged, "%s: the file holds acknowledgements up to its cut", c.Consumer)
+		assert.Zero(t, c.Lost, "%s: nothing is judged lost", c.Consumer)
+		assert.True(t, c.Passed, "%s: lost=0 holds", c.Consumer)
+	}
+
+	code, stdout, _ = kinesim(t, "verify", "--ledger", run, "--expect", "lost=0")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stdout, "verification INCOMPLETE")
+	assert.Contains(t, stdout, "the run was killed or crashed")
+	assert.NotContains(t, stdout, "FAILED")
 }
