@@ -47,8 +47,12 @@ func NewResult(s Snapshot, elapsed time.Duration) *result.Result {
 		r.Throughput.RecordsAcknowledgedPerS = float64(r.Totals.RecordsAcknowledged) / secs
 		r.Throughput.BytesAcknowledgedPerS = float64(r.Totals.BytesAcknowledged) / secs
 	}
-	for _, p := range r.Series {
-		r.Throughput.PeakRecordsAcknowledgedPerS = max(r.Throughput.PeakRecordsAcknowledgedPerS, p.RecordsAcknowledged)
+	r.Throughput.PeakRecordsAcknowledgedPerS = s.PeakRecordsAcknowledgedPerS
+	if s.SeriesBucketS > 1 {
+		r.SeriesBucketS = s.SeriesBucketS
+	}
+	if s.ShardsBucketS > 1 && len(s.Shards) > 0 {
+		r.ShardsBucketS = s.ShardsBucketS
 	}
 	return r
 }

@@ -140,7 +140,7 @@ func (s *sender) settle(batch []pending, out *stream.PutRecordsOutput, err error
 	}
 	var (
 		acked, ackedBytes, throttled, failed, dead int64
-		shards                                     metrics.ShardCounts // for the report's per-shard load
+		shards                                     metrics.ShardCounts // for the report's per-shard load and throttles
 	)
 	latencies := make([]time.Duration, 0, len(batch))
 	for i, r := range batch {
@@ -154,12 +154,14 @@ func (s *sender) settle(batch []pending, out *stream.PutRecordsOutput, err error
 			latencies = append(latencies, now.Sub(r.intended))
 			continue
 		}
+		last := r.attempts >= s.retry.MaxAttempts
 		if res.ErrorCode == stream.CodeThrottled {
 			throttled++
+			shards.Throttled(metrics.ThrottledShard(res.ErrorMessage), last)
 		} else {
 			failed++
 		}
-		if r.attempts >= s.retry.MaxAttempts {
+		if last {
 			s.deadLetter(r, res.ErrorCode, "%s", res.ErrorMessage)
 			dead++
 			continue
