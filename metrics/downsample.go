@@ -186,7 +186,8 @@ func (s *shardBuckets) regroup(per int) result.ShardLoad {
 	t := s.total
 	return result.ShardLoad{ShardID: t.ShardID,
 		RecordsAcknowledged: t.RecordsAcknowledged, BytesAcknowledged: t.BytesAcknowledged,
-		PeakRecordsPerS: s.peakRecords, PeakBytesPerS: s.peakBytes,
+		UserRecordsAcknowledged: t.UserRecordsAcknowledged,
+		PeakRecordsPerS:         s.peakRecords, PeakBytesPerS: s.peakBytes,
 		PutAttempts: t.PutAttempts, RecordsThrottled: t.RecordsThrottled, RecordsDeadLettered: t.RecordsDeadLettered,
 		GetRecordsCalls: t.GetRecordsCalls, ReadThrottles: t.ReadThrottles,
 		RecordsPerS: sum(s.records), BytesPerS: sum(s.bytes), RecordsThrottledPerS: sum(s.throttled)}

@@ -42,10 +42,15 @@ func (c *ShardCounts) at(id string) *result.ShardSecond {
 }
 
 // Add counts one acknowledged record attempt of size bytes into shard id.
-func (c *ShardCounts) Add(id string, bytes int) {
+func (c *ShardCounts) Add(id string, bytes int) { c.AddAggregate(id, bytes, 1) }
+
+// AddAggregate counts one acknowledged Kinesis record of size bytes that
+// carries users user records (a KPL aggregate, or 1 for a plain record).
+func (c *ShardCounts) AddAggregate(id string, bytes, users int) {
 	if s := c.at(id); s != nil {
 		s.RecordsAcknowledged++
 		s.BytesAcknowledged += int64(bytes)
+		s.UserRecordsAcknowledged += int64(users)
 		s.PutAttempts++
 	}
 }

@@ -54,21 +54,27 @@ type SecondLine struct {
 // attempts whose shard is known: acknowledged ones, and throttled ones
 // (Kinesis names the shard in the throttling message). Internal failures
 // and calls that failed whole name no shard and count in the totals only.
+//
+// With KPL aggregation, RecordsAcknowledged and BytesAcknowledged count
+// Kinesis records (an aggregate once) and UserRecordsAcknowledged the
+// user records in them; attempts and throttles count Kinesis records too.
 type ShardSecond struct {
-	ShardID             string `json:"shard_id"`
-	RecordsAcknowledged int64  `json:"records_acknowledged,omitempty"`
-	BytesAcknowledged   int64  `json:"bytes_acknowledged,omitempty"`
-	PutAttempts         int64  `json:"put_attempts,omitempty"`
-	RecordsThrottled    int64  `json:"records_throttled,omitempty"`
-	RecordsDeadLettered int64  `json:"records_dead_lettered,omitempty"`
-	GetRecordsCalls     int64  `json:"get_records_calls,omitempty"`
-	ReadThrottles       int64  `json:"read_throttles,omitempty"`
+	ShardID                 string `json:"shard_id"`
+	RecordsAcknowledged     int64  `json:"records_acknowledged,omitempty"`
+	BytesAcknowledged       int64  `json:"bytes_acknowledged,omitempty"`
+	UserRecordsAcknowledged int64  `json:"user_records_acknowledged,omitempty"`
+	PutAttempts             int64  `json:"put_attempts,omitempty"`
+	RecordsThrottled        int64  `json:"records_throttled,omitempty"`
+	RecordsDeadLettered     int64  `json:"records_dead_lettered,omitempty"`
+	GetRecordsCalls         int64  `json:"get_records_calls,omitempty"`
+	ReadThrottles           int64  `json:"read_throttles,omitempty"`
 }
 
 // Add adds o's counts to s (the shard ids are the caller's business).
 func (s *ShardSecond) Add(o ShardSecond) {
 	s.RecordsAcknowledged += o.RecordsAcknowledged
 	s.BytesAcknowledged += o.BytesAcknowledged
+	s.UserRecordsAcknowledged += o.UserRecordsAcknowledged
 	s.PutAttempts += o.PutAttempts
 	s.RecordsThrottled += o.RecordsThrottled
 	s.RecordsDeadLettered += o.RecordsDeadLettered
