@@ -67,6 +67,7 @@ Kinesis endpoint, and kinesim reports latency, throughput, throttling and loss.`
 		newCompareCommand(),
 		newVerifyCommand(),
 		newCleanupCommand(),
+		newMergeCommand(),
 		newGenerateCommand(),
 		newEmulateCommand(),
 	)

@@ -17,6 +17,7 @@ package consume
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,7 @@ import (
 	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/metrics"
 	"github.com/kinesim/kinesim/runner/ledger"
+	"github.com/kinesim/kinesim/runner/segment"
 	"github.com/kinesim/kinesim/stream"
 	"github.com/kinesim/kinesim/stream/kpl"
 )
@@ -54,7 +56,9 @@ var (
 // process: a worker (and lease) per shard, checkpoints, and parents read to
 // their end before children. Its shard reader fetches the records.
 type consumer struct {
-	name        string
+	name string
+	// segment picks the shards this process reads in a split run.
+	segment     segment.Segment
 	streamName  string
 	lister      stream.Reader // lists the shards
 	shards      shardReader
@@ -169,6 +173,9 @@ func (c *consumer) generation(ctx context.Context, producersDone <-chan struct{}
 					finished[sh.ShardID] = true
 				}
 			}
+			// Shards another segment reads are not this one's to wait for:
+			// without a shared lease table it cannot see their checkpoints.
+			shards = slices.DeleteFunc(shards, func(sh stream.Shard) bool { return !c.segment.OwnsShard(sh.ShardID) })
 			known := map[string]bool{}
 			for _, sh := range shards {
 				known[sh.ShardID] = true

@@ -95,6 +95,7 @@ type options struct {
 	maxBodyBytes int64
 	log          *slog.Logger
 	now          func() time.Time
+	data         DataPlane // nil: the emulator
 }
 
 // WithRegion sets the region in stream ARNs. Default: us-east-1. Requests
@@ -128,6 +129,7 @@ func WithNow(now func() time.Time) Option {
 // Server answers Kinesis API requests from an emulator.
 type Server struct {
 	emu  *emulated.Emulator
+	data DataPlane // the clients' data calls go here (the emulator by default)
 	opts options
 	ops  map[string]operation
 
@@ -157,7 +159,11 @@ func New(emu *emulated.Emulator, opts ...Option) *Server {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Server{emu: emu, opts: o, ops: operations, streams: map[string]*streamMeta{}}
+	data := o.data
+	if data == nil {
+		data = emu
+	}
+	return &Server{emu: emu, data: data, opts: o, ops: operations, streams: map[string]*streamMeta{}}
 }
 
 var _ http.Handler = (*Server)(nil)
