@@ -132,6 +132,14 @@ func TestMergeOfFourSegments(t *testing.T) {
 		perSecond += p.RecordsScheduled
 	}
 	assert.Equal(t, res.Totals.RecordsScheduled, perSecond, "the series adds up to the totals")
+	var shardRecords, shardUsers int64
+	for _, sh := range res.Shards {
+		shardRecords += sh.RecordsAcknowledged
+		shardUsers += sh.UserRecordsAcknowledged
+	}
+	assert.Equal(t, res.Totals.KinesisRecordsAcknowledged, shardRecords, "the shards add up to the Kinesis records")
+	assert.Equal(t, res.Totals.RecordsAcknowledged, shardUsers, "and to the user records")
+	assert.InDelta(t, float64(res.Totals.KinesisRecordsAcknowledged)/res.ElapsedS, res.Throughput.KinesisRecordsAcknowledgedPerS, 1e-9)
 
 	// Percentiles are those of one histogram holding every value.
 	for _, metric := range []string{"record", "put_records", "send_delay", "end_to_end"} {

@@ -110,6 +110,7 @@ func addShard(res *result.Result, sh result.ShardLoad, off int) {
 	dst := &res.Shards[i]
 	dst.RecordsAcknowledged += sh.RecordsAcknowledged
 	dst.BytesAcknowledged += sh.BytesAcknowledged
+	dst.UserRecordsAcknowledged += sh.UserRecordsAcknowledged
 	dst.RecordsPerS = addAt(dst.RecordsPerS, sh.RecordsPerS, off)
 	dst.BytesPerS = addAt(dst.BytesPerS, sh.BytesPerS, off)
 }
@@ -168,6 +169,8 @@ func finishThroughput(res *result.Result) {
 	if res.ElapsedS > 0 {
 		res.Throughput.RecordsAcknowledgedPerS = float64(res.Totals.RecordsAcknowledged) / res.ElapsedS
 		res.Throughput.BytesAcknowledgedPerS = float64(res.Totals.BytesAcknowledged) / res.ElapsedS
+		res.Throughput.KinesisRecordsAcknowledgedPerS = float64(res.Totals.KinesisRecordsAcknowledged) / res.ElapsedS
+		res.Throughput.KinesisBytesAcknowledgedPerS = float64(res.Totals.KinesisBytesAcknowledged) / res.ElapsedS
 	}
 	for _, p := range res.Series {
 		res.Throughput.PeakRecordsAcknowledgedPerS = max(res.Throughput.PeakRecordsAcknowledgedPerS, p.RecordsAcknowledged)

@@ -226,8 +226,9 @@ type Totals struct {
 	// ReadProvisionedThroughputExceeded).
 	ReadThrottles int64 `json:"read_throttles"`
 	// KinesisRecordsConsumed are the Kinesis records the built-in consumers
-	// read; RecordsConsumed counts the user records in them once
-	// de-aggregated (equal without KPL aggregation).
+	// read; RecordsConsumed counts the user records in them (equal without
+	// KPL aggregation), those a consumer that does not de-aggregate read
+	// without seeing included.
 	KinesisRecordsConsumed int64 `json:"kinesis_records_consumed"`
 	// AggregatesCorrupt are records read with the KPL magic bytes that were
 	// not a valid aggregate; KCL passes them on as one record, and so do

@@ -214,7 +214,7 @@ func (l *loop) flushAt(at time.Time, batch []pending) {
 		// A stop cuts the wait short; the batch is still sent.
 		_ = p.clk.Sleep(l.ctx, at.Sub(p.clk.Now()))
 	}
-	delays := make([]time.Duration, 0, len(batch))
+	delays := make([]time.Duration, 0, countUsers(batch))
 	for _, r := range batch {
 		if r.users == nil {
 			delays = append(delays, r.slip)

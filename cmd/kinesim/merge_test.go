@@ -116,6 +116,18 @@ func TestSegmentProcessesMerge(t *testing.T) {
 	for _, name := range []string{"report.html", "summary.md", "latency.hlog", "scenario.yaml"} {
 		assert.FileExists(t, filepath.Join(merged, name))
 	}
+
+	// The merge Job's way: from the prefix alone, waiting for the segments
+	// (two never come), into the prefix's merged/ folder.
+	code, _, stderr = kinesimEnv(t, s3Env, "merge", prefix+"merged/", prefix, "--wait", "1s", "--s3-endpoint", s3.Endpoint)
+	assert.Equal(t, 1, code, stderr)
+	assert.Contains(t, stderr, "2 of 4 segment(s)")
+	assert.Contains(t, stderr, "missing segment(s) 0/4, 1/4")
+	assert.Contains(t, stderr, "uploaded to "+prefix+"merged/")
+	partial, err := result.Read(filepath.Join(fetchS3(t, s3.Endpoint, prefix+"merged/"), "result.json"))
+	require.NoError(t, err)
+	assert.False(t, partial.Complete)
+	assert.Equal(t, []string{"0/4", "1/4"}, partial.Merged.Missing)
 }
 
 // fetchS3 copies an s3:// run folder from s3rver into a temporary folder.

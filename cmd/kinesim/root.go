@@ -68,6 +68,7 @@ Kinesis endpoint, and kinesim reports latency, throughput, throttling and loss.`
 		newVerifyCommand(),
 		newCleanupCommand(),
 		newMergeCommand(),
+		newK8sCommand(),
 		newGenerateCommand(),
 		newEmulateCommand(),
 	)

@@ -342,6 +342,8 @@ func (cur *shardCursor) checkpoint(ctx context.Context, now time.Time) {
 
 // end checkpoints the end of a closed shard: its children may be read now.
 func (cur *shardCursor) end(ctx context.Context) {
+	// Read to its end: what of it was not delivered is lost, not unread.
+	cur.c.ledger.ShardEnded(cur.shard.ShardID)
 	if cur.c.store.SaveCheckpoint(ctx, cur.shard.ShardID, ShardEnd) == nil {
 		cur.c.ledger.Checkpointed(cur.shard.ShardID)
 	}
@@ -369,6 +371,9 @@ func (c *consumer) process(shardID string, keys kpl.HashRange, records []stream.
 		}
 		var hidden int64
 		unpacked, hidden = c.unpack(unpacked[:0], r, keys)
+		// The user records a naive consumer reads without seeing them are
+		// read all the same: counted as consumed, not as backlog.
+		users += hidden
 		for _, u := range unpacked {
 			users++
 			sent, ok, firstDelivery := c.deliver(shardID, r.SequenceNumber, u, now, gen)
@@ -376,8 +381,6 @@ func (c *consumer) process(shardID string, keys kpl.HashRange, records []stream.
 				endToEnd = append(endToEnd, now.Sub(sent))
 			}
 			if firstDelivery {
-				// The user records a naive consumer read without seeing
-				// them are read all the same: not a backlog.
 				first += 1 + hidden
 			}
 		}
