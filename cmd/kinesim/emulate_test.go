@@ -27,7 +27,7 @@ import (
 // startEmulate starts `kinesim emulate --addr 127.0.0.1:0 ARGS` as a user
 // would and returns the endpoint it serves and a function that stops it
 // with Ctrl-C and returns what it printed after its first line.
-func startEmulate(t *testing.T, args ...string) (endpoint string, interrupt func() string) {
+func startEmulate(t testing.TB, args ...string) (endpoint string, interrupt func() string) {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"emulate", "--addr", "127.0.0.1:0"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
