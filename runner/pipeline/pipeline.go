@@ -178,6 +178,13 @@ func (p *Pipeline) received(records []stream.StoredRecord, now time.Time) {
 			continue
 		}
 		for _, id := range ids[before:] {
+			if p.ours(id) && !p.cfg.SendTimes.Made(id) {
+				// An id in the producers' form that names no record made:
+				// made up by the application, and kept out of the ledger,
+				// whose per-record state such a number would grow.
+				p.ledger.Delivered(ledger.Delivery{At: now})
+				continue
+			}
 			if p.pending(id) {
 				waiting = append(waiting, early{id: id, at: now})
 				continue
@@ -209,11 +216,12 @@ func (p *Pipeline) ours(id string) bool {
 	return ok && p.known[name]
 }
 
-// pending reports an id of the pipeline's producers whose write the ledger
-// has no outcome for yet.
+// pending reports an id of a record the pipeline's producers made whose
+// write the ledger has no outcome for yet: at most the writes in flight
+// (an id of a record never made is not waited for).
 func (p *Pipeline) pending(id string) bool {
 	name, n, ok := recordid.Parse(id)
-	return ok && p.known[name] && p.cfg.Ledger.Producer(name).Outcome(n) == ledger.Unknown
+	return ok && p.known[name] && p.cfg.SendTimes.Made(id) && p.cfg.Ledger.Producer(name).Outcome(n) == ledger.Unknown
 }
 
 // settleEarly hands the ledger the early ids whose outcome it now knows,
