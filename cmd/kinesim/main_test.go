@@ -281,3 +281,16 @@ func TestRunRefusesANonEmptyFolderWithoutForce(t *testing.T) {
 		assert.Contains(t, stdout, want, "run --help names %s", want)
 	}
 }
+
+// TestKinesisTargetWithoutRegion: a Kinesis target with no region
+// anywhere (flag, environment, profile) is the user's configuration to
+// fix: exit 2, saying where a region comes from.
+func TestKinesisTargetWithoutRegion(t *testing.T) {
+	for _, v := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_KINESIS"} {
+		t.Setenv(v, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	code, _, stderr := kinesim(t, "run", "bike-rush-hour", "--target", "kinesis", "--quiet", "--out", t.TempDir())
+	assert.Equal(t, exitUsage, code, "stderr: %s", stderr)
+	assert.Contains(t, stderr, "no AWS region: set one with --region")
+}
