@@ -29,15 +29,20 @@ func mergeSeries(res *result.Result, parts []part, outDir string) (bool, error) 
 			continue
 		}
 		found = true
-		head, err := result.ReadSeriesFile(path, func(l result.SecondLine) error {
+		// A segment without a common start is shifted by whole seconds,
+		// as its result.json's series would be.
+		head, _ := result.ReadSeriesFile(path, func(result.SecondLine) error { return errHeadOnly })
+		off := 0
+		if started, err := time.Parse(time.RFC3339Nano, head.StartedAt); err == nil {
+			off = int(started.Sub(res.StartedAt) / time.Second)
+		}
+		_, err := result.ReadSeriesFile(path, func(l result.SecondLine) error {
+			l.Second += off
 			addSecond(seconds, l)
 			return nil
 		})
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err != nil {
 			return false, fmt.Errorf("merge: %s: %w", p.Source, err)
-		}
-		if started, err := time.Parse(time.RFC3339Nano, head.StartedAt); err == nil && !started.Equal(res.StartedAt) {
-			return false, fmt.Errorf("merge: %s: its series starts at %s, not the common start %s; shifting a series file is not supported, give every segment the same --start-at", p.Source, head.StartedAt, res.StartedAt.Format(time.RFC3339Nano))
 		}
 	}
 	if !found {
@@ -66,6 +71,9 @@ func mergeSeries(res *result.Result, parts []part, outDir string) (bool, error) 
 	res.Throughput.PeakRecordsAcknowledgedPerS = d.PeakRecordsAcknowledgedPerS
 	return true, nil
 }
+
+// errHeadOnly stops a read after the series file's header.
+var errHeadOnly = errors.New("header only")
 
 // addSecond adds one segment's second to the merged one.
 func addSecond(seconds map[int]*result.SecondLine, l result.SecondLine) {
