@@ -29,6 +29,7 @@ type emulateFlags struct {
 	stream      string
 	shards      int
 	region      string
+	shardLimit  int
 	verbose     bool
 	scenario    string
 	out         string
@@ -72,6 +73,7 @@ See docs/emulate.md for a walk-through.`,
 	fl.StringVar(&f.stream, "stream", "", "create a provisioned stream of this name at start")
 	fl.IntVar(&f.shards, "shards", 1, "shard count of the --stream created at start")
 	fl.StringVar(&f.region, "region", "us-east-1", "region named in stream ARNs (requests for any region are served)")
+	fl.IntVar(&f.shardLimit, "shard-limit", 0, "the account's shard quota, all streams' open shards together (default Kinesis's: 500 in us-east-1, us-west-2 and eu-west-1, 200 elsewhere)")
 	fl.BoolVar(&f.verbose, "verbose", false, "log every failed request to stderr")
 	fl.StringVar(&f.scenario, "scenario", "", "run this scenario (a file or a built-in name) against the served stream")
 	fl.StringVar(&f.out, "out", "", "run folder of the --scenario run (default runs/<scenario>-<UTC timestamp>)")
@@ -96,12 +98,15 @@ func checkLoopback(addr string, allowRemote bool) error {
 }
 
 func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
+	if f.shardLimit < 0 {
+		return usageError("--shard-limit %d: want a number of shards above 0 (or leave it out for Kinesis's default)", f.shardLimit)
+	}
 	logLevel := slog.LevelWarn
 	if f.verbose {
 		logLevel = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: logLevel}))
-	srv := server.New(emulated.New(), server.WithRegion(f.region), server.WithLogger(logger))
+	srv := server.New(emulated.New(), server.WithRegion(f.region), server.WithShardLimit(f.shardLimit), server.WithLogger(logger))
 	if f.stream != "" {
 		if err := srv.CreateStream(ctx, &stream.CreateStreamInput{StreamName: f.stream, ShardCount: f.shards}); err != nil {
 			return usageError("--stream %s --shards %d: %w", f.stream, f.shards, err)

@@ -307,7 +307,7 @@ func (s *subscription) take(now time.Time) (*stream.SubscribeToShardEvent, error
 	s.state.paidUntil = now.UnixNano() + int64(float64(size)*1e9/stream.FanOutBytesPerSecond)
 	s.c.mu.Unlock()
 
-	event := &stream.SubscribeToShardEvent{Records: view.copyRecords(pos, next, size, sh.index)}
+	event := &stream.SubscribeToShardEvent{Records: view.copyRecords(pos, next, size, sh.seq)}
 	if next < view.end {
 		event.MillisBehindLatest = max(0, (now.UnixNano()-view.at(next).arrival)/int64(time.Millisecond))
 	}
@@ -317,7 +317,7 @@ func (s *subscription) take(now time.Time) (*stream.SubscribeToShardEvent, error
 		event.ChildShards = cloneChildShards(children)
 		s.ended = true
 	case next > view.start:
-		event.ContinuationSequenceNumber = formatSeqNum(view.at(next-1).counter, sh.index)
+		event.ContinuationSequenceNumber = formatSeqNum(sh.seq, view.at(next-1).counter, view.at(next-1).arrival)
 	default:
 		event.ContinuationSequenceNumber = sh.startSeq
 	}

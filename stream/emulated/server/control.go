@@ -2,12 +2,14 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/kinesim/kinesim/stream"
 )
@@ -55,6 +57,15 @@ func createStream(ctx context.Context, s *Server, req *createStreamRequest) (any
 	}
 	if in.ShardCount > maxCreateShards {
 		return nil, stream.Errorf(stream.CodeLimitExceeded, "ShardCount %d: this server creates streams of at most %d shards", in.ShardCount, maxCreateShards)
+	}
+	if err := checkTagCharacters(in.StreamName, in.Tags); err != nil {
+		return nil, err
+	}
+	// The account's shard quota, after "already exists" as in Kinesis.
+	if _, _, err := s.meta(ctx, in.StreamName); errors.Is(err, stream.ErrNotFound) && in.Mode != stream.ModeOnDemand {
+		if err := s.checkShardLimit(ctx, in.ShardCount); err != nil {
+			return nil, err
+		}
 	}
 	return struct{}{}, s.CreateStream(ctx, in)
 }
@@ -347,6 +358,30 @@ func checkTags(v *validation, tags map[string]string, member string, least, most
 	}
 }
 
+// checkTagCharacters refuses tags Kinesis refuses, in its words (kinesalite
+// recorded them against Kinesis): keys and values may hold Unicode letters,
+// digits and spaces and _ . / = + - @ (tabs and newlines are not white
+// space here); '%', which the first message allows, gets a second one.
+func checkTagCharacters(streamName string, tags map[string]string) error {
+	allowed := func(r rune) bool {
+		return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.In(r, unicode.Z) || strings.ContainsRune("_./=+-@%", r)
+	}
+	percent := false
+	for k, v := range tags {
+		for _, text := range []string{k, v} {
+			if strings.IndexFunc(text, func(r rune) bool { return !allowed(r) }) >= 0 {
+				return invalidArgument("Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - %% @.")
+			}
+			percent = percent || strings.ContainsRune(text, '%')
+		}
+	}
+	if percent {
+		return invalidArgument("Failed to add tags to stream %s under account %s because some tags contained illegal characters. "+
+			"The allowed characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@'.", streamName, account)
+	}
+	return nil
+}
+
 func addTags(ctx context.Context, s *Server, req *addTagsRequest) (any, error) {
 	var v validation
 	checkTags(&v, req.Tags, "tags", 1, maxTagsPerCall)
@@ -362,12 +397,17 @@ func addTags(ctx context.Context, s *Server, req *addTagsRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkTagCharacters(name, req.Tags); err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	merged := maps.Clone(m.tags)
 	maps.Copy(merged, req.Tags)
 	if len(merged) > maxTagsPerStream {
-		return nil, stream.Errorf(stream.CodeLimitExceeded, "Stream %s under account %s would have %d tags; at most %d", name, account, len(merged), maxTagsPerStream)
+		// Kinesis's text (kinesalite recorded it) says 10 though the
+		// limit it enforces is 50.
+		return nil, invalidArgument("Failed to add tags to stream %s under account %s because a given stream cannot have more than 10 tags associated with it.", name, account)
 	}
 	m.tags = merged
 	return struct{}{}, nil

@@ -120,22 +120,24 @@ func getShardIterator(ctx context.Context, s *Server, req *getShardIteratorReque
 	if err != nil {
 		return nil, err
 	}
+	// Which of StartingSequenceNumber and Timestamp the type needs is the
+	// emulator's check, after the shard's existence, as in Kinesis.
 	in := &stream.GetShardIteratorInput{StreamName: name, ShardID: *req.ShardID, Type: stream.IteratorType(*req.ShardIteratorType)}
-	switch in.Type {
-	case stream.AtSequenceNumber, stream.AfterSequenceNumber:
-		if req.StartingSequenceNumber == nil {
-			return nil, invalidArgument("StartingSequenceNumber is required for ShardIteratorType %s", in.Type)
-		}
+	if req.StartingSequenceNumber != nil {
 		in.SequenceNumber = *req.StartingSequenceNumber
-	case stream.AtTimestamp:
-		if req.Timestamp == nil {
-			return nil, invalidArgument("Timestamp is required for ShardIteratorType AT_TIMESTAMP")
-		}
+	}
+	if req.Timestamp != nil {
 		in.Timestamp = time.Time(*req.Timestamp)
 	}
 	it, err := s.emu.GetShardIterator(ctx, in)
 	if err != nil {
 		return nil, err
+	}
+	if in.Type == stream.AtTimestamp {
+		// Kinesis refuses a time it has not reached, after every other check.
+		if at, now := in.Timestamp.UnixMilli(), s.opts.now().UnixMilli(); at > now {
+			return nil, invalidArgument("The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d", at, now)
+		}
 	}
 	return map[string]string{"ShardIterator": it}, nil
 }

@@ -59,6 +59,9 @@ func splitShard(ctx context.Context, s *Server, req *splitShardRequest) (any, er
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkSplitLimit(ctx, name, *req.ShardToSplit); err != nil {
+		return nil, err
+	}
 	in := &stream.SplitShardInput{StreamName: name, ShardToSplit: *req.ShardToSplit, NewStartingHashKey: *req.NewStartingHashKey}
 	return struct{}{}, s.reshard(ctx, name, func(ctx context.Context) error { return s.emu.SplitShard(ctx, in) })
 }
@@ -104,6 +107,9 @@ func updateShardCount(ctx context.Context, s *Server, req *updateShardCountReque
 		}
 	}
 	in := &stream.UpdateShardCountInput{StreamName: name, TargetShardCount: int(*req.TargetShardCount)}
+	if err := s.checkShardLimit(ctx, in.TargetShardCount-current); err != nil {
+		return nil, err
+	}
 	if err := s.reshard(ctx, name, func(ctx context.Context) error { return s.emu.UpdateShardCount(ctx, in) }); err != nil {
 		return nil, err
 	}
@@ -113,4 +119,19 @@ func updateShardCount(ctx context.Context, s *Server, req *updateShardCountReque
 		CurrentShardCount int    `json:"CurrentShardCount"`
 		TargetShardCount  int    `json:"TargetShardCount"`
 	}{name, s.arn(name), current, in.TargetShardCount}, nil
+}
+
+// checkSplitLimit checks the account's shard quota for a split of an open
+// shard that exists (a split adds one open shard); for any other the
+// emulator answers what is wrong.
+func (s *Server) checkSplitLimit(ctx context.Context, name, shardID string) error {
+	_, shards, err := s.meta(ctx, name)
+	if err != nil {
+		return nil
+	}
+	i, ok := stream.ParseShardID(shardID)
+	if !ok || i >= len(shards) || !shards[i].Open() {
+		return nil
+	}
+	return s.checkShardLimit(ctx, 1)
 }

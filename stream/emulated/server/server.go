@@ -27,7 +27,7 @@
 // IncreaseStreamRetentionPeriod, DecreaseStreamRetentionPeriod,
 // AddTagsToStream, RemoveTagsFromStream, ListTagsForStream,
 // RegisterStreamConsumer, DeregisterStreamConsumer, DescribeStreamConsumer,
-// ListStreamConsumers and SubscribeToShard. Anything else is
+// ListStreamConsumers, SubscribeToShard and DescribeLimits. Anything else is
 // UnknownOperationException.
 //
 // SubscribeToShard answers with an event stream
@@ -92,6 +92,7 @@ type Option func(*options)
 
 type options struct {
 	region       string
+	shardLimit   int // 0: the region's default
 	maxBodyBytes int64
 	log          *slog.Logger
 	now          func() time.Time
@@ -156,6 +157,9 @@ func New(emu *emulated.Emulator, opts ...Option) *Server {
 	o := options{region: "us-east-1", maxBodyBytes: MaxBodyBytes, log: slog.New(slog.DiscardHandler), now: time.Now}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.shardLimit == 0 {
+		o.shardLimit = DefaultShardLimit(o.region)
 	}
 	return &Server{emu: emu, opts: o, ops: operations, streams: map[string]*streamMeta{}}
 }
@@ -293,6 +297,7 @@ var operations = map[string]operation{
 	"DescribeStreamConsumer":        handle(describeStreamConsumer),
 	"ListStreamConsumers":           handle(listStreamConsumers),
 	"SubscribeToShard":              handle(subscribeToShard),
+	"DescribeLimits":                handle(describeLimits),
 }
 
 func (s *Server) arn(name string) string {
