@@ -30,6 +30,7 @@ type emulateFlags struct {
 	shards      int
 	region      string
 	shardLimit  int
+	delays      lifecycleDelays
 	verbose     bool
 	scenario    string
 	out         string
@@ -74,6 +75,10 @@ See docs/emulate.md for a walk-through.`,
 	fl.IntVar(&f.shards, "shards", 1, "shard count of the --stream created at start")
 	fl.StringVar(&f.region, "region", "us-east-1", "region named in stream ARNs (requests for any region are served)")
 	fl.IntVar(&f.shardLimit, "shard-limit", 0, "the account's shard quota, all streams' open shards together (default Kinesis's: 500 in us-east-1, us-west-2 and eu-west-1, 200 elsewhere)")
+	fl.DurationVar(&f.delays.create, "create-delay", 500*time.Millisecond, "how long a stream made by CreateStream stays CREATING (Kinesis takes seconds; 0: ACTIVE at once)")
+	fl.DurationVar(&f.delays.delete, "delete-delay", 500*time.Millisecond, "how long a deleted stream shows DELETING")
+	fl.DurationVar(&f.delays.reshard, "reshard-delay", 500*time.Millisecond, "how long SplitShard, MergeShards and UpdateShardCount keep the stream UPDATING")
+	fl.DurationVar(&f.delays.consumer, "consumer-delay", 500*time.Millisecond, "how long a registered consumer stays CREATING")
 	fl.BoolVar(&f.verbose, "verbose", false, "log every failed request to stderr")
 	fl.StringVar(&f.scenario, "scenario", "", "run this scenario (a file or a built-in name) against the served stream")
 	fl.StringVar(&f.out, "out", "", "run folder of the --scenario run (default runs/<scenario>-<UTC timestamp>)")
@@ -106,7 +111,12 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 		logLevel = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: logLevel}))
-	srv := server.New(emulated.New(), server.WithRegion(f.region), server.WithShardLimit(f.shardLimit), server.WithLogger(logger))
+	if err := f.delays.check(); err != nil {
+		return err
+	}
+	emu := emulated.New(emulated.WithReshardDelay(f.delays.reshard), emulated.WithConsumerDelay(f.delays.consumer))
+	srv := server.New(emu, server.WithRegion(f.region), server.WithShardLimit(f.shardLimit), server.WithLogger(logger),
+		server.WithCreateDelay(f.delays.create), server.WithDeleteDelay(f.delays.delete))
 	if f.stream != "" {
 		if err := srv.CreateStream(ctx, &stream.CreateStreamInput{StreamName: f.stream, ShardCount: f.shards}); err != nil {
 			return usageError("--stream %s --shards %d: %w", f.stream, f.shards, err)
@@ -195,6 +205,22 @@ func emulateScenario(ctx context.Context, cmd *cobra.Command, f emulateFlags, ta
 	}
 	if err != nil {
 		return failure(err)
+	}
+	return nil
+}
+
+// lifecycleDelays are how long streams and consumers stay in Kinesis's
+// transitional states (CREATING, DELETING, UPDATING) in `kinesim emulate`.
+type lifecycleDelays struct{ create, delete, reshard, consumer time.Duration }
+
+func (d lifecycleDelays) check() error {
+	for _, f := range []struct {
+		flag string
+		d    time.Duration
+	}{{"create-delay", d.create}, {"delete-delay", d.delete}, {"reshard-delay", d.reshard}, {"consumer-delay", d.consumer}} {
+		if f.d < 0 {
+			return usageError("--%s %s: want a duration of 0 or more, e.g. 500ms", f.flag, f.d)
+		}
 	}
 	return nil
 }

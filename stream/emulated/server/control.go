@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -61,11 +60,21 @@ func createStream(ctx context.Context, s *Server, req *createStreamRequest) (any
 	if err := checkTagCharacters(in.StreamName, in.Tags); err != nil {
 		return nil, err
 	}
+	if err := s.existsAlready(in.StreamName); err != nil {
+		return nil, err
+	}
 	// The account's shard quota, after "already exists" as in Kinesis.
-	if _, _, err := s.meta(ctx, in.StreamName); errors.Is(err, stream.ErrNotFound) && in.Mode != stream.ModeOnDemand {
+	if _, _, err := s.meta(ctx, in.StreamName); isNotFound(err) && in.Mode != stream.ModeOnDemand {
 		if err := s.checkShardLimit(ctx, in.ShardCount); err != nil {
 			return nil, err
 		}
+	}
+	if s.opts.createDelay > 0 {
+		if _, _, err := s.meta(ctx, in.StreamName); !isNotFound(err) {
+			return nil, s.emu.CreateStream(ctx, in) // ACTIVE already: the emulator's answer
+		}
+		s.createAfterDelay(in)
+		return struct{}{}, nil
 	}
 	return struct{}{}, s.CreateStream(ctx, in)
 }
@@ -93,7 +102,7 @@ func deleteStream(ctx context.Context, s *Server, req *deleteStreamRequest) (any
 	if err != nil {
 		return nil, err
 	}
-	return struct{}{}, s.DeleteStream(ctx, name)
+	return struct{}{}, s.deleteStreamOp(ctx, name)
 }
 
 // DeleteStream deletes a stream from the emulator and forgets its tags. The
@@ -160,7 +169,7 @@ func describeStreamSummary(ctx context.Context, s *Server, req *streamRefJSON) (
 		}
 	}
 	consumers, err := s.emu.ListStreamConsumers(ctx, name)
-	if err != nil {
+	if err != nil && !isNotFound(err) { // CREATING and DELETING streams have none
 		return nil, err
 	}
 	s.mu.Lock()
@@ -287,7 +296,7 @@ func (s *Server) changeRetention(ctx context.Context, req *retentionRequest, inc
 	if err != nil {
 		return nil, err
 	}
-	m, _, err := s.meta(ctx, name)
+	m, _, err := s.activeMeta(ctx, name)
 	if err != nil {
 		return nil, err
 	}

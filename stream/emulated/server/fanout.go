@@ -98,6 +98,9 @@ func registerStreamConsumer(ctx context.Context, s *Server, req *registerConsume
 	if err != nil {
 		return nil, err
 	}
+	// Kinesis answers CREATING whatever comes next; DescribeStreamConsumer
+	// shows ACTIVE once the emulator's consumer delay has passed.
+	c.Status = stream.ConsumerCreating
 	return map[string]consumerJSON{"Consumer": toConsumerJSON(*c)}, nil
 }
 

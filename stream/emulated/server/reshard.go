@@ -18,7 +18,7 @@ const reshardAnswerWait = 200 * time.Millisecond
 // reshard runs one resharding call on the emulator, in the background when
 // it outlasts reshardAnswerWait.
 func (s *Server) reshard(ctx context.Context, name string, call func(context.Context) error) error {
-	m, _, err := s.meta(ctx, name)
+	m, _, err := s.activeMeta(ctx, name)
 	if err != nil {
 		return err
 	}

@@ -93,6 +93,8 @@ type Option func(*options)
 type options struct {
 	region       string
 	shardLimit   int // 0: the region's default
+	createDelay  time.Duration
+	deleteDelay  time.Duration
 	maxBodyBytes int64
 	log          *slog.Logger
 	now          func() time.Time
@@ -145,7 +147,8 @@ type streamMeta struct {
 	mode      stream.Mode
 	retention int64 // hours
 	tags      map[string]string
-	updating  int // reshards under way
+	state     lifecycle // see lifecycle.go
+	updating  int       // reshards under way
 }
 
 // operation serves one API operation: it decodes body with c and returns
@@ -340,6 +343,9 @@ func (s *Server) meta(ctx context.Context, name string) (*streamMeta, []stream.S
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.streams[name]
+	if m != nil && m.state != stateActive {
+		return m, nil, nil // CREATING or DELETING: not on the emulator
+	}
 	if err != nil {
 		if errors.Is(err, stream.ErrNotFound) {
 			delete(s.streams, name) // deleted on the emulator directly
@@ -367,6 +373,12 @@ func (s *Server) newMeta(name string, mode stream.Mode) *streamMeta {
 
 // status is the stream's StreamStatus. Call with mu held.
 func (m *streamMeta) status() string {
+	switch m.state {
+	case stateCreating:
+		return "CREATING"
+	case stateDeleting:
+		return "DELETING"
+	}
 	if m.updating > 0 {
 		return "UPDATING"
 	}
