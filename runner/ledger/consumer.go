@@ -60,7 +60,8 @@ type Consumer struct {
 	pages      [][]*[pageSize]deliveryState // by producer index, then page
 	lastSeq    map[uint64]string            // highest sequence number delivered, by key hash
 	deliveries int64
-	unknown    int64
+	unknown    int64   // deliveries whose id names no producer
+	byProducer []int64 // deliveries by producer index
 	reordered  int64
 	// early are deliveries that arrived before the producer recorded the
 	// record's outcome (a consumer can read a write before the producer has
@@ -122,7 +123,7 @@ func (c *Consumer) Delivered(d Delivery) (first bool) {
 	name, id, ok := recordid.Parse(d.RecordID)
 	var p *Producer
 	if ok {
-		p = c.l.producerByName(name)
+		p = c.l.producerOf(name)
 	}
 	if p == nil {
 		c.mu.Lock()
@@ -134,6 +135,10 @@ func (c *Consumer) Delivered(d Delivery) (first bool) {
 	e := p.lookup(id)
 	c.mu.Lock()
 	c.deliveries++
+	for len(c.byProducer) <= p.index {
+		c.byProducer = append(c.byProducer, 0)
+	}
+	c.byProducer[p.index]++
 	st := c.slot(p.index, id)
 	first = st.delivered == 0
 	gen := min(max(d.Generation, 0), len(c.gens)-1)
@@ -152,7 +157,9 @@ func (c *Consumer) Delivered(d Delivery) (first bool) {
 		st.flags |= filtered
 	}
 	switch {
-	case e.outcome == Unknown && d.SequenceNumber != "":
+	case e.outcome == Unknown:
+		// Judged by Verdict against the outcome the producer side has then
+		// (here, or in another segment's ledger loaded later).
 		c.early = append(c.early, earlyDelivery{producer: p.index, id: id, seqHash: SeqHash(d.SequenceNumber)})
 	case e.outcome != Acknowledged || d.SequenceNumber != "" && e.seqHash != 0 && SeqHash(d.SequenceNumber) != e.seqHash:
 		st.flags |= foreign
@@ -227,13 +234,21 @@ func (c *Consumer) Verdict() result.ConsumerVerdict {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, d := range c.early {
-		if e := producers[d.producer].lookup(d.id); e.outcome != Acknowledged || e.seqHash != d.seqHash {
+		if e := producers[d.producer].lookup(d.id); e.outcome != Acknowledged || d.seqHash != 0 && e.seqHash != 0 && e.seqHash != d.seqHash {
 			c.slot(d.producer, d.id).flags |= foreign
 		}
 	}
 	c.early = c.early[:0]
 	v := result.ConsumerVerdict{Consumer: c.name, Deliveries: c.deliveries, Unknown: c.unknown, Reordered: c.reordered}
 	for _, p := range producers {
+		if !p.declared {
+			// Records of a producer this ledger only knows from deliveries:
+			// not the run's (or, merged, no segment's) records.
+			if p.index < len(c.byProducer) {
+				v.Unknown += c.byProducer[p.index]
+			}
+			continue
+		}
 		if c.scope != nil && !c.scope[p.index] {
 			continue
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"time"
 )
@@ -19,7 +20,9 @@ const FileName = "ledger.bin"
 // unsigned varints (u), fixed little-endian integers (u64, u32) and
 // length-prefixed strings (s):
 //
-//	'P' s                          a producer; its index is its rank among 'P's
+//	'P' s                          a producer; its index is its rank among 'P's and 'Q's
+//	'Q' s                          a producer known only from deliveries of its ids
+//	                               (another segment's); a later 'P' of the same name declares it
 //	'C' s                          a consumer, likewise
 //	'S' s                          a shard id; its index is its rank + 1
 //	'R' u producer, u id, outcome byte, attempts byte, u shard, u64 key hash, u32 seq hash
@@ -74,8 +77,8 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-func (lf *logFile) defineProducer(name string) {
-	lf.write(func(b []byte) []byte { return appendString(append(b, 'P'), name) })
+func (lf *logFile) defineProducer(tag byte, name string) {
+	lf.write(func(b []byte) []byte { return appendString(append(b, tag), name) })
 }
 
 func (lf *logFile) defineConsumer(name string) {
@@ -225,33 +228,58 @@ func (l *Ledger) Close() error {
 // Load reads a ledger file back into memory. A file cut short by a crash
 // loads up to its last whole event.
 func Load(path string) (*Ledger, error) {
+	l := New()
+	if err := l.load(path); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// LoadFiles reads several ledger files into one ledger, as one run: the
+// segments of a scenario run on several machines (kinesim merge). Producers
+// and consumers are matched by name, so a record produced in one segment and
+// consumed in another is judged as delivered; record ids must therefore be
+// unique across the files (each segment's producers named apart). A
+// consumer's generations are those of every file in turn: a file's first
+// generation continues the consumer's current one, and each restart it
+// holds begins a new one.
+func LoadFiles(paths ...string) (*Ledger, error) {
+	l := New()
+	for _, path := range paths {
+		if err := l.load(path); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// load replays the events of the file at path into l.
+func (l *Ledger) load(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("ledger: %w", err)
+		return fmt.Errorf("ledger: %w", err)
 	}
 	defer f.Close()
 	r := bufio.NewReaderSize(f, 1<<20)
 	magic := make([]byte, len(fileMagic))
 	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != fileMagic && string(magic) != fileMagicV1 {
-		return nil, fmt.Errorf("ledger: %s is not a kinesim ledger file", path)
+		return fmt.Errorf("ledger: %s is not a kinesim ledger file (it does not begin with %q)", path, fileMagic[:len(fileMagic)-1])
 	}
-	l := New()
 	l.loading = &loadState{v1: string(magic) == fileMagicV1}
 	defer func() { l.loading = nil }()
-	var consumers []*Consumer
 	for {
 		tag, err := r.ReadByte()
 		if err == io.EOF {
-			return l, nil
+			return nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("ledger: %s: %w", path, err)
+			return fmt.Errorf("ledger: %s: %w", path, err)
 		}
-		if err := l.replay(tag, r, &consumers); err != nil {
+		if err := l.replay(tag, r); err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return l, nil // cut short by a crash
+				return nil // cut short by a crash
 			}
-			return nil, fmt.Errorf("ledger: %s: %w", path, err)
+			return fmt.Errorf("ledger: %s: %w", path, err)
 		}
 	}
 }
@@ -277,28 +305,41 @@ func readString(r byteReader) (string, error) {
 }
 
 // replay applies one event read from a file.
-func (l *Ledger) replay(tag byte, r byteReader, consumers *[]*Consumer) error {
+func (l *Ledger) replay(tag byte, r byteReader) error {
+	st := l.loading
 	switch tag {
-	case 'P', 'C', 'S':
+	case 'P', 'Q', 'C', 'S':
 		s, err := readString(r)
 		if err != nil {
 			return err
 		}
 		switch tag {
 		case 'P':
-			l.Producer(s)
+			p := l.producer(s, true)
+			if !slices.Contains(st.producers, p) {
+				st.producers = append(st.producers, p)
+			}
+		case 'Q':
+			st.producers = append(st.producers, l.producer(s, false))
 		case 'C':
-			*consumers = append(*consumers, l.Consumer(s))
+			c := l.Consumer(s)
+			c.mu.Lock()
+			// Another segment's worker: a restart here re-delivers only what
+			// this file's deliveries left uncheckpointed.
+			clear(c.sinceCheckpoint)
+			st.consumers = append(st.consumers, c)
+			st.gens = append(st.gens, []int{len(c.gens) - 1})
+			c.mu.Unlock()
 		case 'S':
-			l.shard(s)
+			st.shards = append(st.shards, l.shard(s))
 		}
 		return nil
 	case 'R':
 		return l.replayRecord(r)
 	case 'D':
-		return l.replayDelivery(r, *consumers)
+		return l.replayDelivery(r)
 	case 'T', 'X', 'B', 'K', 'G':
-		return l.replayConsumerEvent(tag, r, *consumers)
+		return l.replayConsumerEvent(tag, r)
 	}
 	return fmt.Errorf("unknown event tag %q: corrupt file", tag)
 }
@@ -332,7 +373,7 @@ func (l *Ledger) replayRecord(r byteReader) error {
 	p.set(fields[1], entry{
 		keyHash:  binary.LittleEndian.Uint64(hashes[:8]),
 		seqHash:  binary.LittleEndian.Uint32(hashes[8:]),
-		shard:    uint16(shard),
+		shard:    l.loading.shard(shard),
 		attempts: fixed[1],
 		outcome:  Outcome(fixed[0]),
 	})
@@ -340,7 +381,7 @@ func (l *Ledger) replayRecord(r byteReader) error {
 }
 
 // replayDelivery applies a 'D' event: one delivery to a consumer.
-func (l *Ledger) replayDelivery(r byteReader, consumers []*Consumer) error {
+func (l *Ledger) replayDelivery(r byteReader) error {
 	var fields [3]uint64
 	for i := range fields {
 		v, err := binary.ReadUvarint(r)
@@ -371,7 +412,7 @@ func (l *Ledger) replayDelivery(r byteReader, consumers []*Consumer) error {
 			return err
 		}
 	}
-	c, err := consumerAt(consumers, fields[0])
+	c, err := l.loading.consumerAt(fields[0])
 	if err != nil {
 		return err
 	}
@@ -387,18 +428,18 @@ func (l *Ledger) replayDelivery(r byteReader, consumers []*Consumer) error {
 		At:             time.UnixMicro(us),
 		Applied:        flags&1 != 0,
 		Filtered:       flags&2 != 0,
-		Generation:     int(gen),
+		Generation:     l.loading.generation(fields[0], gen),
 	})
 	return nil
 }
 
 // replayConsumerEvent applies a consumer's 'T', 'X', 'B', 'K' or 'G' event.
-func (l *Ledger) replayConsumerEvent(tag byte, r byteReader, consumers []*Consumer) error {
+func (l *Ledger) replayConsumerEvent(tag byte, r byteReader) error {
 	ci, err := binary.ReadUvarint(r)
 	if err != nil {
 		return err
 	}
-	c, err := consumerAt(consumers, ci)
+	c, err := l.loading.consumerAt(ci)
 	if err != nil {
 		return err
 	}
@@ -418,11 +459,15 @@ func (l *Ledger) replayConsumerEvent(tag byte, r byteReader, consumers []*Consum
 		}
 		idx := make([]int, 0, min(n, 1<<10))
 		for range n {
-			p, err := binary.ReadUvarint(r)
+			pi, err := binary.ReadUvarint(r)
 			if err != nil {
 				return err
 			}
-			idx = append(idx, int(p))
+			p, err := l.producerAt(pi)
+			if err != nil {
+				return err
+			}
+			idx = append(idx, p.index)
 		}
 		c.scopeIndexes(idx)
 	case 'B':
@@ -432,10 +477,11 @@ func (l *Ledger) replayConsumerEvent(tag byte, r byteReader, consumers []*Consum
 				return err
 			}
 		}
-		if _, err := l.producerAt(fields[0]); err != nil {
+		p, err := l.producerAt(fields[0])
+		if err != nil {
 			return err
 		}
-		c.setBeforeStart(int(fields[0]), fields[1])
+		c.setBeforeStart(p.index, fields[1])
 	case 'K':
 		shard, err := readString(r)
 		if err != nil {
@@ -462,25 +508,57 @@ func (l *Ledger) replayConsumerEvent(tag byte, r byteReader, consumers []*Consum
 			shards = append(shards, s)
 		}
 		c.mu.Lock()
-		c.restartLocked(time.UnixMicro(us), shards)
+		g := c.restartLocked(time.UnixMicro(us), shards)
 		c.mu.Unlock()
+		l.loading.gens[ci] = append(l.loading.gens[ci], g)
 	}
 	return nil
 }
 
-func consumerAt(consumers []*Consumer, i uint64) (*Consumer, error) {
-	if i >= uint64(len(consumers)) {
+// loadState is what load needs to know while it replays a file: the file's
+// producers and consumers by their rank in it, and each consumer's
+// generations in the file mapped to the ledger's.
+type loadState struct {
+	v1        bool // a version 1 file
+	producers []*Producer
+	consumers []*Consumer
+	shards    []uint16 // the ledger's index of the file's shard i+1
+	gens      [][]int
+}
+
+// shard maps a shard index of the file (its rank + 1, 0: none) to the ledger's.
+func (st *loadState) shard(i uint64) uint16 {
+	if i == 0 || i > uint64(len(st.shards)) {
+		return 0
+	}
+	return st.shards[i-1]
+}
+
+func (st *loadState) consumerAt(i uint64) (*Consumer, error) {
+	if i >= uint64(len(st.consumers)) {
 		return nil, fmt.Errorf("event of consumer %d, which is not defined", i)
 	}
-	return consumers[i], nil
+	return st.consumers[i], nil
 }
 
-// loadState is what Load needs to know while it replays a file.
-type loadState struct {
-	v1 bool // a version 1 file
+// generation maps consumer i's generation in the file to the ledger's.
+func (st *loadState) generation(i, gen uint64) int {
+	if i >= uint64(len(st.gens)) {
+		return int(gen)
+	}
+	g := st.gens[i]
+	return g[min(gen, uint64(len(g)-1))]
 }
 
+// producerAt returns the producer defined i-th in the file being loaded
+// (the i-th of the ledger when nothing is loading).
 func (l *Ledger) producerAt(i uint64) (*Producer, error) {
+	if st := l.loading; st != nil {
+		if i >= uint64(len(st.producers)) {
+			return nil, fmt.Errorf("record of producer %d, which is not defined", i)
+		}
+		return st.producers[i], nil
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if i >= uint64(len(l.producers)) {

@@ -94,6 +94,11 @@ type Producer struct {
 	l     *Ledger
 	index int
 	name  string
+	// declared is false for a producer the ledger only knows from
+	// deliveries of its ids: its records belong to another ledger (another
+	// segment of the run) or to none; its deliveries are kept so that
+	// ledgers merged later (LoadFiles) judge them.
+	declared bool
 
 	mu    sync.Mutex
 	pages []*[pageSize]entry
@@ -102,17 +107,36 @@ type Producer struct {
 
 // Producer returns the handle for the named producer, adding it on first use.
 func (l *Ledger) Producer(name string) *Producer {
+	return l.producer(recordid.SafeName(name), true)
+}
+
+// producerOf returns the producer whose record ids carry safeName, adding
+// it, undeclared, on first use.
+func (l *Ledger) producerOf(safeName string) *Producer {
+	return l.producer(safeName, false)
+}
+
+func (l *Ledger) producer(safe string, declare bool) *Producer {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	safe := recordid.SafeName(name)
 	if p := l.byName[safe]; p != nil {
+		if declare && !p.declared {
+			p.declared = true
+			if l.file != nil {
+				l.file.defineProducer('P', safe)
+			}
+		}
 		return p
 	}
-	p := &Producer{l: l, index: len(l.producers), name: safe}
+	p := &Producer{l: l, index: len(l.producers), name: safe, declared: declare}
 	l.producers = append(l.producers, p)
 	l.byName[safe] = p
 	if l.file != nil {
-		l.file.defineProducer(safe)
+		tag := byte('Q')
+		if declare {
+			tag = 'P'
+		}
+		l.file.defineProducer(tag, safe)
 	}
 	return p
 }
@@ -277,9 +301,11 @@ func (l *Ledger) producerByName(name string) *Producer {
 func (l *Ledger) Producers() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make([]string, len(l.producers))
-	for i, p := range l.producers {
-		out[i] = p.name
+	out := make([]string, 0, len(l.producers))
+	for _, p := range l.producers {
+		if p.declared {
+			out = append(out, p.name)
+		}
 	}
 	return out
 }
