@@ -82,7 +82,9 @@ func TestSDKWaitersFollowTheLifecycle(t *testing.T) {
 		server.WithCreateDelay(100*time.Millisecond), server.WithDeleteDelay(100*time.Millisecond))
 	client := rawSDK(endpoint)
 	ctx := t.Context()
-	fast := func(o *sdkkinesis.StreamExistsWaiterOptions) { o.MinDelay, o.MaxDelay = 10*time.Millisecond, 20*time.Millisecond }
+	fast := func(o *sdkkinesis.StreamExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 20*time.Millisecond
+	}
 	_, err := client.CreateStream(ctx, &sdkkinesis.CreateStreamInput{StreamName: aws.String("w"), ShardCount: aws.Int32(1)})
 	require.NoError(t, err)
 	require.NoError(t, sdkkinesis.NewStreamExistsWaiter(client, fast).Wait(ctx, &sdkkinesis.DescribeStreamInput{StreamName: aws.String("w")}, 10*time.Second))
@@ -95,6 +97,8 @@ func TestSDKWaitersFollowTheLifecycle(t *testing.T) {
 
 	_, err = client.DeleteStream(ctx, &sdkkinesis.DeleteStreamInput{StreamName: aws.String("w"), EnforceConsumerDeletion: aws.Bool(true)})
 	require.NoError(t, err)
-	gone := func(o *sdkkinesis.StreamNotExistsWaiterOptions) { o.MinDelay, o.MaxDelay = 10*time.Millisecond, 20*time.Millisecond }
+	gone := func(o *sdkkinesis.StreamNotExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 20*time.Millisecond
+	}
 	require.NoError(t, sdkkinesis.NewStreamNotExistsWaiter(client, gone).Wait(ctx, &sdkkinesis.DescribeStreamInput{StreamName: aws.String("w")}, 10*time.Second))
 }
