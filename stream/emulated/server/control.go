@@ -74,9 +74,9 @@ func createStream(ctx context.Context, s *Server, req *createStreamRequest) (any
 			return nil, s.emu.CreateStream(ctx, in) // ACTIVE already: the emulator's answer
 		}
 		s.createAfterDelay(in)
-		return struct{}{}, nil
+		return noContent{}, nil
 	}
-	return struct{}{}, s.CreateStream(ctx, in)
+	return noContent{}, s.CreateStream(ctx, in)
 }
 
 // CreateStream creates a stream on the emulator and records its mode and
@@ -102,7 +102,7 @@ func deleteStream(ctx context.Context, s *Server, req *deleteStreamRequest) (any
 	if err != nil {
 		return nil, err
 	}
-	return struct{}{}, s.deleteStreamOp(ctx, name)
+	return noContent{}, s.deleteStreamOp(ctx, name)
 }
 
 // DeleteStream deletes a stream from the emulator and forgets its tags. The
@@ -315,7 +315,7 @@ func (s *Server) changeRetention(ctx context.Context, req *retentionRequest, inc
 	if err := s.SetRetentionPeriod(ctx, name, time.Duration(hours)*time.Hour); err != nil {
 		return nil, err
 	}
-	return struct{}{}, nil
+	return noContent{}, nil
 }
 
 // SetRetentionPeriod sets a stream's retention on the emulator and records
@@ -419,7 +419,7 @@ func addTags(ctx context.Context, s *Server, req *addTagsRequest) (any, error) {
 		return nil, invalidArgument("Failed to add tags to stream %s under account %s because a given stream cannot have more than 10 tags associated with it.", name, account)
 	}
 	m.tags = merged
-	return struct{}{}, nil
+	return noContent{}, nil
 }
 
 func removeTags(ctx context.Context, s *Server, req *removeTagsRequest) (any, error) {
@@ -451,7 +451,7 @@ func removeTags(ctx context.Context, s *Server, req *removeTagsRequest) (any, er
 	for _, k := range req.TagKeys {
 		delete(m.tags, k)
 	}
-	return struct{}{}, nil
+	return noContent{}, nil
 }
 
 func listTags(ctx context.Context, s *Server, req *listTagsRequest) (any, error) {

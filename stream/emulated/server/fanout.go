@@ -153,7 +153,7 @@ func deregisterStreamConsumer(ctx context.Context, s *Server, req *consumerRefRe
 	if err != nil {
 		return nil, err
 	}
-	return struct{}{}, s.emu.DeregisterStreamConsumer(ctx, name, c.Name)
+	return noContent{}, s.emu.DeregisterStreamConsumer(ctx, name, c.Name)
 }
 
 func describeStreamConsumer(ctx context.Context, s *Server, req *consumerRefRequest) (any, error) {

@@ -63,7 +63,7 @@ func splitShard(ctx context.Context, s *Server, req *splitShardRequest) (any, er
 		return nil, err
 	}
 	in := &stream.SplitShardInput{StreamName: name, ShardToSplit: *req.ShardToSplit, NewStartingHashKey: *req.NewStartingHashKey}
-	return struct{}{}, s.reshard(ctx, name, func(ctx context.Context) error { return s.emu.SplitShard(ctx, in) })
+	return noContent{}, s.reshard(ctx, name, func(ctx context.Context) error { return s.emu.SplitShard(ctx, in) })
 }
 
 func mergeShards(ctx context.Context, s *Server, req *mergeShardsRequest) (any, error) {
@@ -79,7 +79,7 @@ func mergeShards(ctx context.Context, s *Server, req *mergeShardsRequest) (any, 
 		return nil, err
 	}
 	in := &stream.MergeShardsInput{StreamName: name, ShardToMerge: *req.ShardToMerge, AdjacentShardToMerge: *req.AdjacentShardToMerge}
-	return struct{}{}, s.reshard(ctx, name, func(ctx context.Context) error { return s.emu.MergeShards(ctx, in) })
+	return noContent{}, s.reshard(ctx, name, func(ctx context.Context) error { return s.emu.MergeShards(ctx, in) })
 }
 
 func updateShardCount(ctx context.Context, s *Server, req *updateShardCountRequest) (any, error) {

@@ -63,9 +63,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -174,17 +174,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", requestID)
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	c, err := codecOf(r)
+	c := jsonCodec
 	defer func() {
 		if p := recover(); p != nil {
 			s.opts.log.Error("panic serving a request", "operation", op, "request_id", requestID, "panic", p)
 			s.writeError(w, r, c, op, stream.Errorf(stream.CodeInternalFailure, "the server failed serving %s (request id %s)", op, requestID))
 		}
 	}()
-	var resp any
-	if err == nil {
-		resp, err = s.serve(w, r, c, op)
+	if r.Method != http.MethodPost {
+		xmlAnswer(http.StatusForbidden, "AccessDeniedException", "Unable to determine service/operation name to be authorized").write(w)
+		return
 	}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.writeError(w, r, c, op, err)
+		return
+	}
+	c, serveOp, refused := s.front(r, body)
+	if refused != nil {
+		s.opts.log.Debug("request refused", "operation", op, "status", refused.status, "content_type", r.Header.Get("Content-Type"))
+		refused.write(w)
+		return
+	}
+	resp, err := serveOp(r.Context(), s, c, body)
 	if err != nil {
 		s.writeError(w, r, c, op, err)
 		return
@@ -193,34 +205,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		st.serveStream(w, r, c)
 		return
 	}
-	buf, err := c.encode(resp)
-	if err != nil {
-		s.writeError(w, r, c, op, err)
-		return
+	var buf []byte
+	if _, empty := resp.(noContent); !empty {
+		if buf, err = c.encode(resp); err != nil {
+			s.writeError(w, r, c, op, err)
+			return
+		}
 	}
 	w.Header().Set("Content-Type", c.contentType)
+	// A length, never a chunked body: see docs/emulate.md on the SDK's
+	// "use of closed network connection" race.
+	w.Header().Set("Content-Length", strconv.Itoa(len(buf)))
 	_, _ = w.Write(buf)
 }
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, c codec, op string) (any, error) {
-	if r.Method != http.MethodPost {
-		return nil, stream.Errorf(codeUnknownOperation, "%s %s: the Kinesis API takes POST /", r.Method, r.URL.Path)
-	}
-	target := r.Header.Get("X-Amz-Target")
-	serveOp, ok := s.ops[op]
-	if !ok || !strings.HasPrefix(target, targetPrefix) {
-		return nil, stream.Errorf(codeUnknownOperation, "X-Amz-Target %q: not an operation this server has (want %s<Operation>)", target, targetPrefix)
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.maxBodyBytes))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, stream.Errorf(stream.CodeValidation, "the request body exceeds this server's cap of %d bytes", tooLarge.Limit)
-		}
-		return nil, serializationError("reading the request body: %v", err)
-	}
-	return serveOp(r.Context(), s, c, body)
-}
+// noContent is the answer of an operation that returns nothing: Kinesis
+// sends an empty body (Content-Length 0), not {}.
+type noContent struct{}
 
 // writeError answers err as AWS does, in the request's encoding: a map of
 // __type and message.
@@ -228,21 +229,25 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, c codec, op 
 	api := asAPIError(err)
 	status := statusOf(api.Code)
 	s.opts.log.Log(r.Context(), levelOf(api.Code), "request failed", "operation", op, "status", status, "code", api.Code, "message", api.Message)
-	w.Header().Set("Content-Type", c.contentType)
-	w.WriteHeader(status)
 	var buf []byte
-	if api.Code == codeSerialization {
+	switch {
+	case api.Message == "":
+		buf, _ = c.encode(map[string]string{"__type": api.Code}) // Kinesis's bare answers
+	case api.Code == codeSerialization:
 		// Kinesis spells this one's key with a capital M.
 		buf, _ = c.encode(struct {
 			Type    string `json:"__type"`
 			Message string `json:"Message"`
 		}{api.Code, api.Message})
-	} else {
+	default:
 		buf, _ = c.encode(struct {
 			Type    string `json:"__type"`
 			Message string `json:"message"`
 		}{api.Code, api.Message})
 	}
+	w.Header().Set("Content-Type", c.contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(buf)))
+	w.WriteHeader(status)
 	_, _ = w.Write(buf)
 }
 
@@ -269,6 +274,9 @@ func handle[Req any](fn func(ctx context.Context, s *Server, req *Req) (any, err
 	return func(ctx context.Context, s *Server, c codec, body []byte) (any, error) {
 		req := new(Req)
 		if err := c.decode(body, req); err != nil {
+			if errors.Is(err, errMalformed) {
+				return nil, &stream.APIError{Code: codeSerialization} // bare, as Kinesis answers
+			}
 			return nil, serializationError("%v", err)
 		}
 		return fn(ctx, s, req)
