@@ -121,7 +121,7 @@ func (p *Injector) producerFaults(producer string) []*fault {
 	for _, f := range p.faults {
 		switch f.kind {
 		case scenarios.FaultProducerTimeout, scenarios.FaultInjectError, scenarios.FaultDuplicateSend, scenarios.FaultLatency:
-			if f.cfg.IsConsumerFault() {
+			if f.cfg.IsConsumerFault() || f.cfg.IsApplicationFault() {
 				continue
 			}
 			if f.cfg.Producer == "" || f.cfg.Producer == producer {
@@ -136,7 +136,7 @@ func (p *Injector) producerFaults(producer string) []*fault {
 func (p *Injector) consumerFaults(consumer string) []*fault {
 	var out []*fault
 	for _, f := range p.faults {
-		if f.cfg.IsConsumerFault() && (f.cfg.Consumer == "" || f.cfg.Consumer == consumer) {
+		if f.cfg.IsConsumerFault() && !f.cfg.IsApplicationFault() && (f.cfg.Consumer == "" || f.cfg.Consumer == consumer) {
 			out = append(out, f)
 		}
 	}

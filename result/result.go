@@ -90,6 +90,9 @@ type Result struct {
 	// Verification compares the consumers' deliveries with the ledger;
 	// absent when the scenario has no consumers.
 	Verification *Verification `json:"verification,omitempty"`
+	// Pipelines are what came through each application under test (the
+	// scenario's pipelines), in scenario order; absent without pipelines.
+	Pipelines []Pipeline `json:"pipelines,omitempty"`
 	// Chaos is what each fault of the scenario's chaos timeline did, in
 	// timeline order; absent without chaos.
 	Chaos []FaultResult `json:"chaos,omitempty"`

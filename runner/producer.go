@@ -9,6 +9,7 @@ import (
 	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/metrics"
 	"github.com/kinesim/kinesim/runner/ledger"
+	"github.com/kinesim/kinesim/runner/pipeline"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 )
@@ -40,7 +41,10 @@ type producer struct {
 	start  time.Time
 	dead   *deadLetters
 	// ledger, when set, gets every record's outcome (see runner/ledger).
-	ledger    *ledger.Producer
+	ledger *ledger.Producer
+	// sendTimes keeps the intended send times pipelines time records by;
+	// nil without pipelines.
+	sendTimes *pipeline.ProducerTimes
 	maxRecord int
 
 	inFlight *clock.Semaphore
@@ -188,6 +192,7 @@ func (p *producer) next(slab []byte, id uint64, due time.Time) (pending, []byte)
 	}
 	begin := len(slab)
 	slab = p.gen.Next(slab, generators.Meta{Producer: p.cfg.Name, ID: id, Intended: due})
+	p.sendTimes.Note(id, due)
 	r := pending{
 		record:   stream.Record{PartitionKey: p.keys.Key(), Data: slab[begin:len(slab):len(slab)]},
 		id:       id,

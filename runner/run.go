@@ -111,6 +111,7 @@ type run struct {
 	infos     []result.ProducerInfo
 	faults    *chaos.Injector
 	consumers *consume.Group
+	pipelines *pipelines
 }
 
 // setup makes the run folder and the scenario's streams and starts the
@@ -152,6 +153,10 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 	if err != nil {
 		return nil, cleanup, err
 	}
+	if r.pipelines, err = r.startPipelines(r.consumers.Ledger()); err != nil {
+		_, ledgerErr := r.consumers.Finish(0)
+		return nil, cleanup, errors.Join(err, ledgerErr)
+	}
 	return r, cleanup, nil
 }
 
@@ -191,6 +196,9 @@ func (r *run) execute(ctx context.Context) executed {
 	stopChaos()
 	wakeCancelled(clk)
 	chaosGroup.Wait()
+	// The pipelines settle first: the consumers' Finish closes the ledger
+	// they write to. The built-in consumers go on reading meanwhile.
+	r.pipelines.finish(clk, r.cfg.DrainTimeout)
 	verification, ledgerErr := r.consumers.Finish(r.cfg.DrainTimeout)
 	return executed{end: clk.Now(), verification: verification, ledgerErr: ledgerErr}
 }
@@ -239,7 +247,8 @@ func (r *run) assemble(ctx context.Context, x executed) (*result.Result, error) 
 		res.StopReason = stopReason(ctx)
 	}
 	res.Verification = x.verification
-	res.Chaos = r.faults.Results(res, r.consumers.DeliveryCounters())
+	res.Pipelines = r.pipelines.results(r.cfg.Scenario, res)
+	res.Chaos = r.faults.Results(res, append(r.consumers.DeliveryCounters(), r.pipelines.deliveryCounters()...))
 	deadErr := errors.Join(r.dead.close(), logErr, x.ledgerErr)
 	if r.dead.written() {
 		res.Files["dead_letters"] = filepath.Join(r.cfg.OutDir, DeadLetterFile)
@@ -320,12 +329,18 @@ func createStreams(ctx context.Context, target stream.Target, sc *scenarios.Scen
 	return cleanup, nil
 }
 
-// StreamNames lists the streams a scenario writes to, target.stream first.
+// StreamNames lists the streams of a scenario: those it writes to,
+// target.stream first, then its pipelines' output streams.
 func StreamNames(sc *scenarios.Scenario) []string {
 	names := []string{sc.Target.Stream}
 	for _, p := range sc.Producers {
 		if !slices.Contains(names, p.Stream) {
 			names = append(names, p.Stream)
+		}
+	}
+	for _, p := range sc.Pipelines {
+		if !slices.Contains(names, p.Output) {
+			names = append(names, p.Output)
 		}
 	}
 	return names

@@ -28,6 +28,13 @@ type Fault struct {
 	// On a latency fault it moves the delay from PutRecords to the
 	// consumer's GetRecords calls.
 	Consumer string `yaml:"consumer,omitempty" json:"consumer,omitempty"`
+	// Application moves the fault onto the application of the named
+	// pipeline, through the API `kinesim emulate` serves it:
+	// producer_timeout, inject_error and latency act on its writes to the
+	// pipeline's output stream (a lost acknowledgement, a throttle), stall
+	// and expire_iterator on its reads of the input stream. kinesim's own
+	// producers and consumers are then untouched by the fault.
+	Application string `yaml:"application,omitempty" json:"application,omitempty"`
 
 	// ProducerTimeout makes PutRecords calls time out. With ack_lost the
 	// write reaches the stream first, so the producer's retry stores each
@@ -221,6 +228,10 @@ func (f *Fault) IsConsumerFault() bool {
 	return k == FaultConsumer || k == FaultLatency && f.Consumer != ""
 }
 
+// IsApplicationFault reports a fault on a pipeline's application rather
+// than on kinesim's own producers and consumers.
+func (f *Fault) IsApplicationFault() bool { return f.Application != "" }
+
 // End is when the fault's window ends, from the run's start.
 func (f *Fault) End() Duration { return f.At + f.For }
 
@@ -273,7 +284,29 @@ func (v *validator) chaos(s *Scenario) {
 				v.addf(path+".consumer", "%s does not act on a consumer; leave consumer out", kind)
 			}
 		}
+		if f.Application != "" {
+			v.applicationFault(s, f, kind, path)
+		}
 		v.faultKind(s, f, kind, path)
+	}
+}
+
+// applicationFault checks a fault moved onto a pipeline's application.
+func (v *validator) applicationFault(s *Scenario, f *Fault, kind, path string) {
+	if s.PipelineNamed(f.Application) == nil {
+		v.addf(path+".application", "%q is not a pipeline of this scenario; name one under pipelines", f.Application)
+	}
+	if f.Producer != "" || f.Consumer != "" {
+		v.addf(path+".application", "a fault acts on the application or on kinesim's own producer or consumer; leave producer and consumer out")
+	}
+	switch kind {
+	case FaultProducerTimeout, FaultInjectError, FaultLatency:
+	case FaultConsumer:
+		if f.ConsumerFault != ConsumerStall && f.ConsumerFault != ConsumerExpireIterator {
+			v.addf(path+".consumer_fault", "%s cannot be done to an application outside kinesim; use %s or %s (or crash the application yourself)", f.ConsumerFault, ConsumerStall, ConsumerExpireIterator)
+		}
+	default:
+		v.addf(path+".application", "%s acts on the stream, not on an application; leave application out (a reshard of the input stream is seen by the application too)", kind)
 	}
 }
 
@@ -311,6 +344,9 @@ func (v *validator) faultKind(s *Scenario, f *Fault, kind, path string) {
 		case ConsumerCrash, ConsumerStall, ConsumerExpireIterator:
 		case ConsumerLeaseLoss:
 			for _, c := range s.Consumers {
+				if f.Application != "" {
+					break
+				}
 				if (f.Consumer == "" || f.Consumer == c.Name) && c.Workers < 2 {
 					v.addf(path+".consumer_fault", "lease_loss moves a lease to another worker; consumer %q has one worker: set its workers to 2 or more", c.Name)
 					break
@@ -319,7 +355,7 @@ func (v *validator) faultKind(s *Scenario, f *Fault, kind, path string) {
 		default:
 			v.addf(path+".consumer_fault", "%q is not a consumer fault; use %s, %s, %s or %s", f.ConsumerFault, ConsumerCrash, ConsumerStall, ConsumerExpireIterator, ConsumerLeaseLoss)
 		}
-		if len(s.Consumers) == 0 {
+		if len(s.Consumers) == 0 && f.Application == "" {
 			v.addf(path+".consumer_fault", "the scenario has no consumers; add one under consumers")
 		}
 	case FaultNetwork:

@@ -69,6 +69,7 @@ func applyDefaults(s *Scenario, isSet func(path string) bool) {
 		// file writes name: "" (the ledger and checkpoints key on it).
 		setDefault(&s.Consumers[i].Name, fmt.Sprintf("consumer-%d", i+1), true)
 	}
+	applyPipelineDefaults(s)
 }
 
 // setDefault sets *field to value when it is zero and unset is true.

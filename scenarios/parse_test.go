@@ -122,7 +122,7 @@ func TestParseErrors(t *testing.T) {
 			// An unknown top-level field with no close match lists the allowed ones.
 			"unknown top-level field",
 			valid + "colour: blue\n",
-			[]string{`12:1: colour: unknown field "colour"; did you mean "clock"? (allowed: name, description, seed, duration, target, producers, consumers, chaos, thresholds, compare, clock, objectives)`},
+			[]string{`12:1: colour: unknown field "colour"; did you mean "clock"? (allowed: name, description, seed, duration, target, producers, consumers, chaos, thresholds, compare, clock, objectives, pipelines)`},
 		},
 		{
 			// A duration without a unit.

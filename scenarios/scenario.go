@@ -45,6 +45,9 @@ type Scenario struct {
 	Clock string `yaml:"clock,omitempty" json:"clock,omitempty"`
 	// Objectives are what `kinesim plan` sizes the stream for.
 	Objectives *Objectives `yaml:"objectives,omitempty" json:"objectives,omitempty"`
+	// Pipelines are applications outside kinesim that read a stream it
+	// writes and write another, which kinesim reads and matches (see Pipeline).
+	Pipelines []Pipeline `yaml:"pipelines,omitempty" json:"pipelines,omitempty"`
 
 	// File is where the scenario was loaded from ("builtin:NAME" for the catalogue).
 	File string `yaml:"-" json:"-"`

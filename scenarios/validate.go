@@ -114,10 +114,14 @@ func validate(s *Scenario, o options) Errors {
 		}
 		v.consumer(&c, path)
 	}
+	v.pipelines(s)
 	v.chaos(s)
 	switch s.Clock {
 	case "", ClockWall:
 	case ClockVirtual:
+		if len(s.Pipelines) > 0 {
+			v.addf("clock", "virtual time cannot be followed by an application outside kinesim (pipelines); remove clock: virtual")
+		}
 		if s.Target.Kind != TargetEmulated {
 			v.addf("clock", "virtual time needs the emulated target (target.kind: emulated); a real endpoint runs in wall-clock time")
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -246,6 +247,11 @@ func runOutcome(ctx context.Context, res *result.Result) error {
 	}
 	if v := res.Verification; v != nil && !v.Passed {
 		return &exitError{code: exitThreshold, err: errors.New("verification failed: a consumer's deliveries did not meet its expect")}
+	}
+	for _, p := range res.Pipelines {
+		if !p.Passed {
+			return &exitError{code: exitThreshold, err: fmt.Errorf("pipeline %s failed: %s", p.Name, strings.Join(p.Failures, "; "))}
+		}
 	}
 	return nil
 }
