@@ -32,6 +32,10 @@ func producerTotals(c func(Counter) int64) result.ProducerTotals {
 		RecordsUnsent:       c(RecordsUnsent),
 		PutCalls:            c(PutCalls),
 		PutCallErrors:       c(PutCallErrors),
+
+		KinesisRecordsAcknowledged: c(KinesisRecordsAcknowledged),
+		KinesisBytesAcknowledged:   c(KinesisBytesAcknowledged),
+		RecordsWrongShard:          c(RecordsWrongShard),
 	}
 }
 

@@ -28,6 +28,14 @@ var counterNames = map[Counter]string{
 	BytesConsumed:       "bytes_consumed",
 	GetRecordsCalls:     "get_records_calls",
 	ReadThrottles:       "read_throttles",
+
+	KinesisRecordsAcknowledged: "kinesis_records_acknowledged",
+	KinesisBytesAcknowledged:   "kinesis_bytes_acknowledged",
+	RecordsWrongShard:          "records_wrong_shard",
+	KinesisRecordsConsumed:     "kinesis_records_consumed",
+	AggregatesCorrupt:          "aggregates_corrupt",
+	RecordsFilteredByHashRange: "records_filtered_by_hash_range",
+	AggregatesNotDeaggregated:  "aggregates_not_deaggregated",
 }
 
 // latencyBuckets are the upper bounds (seconds) of the exported latency

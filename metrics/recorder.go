@@ -116,6 +116,30 @@ const (
 	GetRecordsCalls
 	// ReadThrottles: GetRecords calls throttled (ReadProvisionedThroughputExceeded).
 	ReadThrottles
+	// KinesisRecordsAcknowledged: Kinesis records acknowledged. Without KPL
+	// aggregation each is one user record; with it, an aggregate of many
+	// (CloudWatch: IncomingRecords; KPL: KinesisRecordsPut).
+	KinesisRecordsAcknowledged
+	// KinesisBytesAcknowledged: their data plus partition key bytes
+	// (CloudWatch: IncomingBytes; KPL: KinesisRecordsDataPut).
+	KinesisBytesAcknowledged
+	// RecordsWrongShard: user record attempts acknowledged on another shard
+	// than the producer predicted (the shard map changed): put again, as
+	// KPL's retrier does ("Wrong Shard").
+	RecordsWrongShard
+	// KinesisRecordsConsumed: Kinesis records the built-in consumers read,
+	// before de-aggregation.
+	KinesisRecordsConsumed
+	// AggregatesCorrupt: records with the KPL magic bytes that were not a
+	// valid aggregate (truncated, digest mismatch, malformed), as read.
+	AggregatesCorrupt
+	// RecordsFilteredByHashRange: user records a de-aggregating consumer
+	// dropped because their aggregate held a user record outside the
+	// shard's hash key range (KCL's filter after a reshard).
+	RecordsFilteredByHashRange
+	// AggregatesNotDeaggregated: KPL aggregates a consumer with deaggregate
+	// false took for single records.
+	AggregatesNotDeaggregated
 	numCounters
 )
 

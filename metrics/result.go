@@ -19,6 +19,11 @@ func NewResult(s Snapshot, elapsed time.Duration) *result.Result {
 			BytesConsumed:   c[BytesConsumed],
 			GetRecordsCalls: c[GetRecordsCalls],
 			ReadThrottles:   c[ReadThrottles],
+
+			KinesisRecordsConsumed:     c[KinesisRecordsConsumed],
+			AggregatesCorrupt:          c[AggregatesCorrupt],
+			RecordsFilteredByHashRange: c[RecordsFilteredByHashRange],
+			AggregatesNotDeaggregated:  c[AggregatesNotDeaggregated],
 		},
 		LatencyMs: make(map[string]result.Percentiles, len(s.Latency)),
 		Series:    s.Series,
@@ -46,6 +51,8 @@ func NewResult(s Snapshot, elapsed time.Duration) *result.Result {
 	if secs := elapsed.Seconds(); secs > 0 {
 		r.Throughput.RecordsAcknowledgedPerS = float64(r.Totals.RecordsAcknowledged) / secs
 		r.Throughput.BytesAcknowledgedPerS = float64(r.Totals.BytesAcknowledged) / secs
+		r.Throughput.KinesisRecordsAcknowledgedPerS = float64(r.Totals.KinesisRecordsAcknowledged) / secs
+		r.Throughput.KinesisBytesAcknowledgedPerS = float64(r.Totals.KinesisBytesAcknowledged) / secs
 	}
 	for _, p := range r.Series {
 		r.Throughput.PeakRecordsAcknowledgedPerS = max(r.Throughput.PeakRecordsAcknowledgedPerS, p.RecordsAcknowledged)

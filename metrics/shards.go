@@ -28,13 +28,17 @@ type ShardCounts struct {
 }
 
 type shardCount struct {
-	id             string
-	records, bytes int64
+	id                    string
+	records, bytes, users int64
 }
 
 // Add counts one acknowledged record of size bytes into shard id. A call
 // touches few shards, so a linear scan beats a map.
-func (c *ShardCounts) Add(id string, bytes int) {
+func (c *ShardCounts) Add(id string, bytes int) { c.AddAggregate(id, bytes, 1) }
+
+// AddAggregate counts one acknowledged Kinesis record of size bytes that
+// carries users user records (a KPL aggregate, or 1 for a plain record).
+func (c *ShardCounts) AddAggregate(id string, bytes, users int) {
 	if id == "" {
 		return // a target that does not name shards
 	}
@@ -42,15 +46,18 @@ func (c *ShardCounts) Add(id string, bytes int) {
 		if c.counts[i].id == id {
 			c.counts[i].records++
 			c.counts[i].bytes += int64(bytes)
+			c.counts[i].users += int64(users)
 			return
 		}
 	}
-	c.counts = append(c.counts, shardCount{id: id, records: 1, bytes: int64(bytes)})
+	c.counts = append(c.counts, shardCount{id: id, records: 1, bytes: int64(bytes), users: int64(users)})
 }
 
-// shardSeries is one shard's per-second counts inside a Recorder.
+// shardSeries is one shard's per-second counts inside a Recorder, and its
+// user records in all.
 type shardSeries struct {
 	records, bytes []int64
+	users          int64
 }
 
 // AddShards adds a call's per-shard counts at time t.
@@ -80,6 +87,7 @@ func (r *Recorder) AddShards(c *ShardCounts, t time.Time) {
 		}
 		s.records[sec] += sc.records
 		s.bytes[sec] += sc.bytes
+		s.users += sc.users
 	}
 }
 
@@ -88,7 +96,7 @@ func (r *Recorder) AddShards(c *ShardCounts, t time.Time) {
 func (r *Recorder) shardLoads(seconds int) []result.ShardLoad {
 	out := make([]result.ShardLoad, 0, len(r.shards))
 	for id, s := range r.shards {
-		l := result.ShardLoad{ShardID: id, RecordsPerS: make([]int64, max(seconds, len(s.records))), BytesPerS: make([]int64, max(seconds, len(s.bytes)))}
+		l := result.ShardLoad{ShardID: id, UserRecordsAcknowledged: s.users, RecordsPerS: make([]int64, max(seconds, len(s.records))), BytesPerS: make([]int64, max(seconds, len(s.bytes)))}
 		copy(l.RecordsPerS, s.records)
 		copy(l.BytesPerS, s.bytes)
 		for i, n := range s.records {

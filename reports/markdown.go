@@ -43,6 +43,9 @@ func WriteMarkdown(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 			thousands(int64(tp.RecordsAcknowledgedPerS+0.5)), thousands(tp.PeakRecordsAcknowledgedPerS),
 			tp.BytesAcknowledgedPerS/(1<<20))},
 	}
+	if line := kinesisRecordsLine(r); line != "" {
+		rows = append(rows, [2]string{"kinesis records", line})
+	}
 	for _, row := range rows {
 		fmt.Fprintf(&b, "| %s | %s |\n", row[0], row[1])
 	}

@@ -80,6 +80,9 @@ func WriteSummary(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 	fmt.Fprintf(&b, "throughput %s records/s mean, %s peak second, %.2f MiB/s\n",
 		thousands(int64(tp.RecordsAcknowledgedPerS+0.5)), thousands(tp.PeakRecordsAcknowledgedPerS),
 		tp.BytesAcknowledgedPerS/(1<<20))
+	if line := kinesisRecordsLine(r); line != "" {
+		fmt.Fprintf(&b, "kinesis    %s\n", line)
+	}
 	if r.Clock == "virtual" {
 		b.WriteString("latency (ms), simulated in virtual time by the emulated stream's service-latency model, from the intended send time:\n")
 	} else {
@@ -160,4 +163,21 @@ func compactMetrics(r *result.Result) []metrics.Metric {
 		ms = append(ms, metrics.EndToEndLatency)
 	}
 	return ms
+}
+
+// kinesisRecordsLine describes the Kinesis records that carried the user
+// records when KPL aggregation packed them ("" when each user record was
+// its own Kinesis record): the records the shard limits counted.
+func kinesisRecordsLine(r *result.Result) string {
+	tot := r.Totals
+	if tot.KinesisRecordsAcknowledged == 0 || tot.KinesisRecordsAcknowledged == tot.RecordsAcknowledged {
+		return ""
+	}
+	line := fmt.Sprintf("%s records acknowledged (KPL aggregates, %.1f user records each), %s records/s mean, %.2f MiB/s",
+		thousands(tot.KinesisRecordsAcknowledged), float64(tot.RecordsAcknowledged)/float64(tot.KinesisRecordsAcknowledged),
+		thousands(int64(r.Throughput.KinesisRecordsAcknowledgedPerS+0.5)), r.Throughput.KinesisBytesAcknowledgedPerS/(1<<20))
+	if tot.RecordsWrongShard > 0 {
+		line += fmt.Sprintf("; %s user records put again after landing on another shard than predicted", thousands(tot.RecordsWrongShard))
+	}
+	return line
 }

@@ -31,6 +31,7 @@ func WriteVerification(w io.Writer, v *result.Verification) error {
 		if c.BeforeStart > 0 || c.FilteredOut > 0 {
 			fmt.Fprintf(&b, "  %-12s before its start position %s  filtered out %s\n", "", thousands(c.BeforeStart), thousands(c.FilteredOut))
 		}
+		writeAggregateVerdict(&b, c)
 		if s := c.Sink; s != nil {
 			fmt.Fprintf(&b, "  %-12s sink: %s of %s keys wrong, total %s (expected %s)\n", "", thousands(s.KeysWrong), thousands(s.Keys),
 				thousands(s.ActualTotal), thousands(s.ExpectedTotal))
@@ -38,4 +39,18 @@ func WriteVerification(w io.Writer, v *result.Verification) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeAggregateVerdict says what the consumer made of KPL aggregates: a
+// consumer that does not de-aggregate is told it saw 1 record where the
+// producer put many.
+func writeAggregateVerdict(b *strings.Builder, c result.ConsumerVerdict) {
+	if n := c.AggregatesNotDeaggregated; n > 0 {
+		fmt.Fprintf(b, "  %-12s did not de-aggregate: took %s KPL aggregates as single records, %s user records inside (%.1f per record seen)\n", "",
+			thousands(n), thousands(c.UserRecordsNotDeaggregated), float64(c.UserRecordsNotDeaggregated)/float64(n))
+	}
+	if c.AggregatesCorrupt > 0 || c.FilteredByHashRange > 0 {
+		fmt.Fprintf(b, "  %-12s KPL aggregates corrupt %s (passed on whole, as KCL does)  user records outside the shard's hash range dropped %s (put again by the producer)\n", "",
+			thousands(c.AggregatesCorrupt), thousands(c.FilteredByHashRange))
+	}
 }

@@ -9,8 +9,13 @@ type ShardLoad struct {
 	// (CloudWatch: IncomingRecords per shard, an enhanced metric).
 	RecordsAcknowledged int64 `json:"records_acknowledged"`
 	// BytesAcknowledged are their payload and partition key bytes
-	// (CloudWatch: IncomingBytes per shard).
+	// (CloudWatch: IncomingBytes per shard). Shard loads count Kinesis
+	// records, as the shard's limits do: with KPL aggregation one
+	// aggregate is one record here.
 	BytesAcknowledged int64 `json:"bytes_acknowledged"`
+	// UserRecordsAcknowledged are the user records in those Kinesis
+	// records: RecordsAcknowledged without aggregation, more with it.
+	UserRecordsAcknowledged int64 `json:"user_records_acknowledged"`
 	// PeakRecordsPerS is the shard's busiest second in records (its write
 	// limit is ShardRecordsPerSLimit, 1,000 records/s).
 	PeakRecordsPerS int64 `json:"peak_records_per_s"`
@@ -85,6 +90,19 @@ type ProducerTotals struct {
 	// PutCallErrors are calls that failed as a whole (a throttled call, a
 	// timeout, a reset connection).
 	PutCallErrors int64 `json:"put_call_errors"`
+	// KinesisRecordsAcknowledged are the Kinesis records acknowledged: the
+	// records the stream stored and its shard limits count (CloudWatch:
+	// IncomingRecords). Without KPL aggregation each holds one user record
+	// and this equals RecordsAcknowledged; with it, one aggregate holds
+	// many, and every other record count here counts user records.
+	KinesisRecordsAcknowledged int64 `json:"kinesis_records_acknowledged"`
+	// KinesisBytesAcknowledged are their data and partition key bytes, the
+	// aggregates' format overhead included (CloudWatch: IncomingBytes).
+	KinesisBytesAcknowledged int64 `json:"kinesis_bytes_acknowledged"`
+	// RecordsWrongShard are user record attempts acknowledged on another
+	// shard than an aggregating producer predicted (its shard map was out of
+	// date after a reshard); they were put again, as KPL does.
+	RecordsWrongShard int64 `json:"records_wrong_shard,omitempty"`
 }
 
 // ThrottledRatio is throttled record attempts over all record attempts.

@@ -172,6 +172,21 @@ type Totals struct {
 	// ReadThrottles are GetRecords calls throttled (CloudWatch:
 	// ReadProvisionedThroughputExceeded).
 	ReadThrottles int64 `json:"read_throttles"`
+	// KinesisRecordsConsumed are the Kinesis records the built-in consumers
+	// read; RecordsConsumed counts the user records in them once
+	// de-aggregated (equal without KPL aggregation).
+	KinesisRecordsConsumed int64 `json:"kinesis_records_consumed"`
+	// AggregatesCorrupt are records read with the KPL magic bytes that were
+	// not a valid aggregate; KCL passes them on as one record, and so do
+	// the built-in consumers.
+	AggregatesCorrupt int64 `json:"aggregates_corrupt,omitempty"`
+	// RecordsFilteredByHashRange are user records dropped by KCL's filter
+	// after a reshard: their aggregate held a user record outside the
+	// shard's hash key range (the producer puts them again).
+	RecordsFilteredByHashRange int64 `json:"records_filtered_by_hash_range,omitempty"`
+	// AggregatesNotDeaggregated are KPL aggregates that a consumer with
+	// deaggregate: false took as single records.
+	AggregatesNotDeaggregated int64 `json:"aggregates_not_deaggregated,omitempty"`
 }
 
 // Throughput over the run.
@@ -182,6 +197,12 @@ type Throughput struct {
 	BytesAcknowledgedPerS float64 `json:"bytes_acknowledged_per_s"`
 	// PeakRecordsAcknowledgedPerS is the busiest whole second.
 	PeakRecordsAcknowledgedPerS int64 `json:"peak_records_acknowledged_per_s"`
+	// KinesisRecordsAcknowledgedPerS is the mean of Kinesis records (KPL
+	// aggregates count once); equal to RecordsAcknowledgedPerS without
+	// aggregation.
+	KinesisRecordsAcknowledgedPerS float64 `json:"kinesis_records_acknowledged_per_s"`
+	// KinesisBytesAcknowledgedPerS is the mean of their bytes.
+	KinesisBytesAcknowledgedPerS float64 `json:"kinesis_bytes_acknowledged_per_s"`
 }
 
 // WriteJSON writes the result to path atomically (a temporary file renamed

@@ -46,6 +46,21 @@ type ConsumerVerdict struct {
 	BeforeStart int64 `json:"before_start,omitempty"`
 	// FilteredOut: records read and dropped by the consumer's filter; not lost.
 	FilteredOut int64 `json:"filtered_out,omitempty"`
+	// AggregatesNotDeaggregated are KPL aggregates the consumer took as
+	// single records (deaggregate: false): it saw 1 record where the
+	// producer put many. At most one user record of each (the first, whose
+	// record id is the first in the aggregate's bytes) counts as delivered;
+	// the others count as lost.
+	AggregatesNotDeaggregated int64 `json:"aggregates_not_deaggregated,omitempty"`
+	// UserRecordsNotDeaggregated are the user records inside those aggregates.
+	UserRecordsNotDeaggregated int64 `json:"user_records_not_deaggregated,omitempty"`
+	// AggregatesCorrupt are records with the KPL magic bytes that were not
+	// valid aggregates; the consumer passed each on as one record, as KCL does.
+	AggregatesCorrupt int64 `json:"aggregates_corrupt,omitempty"`
+	// FilteredByHashRange are user records the consumer dropped with their
+	// aggregate because it held a user record outside the shard's hash key
+	// range (KCL's filter after a reshard; the producer put them again).
+	FilteredByHashRange int64 `json:"filtered_by_hash_range,omitempty"`
 	// Generations attribute re-deliveries to the restarts (crashes, lease
 	// moves) that caused them; left out when the consumer never restarted.
 	Generations []GenerationVerdict `json:"generations,omitempty"`

@@ -46,7 +46,7 @@ func (blockPolicy) overflow(_ context.Context, _ *sender, batch []pending) []pen
 type dropPolicy struct{}
 
 func (dropPolicy) overflow(_ context.Context, s *sender, batch []pending) []pending {
-	s.dropped(len(batch))
+	s.dropped(countUsers(batch))
 	return nil
 }
 
@@ -67,7 +67,7 @@ func (p *samplePolicy) overflow(_ context.Context, s *sender, batch []pending) [
 			kept = append(kept, r)
 		}
 	}
-	s.dropped(len(batch) - len(kept))
+	s.dropped(countUsers(batch) - countUsers(kept))
 	return kept
 }
 
@@ -79,7 +79,7 @@ type bufferPolicy struct {
 }
 
 func (p *bufferPolicy) overflow(ctx context.Context, s *sender, batch []pending) []pending {
-	n := int64(len(batch))
+	n := int64(countUsers(batch))
 	if p.buffered.Add(n) > p.limit {
 		p.buffered.Add(-n)
 		return batch

@@ -56,6 +56,9 @@ const (
 	ReasonUnfinished = "kinesim.Unfinished"
 	// ReasonTooLarge: the record is over the stream's record size limit.
 	ReasonTooLarge = "kinesim.RecordTooLarge"
+	// ReasonInvalidRecord: KPL's aggregator refused the user record (a
+	// partition key or explicit hash key Kinesis would refuse).
+	ReasonInvalidRecord = "kinesim.InvalidUserRecord"
 )
 
 // deadLetters appends dead letters to a JSON-lines file created on first

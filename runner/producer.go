@@ -50,6 +50,9 @@ type producer struct {
 	inFlight *clock.Semaphore
 	// calls holds the goroutines making calls (and waiting to).
 	calls *clock.Group
+	// shards, set when the producer aggregates (cfg.Aggregation), predicts
+	// each record's shard.
+	shards *shardMap
 }
 
 // sender returns the producer's sender, for one run of its loop.
@@ -67,7 +70,19 @@ func (p *producer) sender() *sender {
 		policy:     newBackpressure(p.cfg.Backpressure),
 		inFlight:   p.inFlight,
 		calls:      p.calls,
+		maxRecords: p.cfg.Batch.MaxRecords,
+		maxBytes:   int(p.cfg.Batch.MaxBytes),
+		repacker:   p.repacker(),
 	}
+}
+
+// repacker returns what puts the user records of a misplaced aggregate
+// again, when the producer aggregates.
+func (p *producer) repacker() *reaggregator {
+	if p.cfg.Aggregation == nil {
+		return nil
+	}
+	return &reaggregator{cfg: *p.cfg.Aggregation, recordLimit: p.maxRecord, shards: p.shards}
 }
 
 // pending is a record on its way: built, batched, maybe retried.
@@ -78,6 +93,11 @@ type pending struct {
 	// slip is how late the record was handed to the batcher: the send delay.
 	slip     time.Duration
 	attempts int
+	// users, set for a Kinesis record an aggregating producer made, are
+	// the user records it carries (one, for a record KPL sends plain);
+	// predicted is the shard the producer predicted for them.
+	users     []userRecord
+	predicted string
 }
 
 // run schedules and batches records until the schedule ends or ctx is done,
@@ -95,61 +115,33 @@ type pending struct {
 // record, it makes records ahead and sleeps only until the moment the batch
 // would be sent on the wall clock (its last record's due time, or the
 // linger deadline): the same calls at the same simulated times.
+//
+// An aggregating producer hands each record to its aggregates first, and
+// the aggregates they complete (full, or lingered) to the batcher.
 func (p *producer) run(ctx, callCtx context.Context) {
 	defer p.calls.Wait()
-	s := p.sender()
-	batches := newBatcher(p.cfg.Batch.MaxRecords, int(p.cfg.Batch.MaxBytes), p.cfg.Batch.Linger.D())
-	ahead := clock.IsSimulated(p.clk)
-	var (
-		slab    []byte // payloads of the current batch share one buffer
-		slabCap int    // the last batch's payload bytes: the next one's first guess
-		id      uint64
-		// flushed says the clock may have moved since the last look (a
-		// batch was sent, which can wait); on the wall clock it always may.
-		flushed bool
-	)
-	// flushAt sends a batch at time at (already reached on the wall clock;
-	// slept to when making records ahead).
-	flushAt := func(at time.Time, batch []pending) {
-		if len(batch) == 0 {
-			return
-		}
-		if ahead {
-			// A stop cuts the wait short; the batch is still sent.
-			_ = p.clk.Sleep(ctx, at.Sub(p.clk.Now()))
-		}
-		delays := make([]time.Duration, len(batch))
-		for i, r := range batch {
-			delays[i] = r.slip
-		}
-		p.rec.Observe(metrics.SendDelay, p.clk.Now(), delays...)
-		s.dispatch(callCtx, batch)
-		flushed = true
-		slabCap = max(slabCap, len(slab))
-		slab = make([]byte, 0, slabCap)
-	}
+	l := p.newLoop(ctx, callCtx)
 	scheduled := secondCounter{rec: p.rec, counter: metrics.RecordsScheduled, start: p.rec.Start()}
 	defer scheduled.flush()
-	var lastDue time.Time
+	var (
+		lastDue time.Time
+		id      uint64
+	)
 	for {
-		if (flushed || !ahead) && p.clk.Now().After(p.end) {
+		if (l.flushed || !l.ahead) && p.clk.Now().After(p.end) {
 			p.unsent(id)
 			break
 		}
-		flushed = false
+		l.flushed = false
 		offset, ok := p.arrivals.Next()
 		if !ok {
 			break
 		}
 		due := p.start.Add(offset)
-		if batches.Expired(due) {
-			deadline, _ := batches.Deadline()
-			if !ahead && p.clk.Sleep(ctx, deadline.Sub(p.clk.Now())) != nil {
-				break
-			}
-			flushAt(deadline, batches.Take())
+		if !l.catchUp(due) {
+			break
 		}
-		if !ahead {
+		if !l.ahead {
 			if p.clk.Sleep(ctx, due.Sub(p.clk.Now())) != nil {
 				break
 			}
@@ -160,17 +152,124 @@ func (p *producer) run(ctx, callCtx context.Context) {
 		lastDue = due
 		id++
 		var r pending
-		r, slab = p.next(slab, id, due)
+		r, l.slab = p.next(l.slab, id, due)
 		if size := r.record.Size(); size > p.maxRecord {
-			s.deadLetter(r, ReasonTooLarge, "record of %d bytes is over the stream's %d-byte record limit", size, p.maxRecord)
+			l.s.deadLetter(r, ReasonTooLarge, "record of %d bytes is over the stream's %d-byte record limit", size, p.maxRecord)
 			p.rec.Add(metrics.RecordsDeadLettered, 1, p.clk.Now())
 			continue
 		}
-		for _, full := range batches.Add(r) {
-			flushAt(due, full)
+		l.add(r, due)
+	}
+	if l.aggs != nil {
+		l.batch(l.aggs.flushAll(nil, lastDue), lastDue)
+	}
+	l.flushAt(lastDue, l.batches.Take())
+}
+
+// loop is one run of a producer's loop: its batcher, its aggregates when it
+// aggregates, and the buffer its payloads share. Loop-owned.
+type loop struct {
+	p              *producer
+	ctx, callCtx   context.Context
+	s              *sender
+	batches        *batcher
+	aggs           *aggregating // nil without aggregation
+	ahead, flushed bool
+	// slab holds the current batch's payloads; slabCap is the last batch's
+	// payload bytes, the next one's first guess.
+	slab    []byte
+	slabCap int
+	made    []pending // aggregates completed, reused
+}
+
+func (p *producer) newLoop(ctx, callCtx context.Context) *loop {
+	l := &loop{p: p, ctx: ctx, callCtx: callCtx, s: p.sender(), ahead: clock.IsSimulated(p.clk),
+		batches: newBatcher(p.cfg.Batch.MaxRecords, int(p.cfg.Batch.MaxBytes), p.cfg.Batch.Linger.D())}
+	if a := p.cfg.Aggregation; a != nil {
+		l.aggs = newAggregating(*a, p.maxRecord, p.shards)
+	}
+	return l
+}
+
+// flushAt sends a batch at time at (already reached on the wall clock;
+// slept to when making records ahead).
+func (l *loop) flushAt(at time.Time, batch []pending) {
+	if len(batch) == 0 {
+		return
+	}
+	p := l.p
+	if l.ahead {
+		// A stop cuts the wait short; the batch is still sent.
+		_ = p.clk.Sleep(l.ctx, at.Sub(p.clk.Now()))
+	}
+	delays := make([]time.Duration, 0, len(batch))
+	for _, r := range batch {
+		if r.users == nil {
+			delays = append(delays, r.slip)
+			continue
+		}
+		for _, u := range r.users {
+			delays = append(delays, u.slip)
 		}
 	}
-	flushAt(lastDue, batches.Take())
+	p.rec.Observe(metrics.SendDelay, p.clk.Now(), delays...)
+	l.s.dispatch(l.callCtx, batch)
+	l.flushed = true
+	l.slabCap = max(l.slabCap, len(l.slab))
+	l.slab = make([]byte, 0, l.slabCap)
+}
+
+// catchUp sends, in time order, the aggregates and batches whose linger
+// runs out before due; false when the run was stopped while waiting.
+func (l *loop) catchUp(due time.Time) bool {
+	for {
+		at, ok := l.batches.Deadline()
+		fromAggs := false
+		if l.aggs != nil {
+			if aggAt, aggOK := l.aggs.deadline(); aggOK && (!ok || aggAt.Before(at)) {
+				at, ok, fromAggs = aggAt, true, true
+			}
+		}
+		if !ok || !at.Before(due) {
+			return true
+		}
+		if !l.ahead && l.p.clk.Sleep(l.ctx, at.Sub(l.p.clk.Now())) != nil {
+			return false
+		}
+		if fromAggs {
+			l.made = l.aggs.flushDue(l.made[:0], at)
+			l.batch(l.made, at)
+		} else {
+			l.flushAt(at, l.batches.Take())
+		}
+	}
+}
+
+// add hands a record due at due to the aggregates, or to the batcher.
+func (l *loop) add(r pending, due time.Time) {
+	if l.aggs == nil {
+		for _, full := range l.batches.Add(r) {
+			l.flushAt(due, full)
+		}
+		return
+	}
+	var err error
+	l.made, err = l.aggs.add(l.made[:0], userRecord{record: r.record, id: r.id, intended: r.intended, slip: r.slip}, due)
+	if err != nil {
+		l.s.deadLetter(r, ReasonInvalidRecord, "%v", err)
+		l.p.rec.Add(metrics.RecordsDeadLettered, 1, l.p.clk.Now())
+	}
+	l.batch(l.made, due)
+}
+
+// batch hands records ready at at to the batcher and sends the batches
+// they fill.
+func (l *loop) batch(records []pending, at time.Time) {
+	for _, r := range records {
+		for _, full := range l.batches.Add(r) {
+			l.flushAt(at, full)
+		}
+	}
 }
 
 // unsent counts the records of the schedule after the first made as

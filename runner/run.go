@@ -138,6 +138,14 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 	if err != nil {
 		return nil, cleanup, err
 	}
+	for _, p := range r.producers {
+		// An aggregating producer predicts shards from the start.
+		if p.shards != nil {
+			if err := p.shards.refresh(ctx, clk.Now()); err != nil {
+				return nil, cleanup, fmt.Errorf("producer %q: %w", p.cfg.Name, err)
+			}
+		}
+	}
 	r.faults, err = chaos.New(sc, cfg.Target, r.start, chaos.WithClock(clk), chaos.WithProxy(cfg.Proxy))
 	if err != nil {
 		return nil, cleanup, err
@@ -375,7 +383,12 @@ func compile(sc *scenarios.Scenario, target stream.Target, rec *metrics.Recorder
 			pc.Batch.MaxRecords, pc.Batch.Linger = 1, 0
 		}
 		hashKeys, _ := keys.(generators.HashKeyer)
+		var shards *shardMap
+		if pc.Aggregation != nil {
+			shards = &shardMap{lister: target, streamName: pc.Stream}
+		}
 		out = append(out, &producer{
+			shards:     shards,
 			hashKeys:   hashKeys,
 			cfg:        pc,
 			single:     single,

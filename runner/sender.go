@@ -34,6 +34,11 @@ type sender struct {
 	inFlight *clock.Semaphore
 	// calls holds the goroutines making calls (and waiting to).
 	calls *clock.Group
+	// maxRecords and maxBytes bound one call (the scenario's batch).
+	maxRecords, maxBytes int
+	// repacker, set when the producer aggregates, packs again the user
+	// records of an aggregate acknowledged on another shard than predicted.
+	repacker *reaggregator
 }
 
 // dispatch sends a batch once a call slot is free, applying the
@@ -62,25 +67,36 @@ func (s *sender) launch(ctx context.Context, batch []pending) {
 // send puts a batch, retrying failed records with backoff until they are
 // acknowledged, out of attempts (dead-lettered) or the run is out of time.
 // It holds a call slot on entry and gives it back while it waits to retry.
-func (s *sender) send(ctx context.Context, batch []pending) {
+func (s *sender) send(ctx context.Context, batch []pending) { s.sendFrom(ctx, batch, 0) }
+
+// sendFrom is send for a batch whose next call is retry number retry (0:
+// its records' first). Counts are in user records: one per record, or per
+// user record in a KPL aggregate.
+func (s *sender) sendFrom(ctx context.Context, batch []pending, retry int) {
 	records := make([]stream.Record, 0, len(batch))
-	for retry := 0; ; retry++ {
+	for ; ; retry++ {
+		batch = s.splitOff(ctx, batch, retry)
 		records = records[:0]
 		for _, r := range batch {
 			records = append(records, r.record)
 		}
+		users := int64(countUsers(batch))
 		callStart := s.clk.Now()
 		if retry == 0 {
-			s.rec.Add(metrics.RecordsSent, int64(len(batch)), callStart)
+			s.rec.Add(metrics.RecordsSent, users, callStart)
 		} else {
-			s.rec.Add(metrics.RecordsRetried, int64(len(batch)), callStart)
+			s.rec.Add(metrics.RecordsRetried, users, callStart)
 		}
 		out, err := s.put(ctx, records)
 		callEnd := s.clk.Now()
 		s.rec.Add(metrics.PutCalls, 1, callEnd)
-		s.rec.Add(metrics.PutAttempts, int64(len(batch)), callEnd)
+		s.rec.Add(metrics.PutAttempts, users, callEnd)
 		s.rec.Observe(metrics.PutRecordsLatency, callEnd, callEnd.Sub(callStart))
-		batch = s.settle(batch, out, err, callStart, callEnd)
+		var wrong []pending
+		batch, wrong = s.settle(batch, out, err, callStart, callEnd)
+		if len(wrong) > 0 {
+			batch = s.repack(ctx, batch, wrong, callStart, callEnd)
+		}
 		s.release()
 		if len(batch) == 0 {
 			return
@@ -91,6 +107,44 @@ func (s *sender) send(ctx context.Context, batch []pending) {
 			return
 		}
 	}
+}
+
+// splitOff returns the part of batch one call takes, and sends the rest
+// in calls of their own: a retry of repacked aggregates can hold more
+// records than the batch it came from. The caller holds a call slot.
+func (s *sender) splitOff(ctx context.Context, batch []pending, retry int) []pending {
+	if s.repacker == nil || len(batch) <= 1 {
+		return batch
+	}
+	n, bytes := 0, 0
+	for n < len(batch) && n < s.maxRecords && (n == 0 || bytes+batch[n].record.Size() <= s.maxBytes) {
+		bytes += batch[n].record.Size()
+		n++
+	}
+	if n == len(batch) {
+		return batch
+	}
+	rest := batch[n:]
+	s.calls.Go(func() {
+		if !s.acquire(ctx) {
+			s.unfinished(rest)
+			return
+		}
+		s.sendFrom(ctx, rest, retry)
+	})
+	return batch[:n:n]
+}
+
+// repack adds to retry the user records of the records acknowledged on
+// another shard than predicted, packed again under a refreshed shard map.
+func (s *sender) repack(ctx context.Context, retry, wrong []pending, sent, now time.Time) []pending {
+	s.rec.Add(metrics.RecordsWrongShard, int64(countUsers(wrong)), now)
+	again, refused := s.repacker.repack(ctx, wrong, sent, now)
+	for _, r := range refused {
+		s.deadLetter(r, ReasonInvalidRecord, "the aggregator refused the user record when packing it again")
+	}
+	s.rec.Add(metrics.RecordsDeadLettered, int64(len(refused)), now)
+	return append(retry, again...)
 }
 
 // put makes one call: PutRecords, or PutRecord for a producer using it
@@ -112,67 +166,113 @@ func (s *sender) put(ctx context.Context, records []stream.Record) (*stream.PutR
 }
 
 // settle records the outcome of a call made at sent and answered at now,
-// and returns the records to retry.
-func (s *sender) settle(batch []pending, out *stream.PutRecordsOutput, err error, sent, now time.Time) []pending {
+// and returns the records to retry, and those acknowledged on another
+// shard than their aggregates were predicted for (to pack again).
+func (s *sender) settle(batch []pending, out *stream.PutRecordsOutput, err error, sent, now time.Time) (retry, wrong []pending) {
 	if err == nil && (out == nil || len(out.Records) != len(batch)) {
 		err = stream.Errorf(stream.CodeInternalFailure, "target answered %d results for %d records", resultCount(out), len(batch))
 	}
-	retry := batch[:0]
 	if err != nil {
-		s.rec.Add(metrics.PutCallErrors, 1, now)
-		code, msg := errorCode(err), err.Error()
-		if errors.Is(err, stream.ErrThrottled) {
-			s.rec.Add(metrics.RecordsThrottled, int64(len(batch)), now)
-		} else {
-			s.rec.Add(metrics.RecordsFailed, int64(len(batch)), now)
-		}
-		retryable := stream.Retryable(err)
-		for _, r := range batch {
-			r.attempts++
-			if !retryable || r.attempts >= s.retry.MaxAttempts {
-				s.deadLetter(r, code, "%s", msg)
-				continue
-			}
-			retry = append(retry, r)
-		}
-		s.rec.Add(metrics.RecordsDeadLettered, int64(len(batch)-len(retry)), now)
-		return retry
+		return s.callFailed(batch, err, now), nil
 	}
+	retry = batch[:0]
 	var (
-		acked, ackedBytes, throttled, failed, dead int64
-		shards                                     metrics.ShardCounts // for the report's per-shard load
+		t         tally
+		latencies = make([]time.Duration, 0, len(batch))
 	)
-	latencies := make([]time.Duration, 0, len(batch))
 	for i, r := range batch {
 		res := out.Records[i]
 		r.attempts++
 		if !res.Failed() {
-			s.ledger.AcknowledgedAt(r.id, r.record.PartitionKey, res.ShardID, res.SequenceNumber, r.attempts, sent)
-			acked++
-			ackedBytes += int64(r.record.Size())
-			shards.Add(res.ShardID, r.record.Size())
-			latencies = append(latencies, now.Sub(r.intended))
+			if r.predicted != "" && res.ShardID != r.predicted {
+				wrong = append(wrong, r)
+				continue
+			}
+			latencies = s.acknowledged(&t, r, res, sent, now, latencies)
 			continue
 		}
+		users := int64(r.userCount())
 		if res.ErrorCode == stream.CodeThrottled {
-			throttled++
+			t.throttled += users
 		} else {
-			failed++
+			t.failed += users
 		}
 		if r.attempts >= s.retry.MaxAttempts {
 			s.deadLetter(r, res.ErrorCode, "%s", res.ErrorMessage)
-			dead++
+			t.dead += users
+			continue
+		}
+		retry = append(retry, r)
+	}
+	t.record(s.rec, now)
+	s.rec.Observe(metrics.RecordLatency, now, latencies...)
+	return retry, wrong
+}
+
+// tally is one call's counts, added to the recorder once per call.
+type tally struct {
+	acked, ackedBytes, kinesisAcked, kinesisBytes, throttled, failed, dead int64
+	shards                                                                 metrics.ShardCounts // for the report's per-shard load
+}
+
+func (t *tally) record(rec *metrics.ProducerRecorder, now time.Time) {
+	rec.Add(metrics.RecordsDeadLettered, t.dead, now)
+	rec.Add(metrics.RecordsAcknowledged, t.acked, now)
+	rec.Add(metrics.BytesAcknowledged, t.ackedBytes, now)
+	rec.Add(metrics.KinesisRecordsAcknowledged, t.kinesisAcked, now)
+	rec.Add(metrics.KinesisBytesAcknowledged, t.kinesisBytes, now)
+	rec.AddShards(&t.shards, now)
+	rec.Add(metrics.RecordsThrottled, t.throttled, now)
+	rec.Add(metrics.RecordsFailed, t.failed, now)
+}
+
+// acknowledged settles a record the target wrote, and each user record in
+// it, and appends their latencies.
+func (s *sender) acknowledged(t *tally, r pending, res stream.PutRecordsResultEntry, sent, now time.Time, latencies []time.Duration) []time.Duration {
+	size := r.record.Size()
+	t.kinesisAcked++
+	t.kinesisBytes += int64(size)
+	if r.users == nil {
+		s.ledger.AcknowledgedAt(r.id, r.record.PartitionKey, res.ShardID, res.SequenceNumber, r.attempts, sent)
+		t.acked++
+		t.ackedBytes += int64(size)
+		t.shards.Add(res.ShardID, size)
+		return append(latencies, now.Sub(r.intended))
+	}
+	t.shards.AddAggregate(res.ShardID, size, len(r.users))
+	for _, u := range r.users {
+		s.ledger.AcknowledgedAt(u.id, u.record.PartitionKey, res.ShardID, res.SequenceNumber, r.attempts, sent)
+		t.acked++
+		t.ackedBytes += int64(u.record.Size())
+		latencies = append(latencies, now.Sub(u.intended))
+	}
+	return latencies
+}
+
+// callFailed settles a batch whose call failed as a whole and returns the
+// records to retry.
+func (s *sender) callFailed(batch []pending, err error, now time.Time) []pending {
+	retry := batch[:0]
+	users := int64(countUsers(batch))
+	s.rec.Add(metrics.PutCallErrors, 1, now)
+	code, msg := errorCode(err), err.Error()
+	if errors.Is(err, stream.ErrThrottled) {
+		s.rec.Add(metrics.RecordsThrottled, users, now)
+	} else {
+		s.rec.Add(metrics.RecordsFailed, users, now)
+	}
+	retryable := stream.Retryable(err)
+	var dead int64
+	for _, r := range batch {
+		r.attempts++
+		if !retryable || r.attempts >= s.retry.MaxAttempts {
+			s.deadLetter(r, code, "%s", msg)
+			dead += int64(r.userCount())
 			continue
 		}
 		retry = append(retry, r)
 	}
 	s.rec.Add(metrics.RecordsDeadLettered, dead, now)
-	s.rec.Add(metrics.RecordsAcknowledged, acked, now)
-	s.rec.Add(metrics.BytesAcknowledged, ackedBytes, now)
-	s.rec.AddShards(&shards, now)
-	s.rec.Add(metrics.RecordsThrottled, throttled, now)
-	s.rec.Add(metrics.RecordsFailed, failed, now)
-	s.rec.Observe(metrics.RecordLatency, now, latencies...)
 	return retry
 }
 
@@ -186,16 +286,25 @@ func resultCount(out *stream.PutRecordsOutput) int {
 // deadLetter keeps a record that failed every attempt; the caller counts
 // it (once per call, off the per-record path).
 func (s *sender) deadLetter(r pending, code, format string, args ...any) {
+	if r.users != nil {
+		for _, u := range r.users {
+			s.deadLetter(u.asPending(r.attempts), code, format, args...)
+		}
+		return
+	}
 	s.dead.write(s.letter(r, code, format, args...))
 	s.ledger.Failed(r.id, r.record.PartitionKey, r.attempts, ledger.DeadLettered)
 }
 
 // unfinished counts and keeps records the run stopped waiting for.
 func (s *sender) unfinished(batch []pending) {
-	s.rec.Add(metrics.RecordsUnfinished, int64(len(batch)), s.clk.Now())
+	s.rec.Add(metrics.RecordsUnfinished, int64(countUsers(batch)), s.clk.Now())
 	for _, r := range batch {
-		s.dead.write(s.letter(r, ReasonUnfinished, "the run stopped before the record was acknowledged"))
-		s.ledger.Failed(r.id, r.record.PartitionKey, r.attempts, ledger.Unfinished)
+		for _, u := range r.userRecords() {
+			kept := u.asPending(r.attempts)
+			s.dead.write(s.letter(kept, ReasonUnfinished, "the run stopped before the record was acknowledged"))
+			s.ledger.Failed(u.id, u.record.PartitionKey, r.attempts, ledger.Unfinished)
+		}
 	}
 }
 

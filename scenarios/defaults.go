@@ -7,16 +7,23 @@ import (
 
 // Defaults for fields a scenario leaves out.
 const (
-	DefaultShards         = 1
-	DefaultMaxRecordSize  = 1 * MiB
-	DefaultBatchRecords   = 500
-	DefaultBatchBytes     = 10 * MiB
-	DefaultLinger         = Duration(50 * time.Millisecond)
-	DefaultMaxAttempts    = 5
-	DefaultRetryBase      = Duration(100 * time.Millisecond)
-	DefaultRetryCap       = Duration(5 * time.Second)
-	DefaultMaxInFlight    = 8
-	DefaultHotKeys        = 1000
+	DefaultShards        = 1
+	DefaultMaxRecordSize = 1 * MiB
+	DefaultBatchRecords  = 500
+	DefaultBatchBytes    = 10 * MiB
+	DefaultLinger        = Duration(50 * time.Millisecond)
+	DefaultMaxAttempts   = 5
+	DefaultRetryBase     = Duration(100 * time.Millisecond)
+	DefaultRetryCap      = Duration(5 * time.Second)
+	DefaultMaxInFlight   = 8
+	DefaultHotKeys       = 1000
+	// KPL's aggregation defaults (default_config.properties):
+	// AggregationMaxSize, AggregationMaxCount, RecordMaxBufferedTime.
+	DefaultAggregationBytes   = ByteSize(51200)
+	DefaultAggregationRecords = 4294967295
+	DefaultAggregationLinger  = Duration(100 * time.Millisecond)
+	// MinAggregationBytes is the smallest AggregationMaxSize KPL accepts.
+	MinAggregationBytes   = ByteSize(64)
 	TargetModeProvisioned = "provisioned"
 	TargetModeOnDemand    = "on-demand"
 )
@@ -56,6 +63,11 @@ func applyDefaults(s *Scenario, isSet func(path string) bool) {
 		setDefault(&p.Batch.MaxRecords, DefaultBatchRecords, at("batch.max_records"))
 		setDefault(&p.Batch.MaxBytes, DefaultBatchBytes, at("batch.max_bytes"))
 		setDefault(&p.Batch.Linger, DefaultLinger, at("batch.linger"))
+		if a := p.Aggregation; a != nil {
+			setDefault(&a.MaxBytes, DefaultAggregationBytes, at("aggregation.max_bytes"))
+			setDefault(&a.MaxRecords, DefaultAggregationRecords, at("aggregation.max_records"))
+			setDefault(&a.Linger, DefaultAggregationLinger, at("aggregation.linger"))
+		}
 		setDefault(&p.Retry.MaxAttempts, DefaultMaxAttempts, at("retry.max_attempts"))
 		setDefault(&p.Retry.Base, DefaultRetryBase, at("retry.base"))
 		setDefault(&p.Retry.Cap, DefaultRetryCap, at("retry.cap"))

@@ -83,6 +83,13 @@ consumers:
 	assert.Equal(t, "producer-2", q.Name)
 	assert.Equal(t, &HotKey{Share: 0.5, Keys: DefaultHotKeys}, q.PartitionKey.Hot)
 	assert.Equal(t, Duration(0), q.Batch.Linger, "an explicit linger: 0s is kept")
+	assert.Nil(t, p.Aggregation, "no aggregation unless asked for")
+	assert.Nil(t, s.Consumers[0].Deaggregate, "consumers de-aggregate unless told not to")
+
+	// aggregation: {} takes KPL's defaults.
+	agg, err := Parse([]byte("name: a\nduration: 1s\nproducers: [{generator: logs, rate: [{constant: 1/s}], aggregation: {}}]\n"), "a.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, &Aggregation{MaxBytes: 51200, MaxRecords: 4294967295, Linger: Duration(100 * time.Millisecond)}, agg.Producers[0].Aggregation)
 
 	// ApplyDefaults on a scenario built in Go fills every zero.
 	built := &Scenario{Name: "go", Duration: Duration(time.Second), Producers: []Producer{{Generator: "g", Rate: []RateSegment{{Constant: new(Rate(1))}}}}}
@@ -269,7 +276,7 @@ func TestParseErrors(t *testing.T) {
 			[]string{
 				`4:75: producers[0].batch.max_records: 900 is over the PutRecords limit; use 1..500`,
 				`4:75: producers[1].batch.max_records: 900 is over the PutRecords limit; use 1..500`,
-				`7:5: producers[1].lingr: unknown field "lingr" (allowed: name, generator, options, partition_key, rate, batch, retry, max_in_flight, stream, api, backpressure)`,
+				`7:5: producers[1].lingr: unknown field "lingr" (allowed: name, generator, options, partition_key, rate, batch, aggregation, retry, max_in_flight, stream, api, backpressure)`,
 			},
 		},
 		{
@@ -277,6 +284,25 @@ func TestParseErrors(t *testing.T) {
 			"syntax error",
 			"name: ok\nduration: 1m: 2m\n",
 			[]string{`2: mapping values are not allowed in this context`},
+		},
+		{
+			// An aggregate must fit one record with its 1-byte partition key.
+			"aggregate over the record size",
+			valid + "    aggregation: {max_bytes: 1MiB}\n",
+			[]string{`12:30: producers[0].aggregation.max_bytes: 1MiB is over the aggregate size limit; use 64B..1048575B`},
+		},
+		{
+			// KPL's smallest aggregate, and at least one record in it.
+			"aggregate too small",
+			valid + "    aggregation: {max_bytes: 32, max_records: 0}\n",
+			[]string{`12:30: producers[0].aggregation.max_bytes: 32B is under the minimum (aggregate size); use 64B..1048575B`,
+				`12:47: producers[0].aggregation.max_records: 0 is under the minimum (KPL AggregationMaxCount); use 1..4294967295`},
+		},
+		{
+			// KPL sends aggregates with PutRecords.
+			"aggregation with put_record",
+			valid + "    api: put_record\n    aggregation: {}\n",
+			[]string{`13:18: producers[0].aggregation: needs api put_records (KPL sends aggregates with PutRecords); remove api: put_record or the aggregation`},
 		},
 		{
 			// An empty file.

@@ -109,6 +109,10 @@ type Producer struct {
 	Rate []RateSegment `yaml:"rate" json:"rate"`
 	// Batch says how records are grouped into PutRecords calls.
 	Batch Batch `yaml:"batch" json:"batch"`
+	// Aggregation, when set, packs the user records bound for one shard
+	// into KPL aggregated records before they are batched (see
+	// docs/aggregation.md); left out, every record is its own Kinesis record.
+	Aggregation *Aggregation `yaml:"aggregation,omitempty" json:"aggregation,omitempty"`
 	// Retry is the retry policy for failed records.
 	Retry Retry `yaml:"retry" json:"retry"`
 	// MaxInFlight bounds concurrent PutRecords calls (default 8).
@@ -319,6 +323,26 @@ type Batch struct {
 	Linger Duration `yaml:"linger" json:"linger"`
 }
 
+// Aggregation packs user records into KPL aggregated records, as the
+// Kinesis Producer Library does: the records a producer predicts for the
+// same shard (from the stream's shard map) share an aggregate of at most
+// MaxBytes and MaxRecords user records, sent when full or when its first
+// record has waited Linger. The aggregates are then batched into PutRecords
+// calls as records are. Defaults are KPL's (default_config.properties).
+type Aggregation struct {
+	// MaxBytes bounds an aggregate, magic bytes and digest included (KPL
+	// AggregationMaxSize; default 51,200 bytes, at least 64, at most the
+	// stream's record size less 1 byte for the aggregate's partition key).
+	MaxBytes ByteSize `yaml:"max_bytes,omitempty" json:"max_bytes,omitempty"`
+	// MaxRecords bounds the user records in one aggregate (KPL
+	// AggregationMaxCount; default 4,294,967,295).
+	MaxRecords int64 `yaml:"max_records,omitempty" json:"max_records,omitempty"`
+	// Linger is the longest a user record waits for its aggregate to fill
+	// (KPL RecordMaxBufferedTime; default 100ms); the aggregate then waits
+	// at most batch.linger for its PutRecords call.
+	Linger Duration `yaml:"linger,omitempty" json:"linger,omitempty"`
+}
+
 // Retry is exponential backoff with full jitter: before attempt n+1 wait a
 // uniform random time in [0, min(Cap, Base*2^(n-1))].
 type Retry struct {
@@ -365,6 +389,11 @@ type Consumer struct {
 	// applied; it does not catch producer-retry duplicates, which have new
 	// sequence numbers).
 	Sink string `yaml:"sink,omitempty" json:"sink,omitempty"`
+	// Deaggregate says whether the consumer unpacks KPL aggregated records
+	// into their user records, as KCL does (default true). false is a
+	// naive consumer that takes each Kinesis record as one record: it sees
+	// 1 record where a KPL producer put 50, and its verdict says so.
+	Deaggregate *bool `yaml:"deaggregate,omitempty" json:"deaggregate,omitempty"`
 	// Checkpoint says how often progress is saved.
 	Checkpoint Checkpoint `yaml:"checkpoint,omitempty" json:"checkpoint,omitempty"`
 	// RestartAt are times (from the run's start) at which the consumer

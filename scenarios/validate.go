@@ -207,6 +207,7 @@ func (v *validator) producer(p *Producer, path string, recordSize ByteSize, o op
 	between(v, path+".batch.max_records", b.MaxRecords, 1, MaxBatchRecords, " (PutRecords)")
 	between(v, path+".batch.max_bytes", b.MaxBytes, 1, MaxBatchBytes, " (PutRecords)")
 	between(v, path+".batch.linger", b.Linger, 0, MaxLinger, "")
+	v.aggregation(p, path, recordSize)
 
 	r := &p.Retry
 	between(v, path+".retry.max_attempts", r.MaxAttempts, 1, MaxAttempts, "")
@@ -224,6 +225,24 @@ func (v *validator) producer(p *Producer, path string, recordSize ByteSize, o op
 		v.addf(path+".api", "%q is not a producer API; use %s or %s", p.API, APIPutRecords, APIPutRecord)
 	}
 	v.backpressure(&p.Backpressure, path+".backpressure")
+}
+
+// aggregation checks a producer's KPL aggregation against KPL's limits and
+// the stream's record size: an aggregate and its 1-byte partition key must
+// be one record the stream takes.
+func (v *validator) aggregation(p *Producer, path string, recordSize ByteSize) {
+	a := p.Aggregation
+	if a == nil {
+		return
+	}
+	path += ".aggregation"
+	// The top is target.max_record_size less the aggregate's partition key.
+	between(v, path+".max_bytes", a.MaxBytes, MinAggregationBytes, recordSize-1, " (aggregate size)")
+	between(v, path+".max_records", a.MaxRecords, 1, DefaultAggregationRecords, " (KPL AggregationMaxCount)")
+	between(v, path+".linger", a.Linger, 0, MaxLinger, "")
+	if p.API == APIPutRecord {
+		v.addf(path, "needs api put_records (KPL sends aggregates with PutRecords); remove api: put_record or the aggregation")
+	}
 }
 
 func (v *validator) backpressure(b *Backpressure, path string) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/scenarios"
+	"github.com/kinesim/kinesim/stream/kpl"
 )
 
 // generateFlags say how many records to print and how to make them.
@@ -26,6 +27,10 @@ type generateFlags struct {
 	producer     string
 	start        string
 	rate         float64
+	// aggregate, when over 0, packs the records into KPL aggregates of at
+	// most that many user records and aggregateBytes bytes.
+	aggregate      int
+	aggregateBytes int
 }
 
 func newGenerateCommand() *cobra.Command {
@@ -40,12 +45,20 @@ Options are a scenario's generator options, one --option NAME=VALUE each; a
 value is read as YAML, so record_size={uniform: {min: 512, max: 4KiB}} works.
 The same kind, options, seed and --start print the same bytes.
 
+With --aggregate N the records are packed as a KPL producer packs them for one
+shard, into aggregated records of at most N user records and --aggregate-bytes
+bytes (KPL's AggregationMaxSize, magic and digest included), one line per
+Kinesis record: {"partition_key": "a", "explicit_hash_key": ..., "user_records":
+N, "bytes": ..., "data": BASE64}. A lone record goes out plain, as KPL sends it.
+See docs/aggregation.md for the format.
+
 Kinds and their options:
 ` + kindsHelp(),
 		Example: `  kinesim generate bike --count 5
   kinesim generate logs --option format=rfc5424 --option error_burst=0.5 --seed 7
   kinesim generate clickstream --partition-key '{zipf: {keys: 100, s: 1.1}}'
-  kinesim generate video-metadata --option record_size=4KiB --start 2024-11-26T08:00:00Z`,
+  kinesim generate video-metadata --option record_size=4KiB --start 2024-11-26T08:00:00Z
+  kinesim generate bike --count 120 --aggregate 50`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return generate(cmd.OutOrStdout(), args[0], f)
@@ -59,6 +72,8 @@ Kinds and their options:
 	fl.StringVar(&f.producer, "producer", "", "producer name in the record ids (default: the kind)")
 	fl.StringVar(&f.start, "start", "", "intended send time of the first record, RFC 3339 (default: now)")
 	fl.Float64Var(&f.rate, "rate", 1000, "records per second: spaces the intended send times")
+	fl.IntVar(&f.aggregate, "aggregate", 0, "pack the records into KPL aggregated records of at most N user records each, printed as base64 (0: print the records)")
+	fl.IntVar(&f.aggregateBytes, "aggregate-bytes", kpl.DefaultMaxBytes, "with --aggregate: the largest aggregate in bytes, magic and digest included")
 	return cmd
 }
 
@@ -119,24 +134,84 @@ func generate(out io.Writer, kind string, f generateFlags) error {
 		producer = kind
 	}
 	w := bufio.NewWriter(out)
-	var record, line []byte
+	print, finish := printRecord, func(*bufio.Writer) error { return nil }
+	if f.aggregate > 0 {
+		agg, err := kpl.NewAggregator(kpl.WithMaxRecords(f.aggregate), kpl.WithMaxBytes(f.aggregateBytes))
+		if err != nil {
+			return usageError("--aggregate-bytes: %v", err)
+		}
+		p := &aggregatePrinter{agg: agg}
+		print, finish = p.print, p.finish
+	}
+	var record []byte
 	gap := time.Duration(float64(time.Second) / f.rate)
 	for i := range f.count {
 		record = gen.Next(record[:0], generators.Meta{Producer: producer, ID: uint64(i + 1), Intended: start.Add(time.Duration(i) * gap)})
-		key := appendJSONString(nil, keys.Key())
-		line = append(append(append(line[:0], `{"partition_key":`...), key...), `,"data":`...)
-		if len(record) > 0 && record[0] == '{' && json.Valid(record) {
-			line = append(line, record...)
-		} else {
-			line = appendJSONString(line, string(record))
+		if err := print(w, keys.Key(), record); err != nil {
+			return err
 		}
-		line = append(line, "}\n"...)
-		if _, err := w.Write(line); err != nil {
-			return failure(err)
-		}
+	}
+	if err := finish(w); err != nil {
+		return err
 	}
 	if err := w.Flush(); err != nil {
 		return failure(err)
+	}
+	return nil
+}
+
+// printRecord prints one record as {"partition_key": ..., "data": ...}.
+func printRecord(w *bufio.Writer, key string, record []byte) error {
+	line := append(appendJSONString([]byte(`{"partition_key":`), key), `,"data":`...)
+	if len(record) > 0 && record[0] == '{' && json.Valid(record) {
+		line = append(line, record...)
+	} else {
+		line = appendJSONString(line, string(record))
+	}
+	if _, err := w.Write(append(line, "}\n"...)); err != nil {
+		return failure(err)
+	}
+	return nil
+}
+
+// aggregatePrinter packs records into KPL aggregates and prints each
+// Kinesis record it completes.
+type aggregatePrinter struct {
+	agg *kpl.Aggregator
+	out []kpl.Aggregate
+}
+
+// aggregateLine is one Kinesis record as generate --aggregate prints it.
+type aggregateLine struct {
+	PartitionKey    string `json:"partition_key"`
+	ExplicitHashKey string `json:"explicit_hash_key,omitempty"`
+	UserRecords     int    `json:"user_records"`
+	Bytes           int    `json:"bytes"`
+	Data            []byte `json:"data"` // base64, as the Kinesis API carries it
+}
+
+func (p *aggregatePrinter) print(w *bufio.Writer, key string, record []byte) error {
+	var err error
+	// The aggregator keeps the record until it hands its aggregate back:
+	// give it a copy, the generator reuses its buffer.
+	if p.out, err = p.agg.Add(p.out[:0], kpl.UserRecord{PartitionKey: key, Data: slices.Clone(record)}); err != nil {
+		return usageError("%v", err)
+	}
+	return p.write(w)
+}
+
+func (p *aggregatePrinter) finish(w *bufio.Writer) error {
+	p.out = p.agg.Flush(p.out[:0])
+	return p.write(w)
+}
+
+func (p *aggregatePrinter) write(w *bufio.Writer) error {
+	enc := json.NewEncoder(w)
+	for _, a := range p.out {
+		line := aggregateLine{PartitionKey: a.PartitionKey, ExplicitHashKey: a.ExplicitHashKey, UserRecords: len(a.UserRecords), Bytes: len(a.Data), Data: a.Data}
+		if err := enc.Encode(line); err != nil {
+			return failure(err)
+		}
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kinesim/kinesim/stream/kpl"
 )
 
 func TestGeneratePrintsJSONLines(t *testing.T) {
@@ -89,4 +91,54 @@ func TestGenerateDoesNotEscapeHTML(t *testing.T) {
 	assert.Contains(t, out.String(), `"data":"<134>`, "syslog's priority is written as is")
 	assert.NotContains(t, out.String(), `\u003c`)
 	assert.NotContains(t, out.String(), `\u003e`)
+}
+
+// TestGenerateAggregates: --aggregate packs the same records generate
+// prints plain into KPL aggregates of at most N user records; each line's
+// base64 data de-aggregates back to them, keys and order included.
+func TestGenerateAggregates(t *testing.T) {
+	flags := generateFlags{count: 120, seed: 3, rate: 100, start: "2024-11-26T08:00:00Z", options: []string{"city=Paris"}}
+	var plain bytes.Buffer
+	require.NoError(t, generate(&plain, "bike", flags))
+	type plainLine struct {
+		Key  string          `json:"partition_key"`
+		Data json.RawMessage `json:"data"`
+	}
+	var want []plainLine
+	for _, line := range strings.Split(strings.TrimSuffix(plain.String(), "\n"), "\n") {
+		var p plainLine
+		require.NoError(t, json.Unmarshal([]byte(line), &p))
+		want = append(want, p)
+	}
+
+	flags.aggregate, flags.aggregateBytes = 50, kpl.DefaultMaxBytes
+	var out bytes.Buffer
+	require.NoError(t, generate(&out, "bike", flags))
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	require.Len(t, lines, 3, "120 records at 50 an aggregate: 3 Kinesis records")
+	var got []plainLine
+	for i, line := range lines {
+		var a aggregateLine
+		require.NoError(t, json.Unmarshal([]byte(line), &a), "line %d", i)
+		assert.Equal(t, "a", a.PartitionKey)
+		assert.Equal(t, []int{50, 50, 20}[i], a.UserRecords)
+		assert.Equal(t, len(a.Data), a.Bytes)
+		users, outcome := kpl.Deaggregate(nil, kpl.Record{PartitionKey: a.PartitionKey, Data: a.Data}, kpl.AllHashKeys)
+		require.True(t, outcome.Aggregated, "line %d: %v", i, outcome)
+		require.NoError(t, outcome.Corrupt)
+		require.Len(t, users, a.UserRecords)
+		for _, u := range users {
+			got = append(got, plainLine{Key: u.PartitionKey, Data: u.Data})
+		}
+	}
+	assert.Equal(t, want, got, "the aggregates carry the records generate prints")
+
+	flags.aggregate, flags.aggregateBytes = 50, 2000
+	out.Reset()
+	require.NoError(t, generate(&out, "bike", flags))
+	for i, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+		var a aggregateLine
+		require.NoError(t, json.Unmarshal([]byte(line), &a))
+		assert.LessOrEqual(t, a.Bytes, 2000, "line %d: under --aggregate-bytes", i)
+	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/kinesim/kinesim/metrics"
 	"github.com/kinesim/kinesim/runner/ledger"
 	"github.com/kinesim/kinesim/stream"
+	"github.com/kinesim/kinesim/stream/kpl"
 )
 
 // Consumer defaults.
@@ -80,6 +81,21 @@ type consumer struct {
 	err         error // why the consumer could not read, if it could not
 	// generation is the ledger generation deliveries belong to.
 	gen atomic.Int64
+	// deaggregate unpacks KPL aggregates as KCL does (scenario
+	// deaggregate, default true); aggs counts what it found.
+	deaggregate bool
+	aggs        aggregateCounts
+}
+
+// aggregateCounts are what a consumer made of KPL aggregates, for its
+// verdict. Safe for concurrent use.
+type aggregateCounts struct {
+	// notDeaggregated are aggregates a consumer that does not de-aggregate
+	// took as single records, and users the user records in them.
+	notDeaggregated, users atomic.Int64
+	// corrupt are records with the magic that were not valid aggregates;
+	// filtered are user records dropped by the hash key range filter.
+	corrupt, filtered atomic.Int64
 }
 
 // shardProgress is what the consumer knows of the shards in one generation
@@ -265,11 +281,29 @@ type shardCursor struct {
 	sinceCkpt int
 	lastCkpt  time.Time
 	prog      *shardProgress
+	// keys is the shard's hash key range, for KCL's filter of aggregates
+	// after a reshard; parsed on first use.
+	keys     kpl.HashRange
+	keysRead bool
+}
+
+// hashRange is the shard's hash key range; the whole space when the
+// target gave none that parses (KCL's default).
+func (cur *shardCursor) hashRange() kpl.HashRange {
+	if !cur.keysRead {
+		r := cur.shard.HashKeyRange
+		var err error
+		if cur.keys, err = kpl.ParseHashRange(r.StartingHashKey, r.EndingHashKey); err != nil {
+			cur.keys = kpl.AllHashKeys
+		}
+		cur.keysRead = true
+	}
+	return cur.keys
 }
 
 // delivered processes the records of one response received at now.
 func (cur *shardCursor) delivered(records []stream.StoredRecord, now time.Time) {
-	cur.c.process(cur.shard.ShardID, records, now)
+	cur.c.process(cur.shard.ShardID, cur.hashRange(), records, now)
 	if n := len(records); n > 0 {
 		cur.lastSeq = records[n-1].SequenceNumber
 		cur.sinceCkpt += n
@@ -303,40 +337,87 @@ func (cur *shardCursor) end(ctx context.Context) {
 	}
 }
 
-// process hands one response's records to the sink and the ledger.
-func (c *consumer) process(shardID string, records []stream.StoredRecord, now time.Time) {
+// process hands one response's records to the sink and the ledger: each
+// user record, once KPL aggregates are unpacked (when the consumer
+// de-aggregates), with the aggregates that hold a user record outside
+// keys dropped as KCL drops them.
+func (c *consumer) process(shardID string, keys kpl.HashRange, records []stream.StoredRecord, now time.Time) {
 	if len(records) == 0 {
 		return
 	}
-	var bytes, first int64
+	var (
+		bytes, first, users int64
+		unpacked            []kpl.UserRecord
+	)
 	endToEnd := make([]time.Duration, 0, len(records))
 	propagation := make([]time.Duration, 0, len(records))
+	gen := int(c.gen.Load())
 	for _, r := range records {
 		bytes += int64(len(r.Data))
 		if !r.ApproximateArrivalTimestamp.IsZero() {
 			propagation = append(propagation, now.Sub(r.ApproximateArrivalTimestamp))
 		}
-		gen := int(c.gen.Load())
-		id, sent, ok := generators.ParseMeta(r.Data)
-		if !ok {
-			c.ledger.Delivered(ledger.Delivery{ShardID: shardID, SequenceNumber: r.SequenceNumber, At: now, Generation: gen})
-			continue
-		}
-		endToEnd = append(endToEnd, now.Sub(sent))
-		d := ledger.Delivery{RecordID: id, ShardID: shardID, SequenceNumber: r.SequenceNumber,
-			PartitionKey: r.PartitionKey, At: now, Generation: gen}
-		if c.filter != nil && !c.filter.equals(r.Data, c.filterValue) {
-			d.Filtered = true
-		} else {
-			d.Applied = c.sink.apply(id, shardID, r.SequenceNumber, r.PartitionKey, r.Data, sent)
-		}
-		if c.ledger.Delivered(d) {
-			first++
+		unpacked = c.unpack(unpacked[:0], r, keys)
+		for _, u := range unpacked {
+			users++
+			sent, ok, firstDelivery := c.deliver(shardID, r.SequenceNumber, u, now, gen)
+			if ok {
+				endToEnd = append(endToEnd, now.Sub(sent))
+			}
+			if firstDelivery {
+				first++
+			}
 		}
 	}
-	c.rec.Add(metrics.RecordsConsumed, int64(len(records)), now)
+	c.rec.Add(metrics.KinesisRecordsConsumed, int64(len(records)), now)
+	c.rec.Add(metrics.RecordsConsumed, users, now)
 	c.rec.Add(metrics.BytesConsumed, bytes, now)
-	c.rec.AddConsumed(c.name, int64(len(records)), bytes, first, now)
+	c.rec.AddConsumed(c.name, users, bytes, first, now)
 	c.rec.Observe(metrics.EndToEndLatency, now, endToEnd...)
 	c.rec.Observe(metrics.PropagationDelay, now, propagation...)
+}
+
+// unpack appends the user records r carries: its KPL aggregate's, or r
+// itself (a plain record, a corrupt aggregate as KCL passes it on, or any
+// record for a consumer that does not de-aggregate).
+func (c *consumer) unpack(dst []kpl.UserRecord, r stream.StoredRecord, keys kpl.HashRange) []kpl.UserRecord {
+	rec := kpl.Record{PartitionKey: r.PartitionKey, Data: r.Data}
+	if !c.deaggregate {
+		if kpl.IsAggregate(r.Data) {
+			inside, _ := kpl.Deaggregate(dst, rec, kpl.AllHashKeys)
+			c.aggs.notDeaggregated.Add(1)
+			c.aggs.users.Add(int64(len(inside) - len(dst)))
+			c.rec.Add(metrics.AggregatesNotDeaggregated, 1, c.clk.Now())
+		}
+		return append(dst[:0], kpl.UserRecord{PartitionKey: r.PartitionKey, Data: r.Data})
+	}
+	dst, out := kpl.Deaggregate(dst, rec, keys)
+	if out.Corrupt != nil {
+		c.aggs.corrupt.Add(1)
+		c.rec.Add(metrics.AggregatesCorrupt, 1, c.clk.Now())
+	}
+	if out.Filtered > 0 {
+		c.aggs.filtered.Add(int64(out.Filtered))
+		c.rec.Add(metrics.RecordsFilteredByHashRange, int64(out.Filtered), c.clk.Now())
+	}
+	return dst
+}
+
+// deliver hands one user record of the Kinesis record seq to the sink and
+// the ledger. ok says it carried kinesim's record id (and sent its
+// intended send time); first that it is the record's first delivery.
+func (c *consumer) deliver(shardID, seq string, u kpl.UserRecord, now time.Time, gen int) (sent time.Time, ok, first bool) {
+	id, sent, ok := generators.ParseMeta(u.Data)
+	if !ok {
+		c.ledger.Delivered(ledger.Delivery{ShardID: shardID, SequenceNumber: seq, At: now, Generation: gen})
+		return sent, false, false
+	}
+	d := ledger.Delivery{RecordID: id, ShardID: shardID, SequenceNumber: seq,
+		PartitionKey: u.PartitionKey, At: now, Generation: gen}
+	if c.filter != nil && !c.filter.equals(u.Data, c.filterValue) {
+		d.Filtered = true
+	} else {
+		d.Applied = c.sink.apply(id, shardID, position{seq, u.SubSequenceNumber}, u.PartitionKey, u.Data, sent)
+	}
+	return sent, true, c.ledger.Delivered(d)
 }

@@ -117,6 +117,7 @@ func newConsumer(cfg Config, cc scenarios.Consumer, led *ledger.Ledger) (*consum
 		poll:        orDefault(cc.PollInterval.D(), DefaultPollInterval),
 		ckptRecords: cc.Checkpoint.Records,
 		ckptEvery:   orDefault(cc.Checkpoint.Every.D(), DefaultCheckpointEvery),
+		deaggregate: cc.Deaggregate == nil || *cc.Deaggregate,
 	}
 	if c.ckptRecords <= 0 {
 		c.ckptRecords = DefaultCheckpointRecords
@@ -228,6 +229,10 @@ func (g *Group) Finish(drain time.Duration) (*result.Verification, error) {
 	v := &result.Verification{Passed: true}
 	for i, c := range g.consumers {
 		verdict := c.ledger.Verdict()
+		verdict.AggregatesNotDeaggregated = c.aggs.notDeaggregated.Load()
+		verdict.UserRecordsNotDeaggregated = c.aggs.users.Load()
+		verdict.AggregatesCorrupt = c.aggs.corrupt.Load()
+		verdict.FilteredByHashRange = c.aggs.filtered.Load()
 		if c.sink.stateful() {
 			verdict.Sink = c.sink.check(c.ledger.ExpectedCounts())
 		}

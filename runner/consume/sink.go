@@ -32,9 +32,9 @@ type sink struct {
 	field     fieldScanner
 
 	mu      sync.Mutex
-	seen    *idSet            // record ids (idempotent)
-	highest map[string]string // sequence number by shard (idempotent_sequence)
-	totals  map[string]int64  // records applied per partition key (aggregate, window)
+	seen    *idSet              // record ids (idempotent)
+	highest map[string]position // highest applied by shard (idempotent_sequence)
+	totals  map[string]int64    // records applied per partition key (aggregate, window)
 	windows map[string]*keyWindow
 }
 
@@ -43,7 +43,7 @@ func newSink(sc scenarios.Consumer) *sink {
 		mode:      sc.Sink,
 		processor: sc.Processor,
 		seen:      newIDSet(),
-		highest:   map[string]string{},
+		highest:   map[string]position{},
 		totals:    map[string]int64{},
 		windows:   map[string]*keyWindow{},
 	}
@@ -65,7 +65,7 @@ func (s *sink) stateful() bool {
 // apply applies one delivery and reports whether its effect was applied
 // (an idempotent sink skips what it has applied before). at is the
 // record's event time (its intended send time) for the window.
-func (s *sink) apply(id, shardID, seq, key string, data []byte, at time.Time) bool {
+func (s *sink) apply(id, shardID string, pos position, key string, data []byte, at time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch s.mode {
@@ -74,10 +74,10 @@ func (s *sink) apply(id, shardID, seq, key string, data []byte, at time.Time) bo
 			return false
 		}
 	case scenarios.SinkIdempotentSequence:
-		if last := s.highest[shardID]; last != "" && !stream.SequenceLess(last, seq) {
+		if last, ok := s.highest[shardID]; ok && !last.less(pos) {
 			return false
 		}
-		s.highest[shardID] = seq
+		s.highest[shardID] = pos
 	}
 	if !s.stateful() {
 		return true
@@ -94,6 +94,21 @@ func (s *sink) apply(id, shardID, seq, key string, data []byte, at time.Time) bo
 		}
 	}
 	return true
+}
+
+// position is where a user record sits in a shard: its Kinesis record's
+// sequence number and its sub-sequence number in a KPL aggregate (0 for a
+// plain record), KCL's ExtendedSequenceNumber.
+type position struct {
+	seq string
+	sub int64
+}
+
+func (p position) less(o position) bool {
+	if p.seq != o.seq {
+		return stream.SequenceLess(p.seq, o.seq)
+	}
+	return p.sub < o.sub
 }
 
 // check compares the per-key totals with the expected counts, by key hash.

@@ -16,7 +16,7 @@ func TestWindowSlides(t *testing.T) {
 	s := newSink(scenarios.Consumer{Processor: scenarios.ProcessorWindow, Window: &scenarios.Window{Field: "v", Size: scenarios.Duration(10 * time.Second)}})
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i, v := range []int{5, 1, 9, 3} {
-		assert.True(t, s.apply(fmt.Sprint("p-", i+1), "s", fmt.Sprint(i+1), "k", []byte(fmt.Sprintf(`{"v":%d}`, v)), t0.Add(time.Duration(i)*5*time.Second)))
+		assert.True(t, s.apply(fmt.Sprint("p-", i+1), "s", position{seq: fmt.Sprint(i + 1)}, "k", []byte(fmt.Sprintf(`{"v":%d}`, v)), t0.Add(time.Duration(i)*5*time.Second)))
 	}
 	// Points at 0, 5, 10, 15 s: the window of 10 s before 15 s holds 5, 10, 15.
 	got, ok := s.windowStats("k")
@@ -27,9 +27,14 @@ func TestWindowSlides(t *testing.T) {
 }
 
 func TestSinkModes(t *testing.T) {
-	type delivery struct{ id, shard, seq string }
-	replay := []delivery{{"p-1", "s0", "10"}, {"p-2", "s0", "11"}, {"p-1", "s0", "10"}, {"p-3", "s1", "12"}}
-	retry := []delivery{{"p-1", "s0", "10"}, {"p-1", "s0", "13"}}
+	type delivery struct {
+		id, shard, seq string
+		sub            int64
+	}
+	replay := []delivery{{"p-1", "s0", "10", 0}, {"p-2", "s0", "11", 0}, {"p-1", "s0", "10", 0}, {"p-3", "s1", "12", 0}}
+	retry := []delivery{{"p-1", "s0", "10", 0}, {"p-1", "s0", "13", 0}}
+	// Three user records of one KPL aggregate, then a replay of it.
+	aggregate := []delivery{{"p-1", "s0", "10", 0}, {"p-2", "s0", "10", 1}, {"p-3", "s0", "10", 2}, {"p-2", "s0", "10", 1}}
 	tests := []struct {
 		name       string
 		mode       string
@@ -46,12 +51,15 @@ func TestSinkModes(t *testing.T) {
 		{"id retry", scenarios.SinkIdempotent, retry, 1},
 		// ...the sequence number does not.
 		{"sequence retry", scenarios.SinkIdempotentSequence, retry, 2},
+		// The user records of an aggregate share a sequence number: the
+		// sub-sequence number tells them apart, and catches the replay.
+		{"sequence aggregate", scenarios.SinkIdempotentSequence, aggregate, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newSink(scenarios.Consumer{Processor: scenarios.ProcessorAggregate, Sink: tt.mode})
 			for _, d := range tt.deliveries {
-				s.apply(d.id, d.shard, d.seq, "k", nil, time.Time{})
+				s.apply(d.id, d.shard, position{d.seq, d.sub}, "k", nil, time.Time{})
 			}
 			check := s.check(nil)
 			assert.Equal(t, tt.applied, check.ActualTotal, "applied")
@@ -67,8 +75,8 @@ func TestIdempotentSinkKeepsDenseIDsCompact(t *testing.T) {
 	const n = 1_000_000
 	for i := uint64(1); i <= n; i++ {
 		id := recordid.Format("bikes", i)
-		require.True(t, s.apply(id, "s", "1", "k", nil, time.Time{}))
-		require.False(t, s.apply(id, "s", "1", "k", nil, time.Time{}), "repeat of %s", id)
+		require.True(t, s.apply(id, "s", position{seq: "1"}, "k", nil, time.Time{}))
+		require.False(t, s.apply(id, "s", position{seq: "1"}, "k", nil, time.Time{}), "repeat of %s", id)
 	}
 	size := s.seen.sizeInBytes()
 	assert.Less(t, size, uint64(1<<20), "bytes for %d dense ids", n)
