@@ -30,6 +30,7 @@ type emulateFlags struct {
 	shards      int
 	region      string
 	shardLimit  int
+	checkSigs   bool
 	delays      lifecycleDelays
 	verbose     bool
 	scenario    string
@@ -45,7 +46,8 @@ func newEmulateCommand() *cobra.Command {
 CBOR, as the AWS SDKs and CLI speak them; HTTP/1.1 and cleartext HTTP/2), limits
 included, until Ctrl-C. Point any Kinesis
 client at it with AWS_ENDPOINT_URL_KINESIS=http://ADDR. Requests are accepted with
-any credentials and signature, unchecked: the address must be a loopback one
+any credentials and signature, unchecked (--check-signatures verifies SigV4
+against this process's AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY): the address must be a loopback one
 unless --allow-remote. --stream (with --shards) creates a stream at start.
 --scenario runs a scenario's producers (and chaos, and built-in consumers) against
 the served stream while your consumer reads it, writes the run folder (--out) with
@@ -79,6 +81,7 @@ See docs/emulate.md for a walk-through.`,
 	fl.DurationVar(&f.delays.delete, "delete-delay", 500*time.Millisecond, "how long a deleted stream shows DELETING")
 	fl.DurationVar(&f.delays.reshard, "reshard-delay", 500*time.Millisecond, "how long SplitShard, MergeShards and UpdateShardCount keep the stream UPDATING")
 	fl.DurationVar(&f.delays.consumer, "consumer-delay", 500*time.Millisecond, "how long a registered consumer stays CREATING")
+	fl.BoolVar(&f.checkSigs, "check-signatures", false, "verify each request's SigV4 signature against AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of this process, with Kinesis's auth errors")
 	fl.BoolVar(&f.verbose, "verbose", false, "log every failed request to stderr")
 	fl.StringVar(&f.scenario, "scenario", "", "run this scenario (a file or a built-in name) against the served stream")
 	fl.StringVar(&f.out, "out", "", "run folder of the --scenario run (default runs/<scenario>-<UTC timestamp>)")
@@ -115,8 +118,16 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 		return err
 	}
 	emu := emulated.New(emulated.WithReshardDelay(f.delays.reshard), emulated.WithConsumerDelay(f.delays.consumer))
-	srv := server.New(emu, server.WithRegion(f.region), server.WithShardLimit(f.shardLimit), server.WithLogger(logger),
-		server.WithCreateDelay(f.delays.create), server.WithDeleteDelay(f.delays.delete))
+	opts := []server.Option{server.WithRegion(f.region), server.WithShardLimit(f.shardLimit), server.WithLogger(logger),
+		server.WithCreateDelay(f.delays.create), server.WithDeleteDelay(f.delays.delete)}
+	if f.checkSigs {
+		key, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+		if key == "" || secret == "" {
+			return usageError("--check-signatures checks signatures against AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: set both, to the credentials your clients use")
+		}
+		opts = append(opts, server.WithSignatureCheck(key, secret))
+	}
+	srv := server.New(emu, opts...)
 	if f.stream != "" {
 		if err := srv.CreateStream(ctx, &stream.CreateStreamInput{StreamName: f.stream, ShardCount: f.shards}); err != nil {
 			return usageError("--stream %s --shards %d: %w", f.stream, f.shards, err)
@@ -128,7 +139,11 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 	}
 	endpoint := "http://" + ln.Addr().String()
 	out := cmd.OutOrStdout()
-	fmt.Fprintf(out, "kinesim emulate: serving the Kinesis API at %s (any credentials accepted; Ctrl-C stops)\n", endpoint)
+	creds := "any credentials accepted"
+	if f.checkSigs {
+		creds = "signatures checked for access key " + os.Getenv("AWS_ACCESS_KEY_ID")
+	}
+	fmt.Fprintf(out, "kinesim emulate: serving the Kinesis API at %s (%s; Ctrl-C stops)\n", endpoint, creds)
 	if f.stream != "" {
 		fmt.Fprintf(out, "stream %s: %d shard(s), ACTIVE\n", f.stream, f.shards)
 	}

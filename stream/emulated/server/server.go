@@ -18,8 +18,9 @@
 // (one ValidationException listing each breach), then existence and state.
 // Shard ids are read as Kinesis reads them (stream.ParseShardID).
 //
-// Security: the server accepts any SigV4 signature and any credentials
-// without checking them, and has no TLS. Serve it on loopback only.
+// Security: by default the server accepts any SigV4 signature and any
+// credentials without checking them (WithSignatureCheck verifies them
+// against one access key), and it has no TLS. Serve it on loopback only.
 //
 // Operations: CreateStream, DeleteStream, DescribeStream,
 // DescribeStreamSummary, ListStreams, ListShards, PutRecord, PutRecords,
@@ -95,6 +96,8 @@ type options struct {
 	shardLimit   int // 0: the region's default
 	createDelay  time.Duration
 	deleteDelay  time.Duration
+	// accessKeyID and secretAccessKey check signatures when set.
+	accessKeyID, secretAccessKey string
 	maxBodyBytes int64
 	log          *slog.Logger
 	now          func() time.Time
@@ -194,6 +197,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if refused != nil {
 		s.opts.log.Debug("request refused", "operation", op, "status", refused.status, "content_type", r.Header.Get("Content-Type"))
 		refused.write(w)
+		return
+	}
+	if err := s.checkSignature(r, body); err != nil {
+		s.writeError(w, r, c, op, err)
 		return
 	}
 	resp, err := serveOp(r.Context(), s, c, body)
