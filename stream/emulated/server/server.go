@@ -92,15 +92,15 @@ const account = "111111111111"
 type Option func(*options)
 
 type options struct {
-	region       string
-	shardLimit   int // 0: the region's default
-	createDelay  time.Duration
-	deleteDelay  time.Duration
+	region      string
+	shardLimit  int // 0: the region's default
+	createDelay time.Duration
+	deleteDelay time.Duration
 	// accessKeyID and secretAccessKey check signatures when set.
 	accessKeyID, secretAccessKey string
-	maxBodyBytes int64
-	log          *slog.Logger
-	now          func() time.Time
+	maxBodyBytes                 int64
+	log                          *slog.Logger
+	now                          func() time.Time
 }
 
 // WithRegion sets the region in stream ARNs. Default: us-east-1. Requests
