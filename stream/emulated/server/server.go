@@ -16,7 +16,14 @@
 // run in Kinesis's order: the body's shape (SerializationException, in the
 // Java terms Kinesis uses), then every constraint of the API model
 // (one ValidationException listing each breach), then existence and state.
-// Shard ids are read as Kinesis reads them (stream.ParseShardID).
+// Shard ids are read as Kinesis reads them (stream.ParseShardID). Before
+// any of that, requests pass Kinesis's front end (front.go: method,
+// content type, empty body, target) and, with WithSignatureCheck, its
+// SigV4 check (auth.go). Every answer but an event stream carries a
+// Content-Length; operations that return nothing answer an empty body.
+// Streams go through Kinesis's states (lifecycle.go: CREATING, DELETING,
+// UPDATING), and the account's shard quota holds across streams
+// (limits.go).
 //
 // Security: by default the server accepts any SigV4 signature and any
 // credentials without checking them (WithSignatureCheck verifies them
