@@ -48,8 +48,11 @@ func keyLoads(t *traffic) (hot []HotKey, peakUtil map[int32]float64) {
 				l = &load{}
 				loads[w.key] = l
 			}
-			l.recs += w.records * p.peakRate
-			l.bytes += w.bytes * p.meanBytes * p.peakRate
+			// With KPL aggregation the key's records share aggregates (at
+			// least with each other): fewer Kinesis records.
+			r, b := p.agg.kinesis(w.records*p.peakRate, w.bytes*p.meanBytes*p.peakRate)
+			l.recs += r
+			l.bytes += b
 			l.producers = append(l.producers, pi)
 		}
 	}
@@ -94,12 +97,14 @@ func throttledAlone(t *traffic, k int32) float64 {
 	b := bucketPair{records: shardRecordsPerSecond, bytes: shardBytesPerSecond}
 	throttled := 0.0
 	for s := range t.seconds {
-		var dr, db float64
+		var du, dr, db float64
 		for pi, p := range t.producers {
-			dr += p.due[s] * shares[pi].recs
-			db += p.due[s] * shares[pi].bytes
+			r, by := p.agg.kinesis(p.due[s]*shares[pi].recs, p.due[s]*shares[pi].bytes)
+			du += p.due[s] * shares[pi].recs
+			dr += r
+			db += by
 		}
-		throttled += fluidStep(&b, dr, db)
+		throttled += throttledUsers(fluidStep(&b, dr, db), dr, du)
 	}
 	return math.Max(throttled, 0)
 }

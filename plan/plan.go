@@ -236,7 +236,13 @@ func Plan(ctx context.Context, sc *scenarios.Scenario, opts ...Option) (*Result,
 	}
 	sort.Slice(res.Candidates, func(i, j int) bool { return res.Candidates[i].Shards < res.Candidates[j].Shards })
 	res.OnDemand = p.onDemand()
+	if res.Aggregation, err = p.aggregation(ctx, sc, cfg, obj, res.Recommended); err != nil {
+		return nil, err
+	}
 	res.Advice = p.advice(res)
+	if res.Aggregation != nil {
+		res.Advice = append(res.Advice, res.Aggregation.text(res.Recommended)+".")
+	}
 	return res, nil
 }
 
@@ -367,8 +373,11 @@ func (p *planner) evenBound() int {
 	for s := range p.t.seconds {
 		var recs, bytes float64
 		for _, pt := range p.t.producers {
-			recs += pt.peak[s]
-			bytes += pt.peak[s] * pt.meanBytes
+			// An aggregating producer packs the most records per aggregate
+			// on one shard: its fewest Kinesis records, a lower bound.
+			r, b := pt.agg.kinesis(pt.peak[s], pt.peak[s]*pt.meanBytes)
+			recs += r
+			bytes += b
 		}
 		load := max(recs/shardRecordsPerSecond, bytes/shardBytesPerSecond)
 		if p.t.polling > 0 {

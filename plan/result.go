@@ -31,6 +31,10 @@ type Result struct {
 	Advice []string  `json:"advice,omitempty"`
 	Prices PriceInfo `json:"prices"`
 	Model  Model     `json:"model"`
+	// Aggregation is what KPL aggregation does to the plan, when a
+	// producer aggregates: user records per Kinesis record, the size
+	// overhead, and the shards it saves.
+	Aggregation *Aggregation `json:"aggregation,omitempty"`
 }
 
 // Traffic describes the scenario's writes and reads.

@@ -84,7 +84,7 @@ func evaluate(t *traffic, n int, fluidOnly bool) evaluation {
 	for s := 0; s < t.seconds; {
 		if wi := t.windowAt[s]; wi >= 0 && !fluidOnly {
 			w := &t.windows[wi]
-			ev.throttled += perRecordWindow(t, w, buckets, keyShard)
+			ev.throttled += perRecordWindow(t, w, buckets, keyShard, recShare)
 			// Utilisation is a property of the rate, not of the records: it
 			// comes from the schedule in every second.
 			for ; s < w.end; s++ {
@@ -95,14 +95,19 @@ func evaluate(t *traffic, n int, fluidOnly bool) evaluation {
 		}
 		ev.utilisation(t, s, recShare, byteRate)
 		for j := range n {
-			var dr, db, pr, pb, vb float64
+			// du are user records; dr and db what the shard takes: fewer
+			// records when a producer aggregates (KPL).
+			var du, dr, db, pr, pb, vb float64
 			for pi, p := range t.producers {
 				c := pi*n + j
-				dr += p.due[s] * recShare[c]
-				db += p.due[s] * byteRate[c]
+				r, b := p.agg.kinesis(p.due[s]*recShare[c], p.due[s]*byteRate[c])
+				du += p.due[s] * recShare[c]
+				dr += r
+				db += b
 				vb += p.due[s] * sqRate[c]
-				pr += p.peak[s] * recShare[c]
-				pb += p.peak[s] * byteRate[c]
+				r, b = p.agg.kinesis(p.peak[s]*recShare[c], p.peak[s]*byteRate[c])
+				pr += r
+				pb += b
 			}
 			b := &buckets[j]
 			if !safe(dr, pr, b.records, shardRecordsPerSecond) || !safe(vb, pb, b.bytes, shardBytesPerSecond) {
@@ -113,7 +118,7 @@ func evaluate(t *traffic, n int, fluidOnly bool) evaluation {
 				}
 				ev.errorBound += min(bound, dr)
 			}
-			ev.throttled += fluidStep(b, dr, db)
+			ev.throttled += throttledUsers(fluidStep(b, dr, db), dr, du)
 		}
 		s++
 	}
@@ -126,8 +131,9 @@ func (ev *evaluation) utilisation(t *traffic, s int, recShare, byteRate []float6
 	for j := range n {
 		var pr, pb float64
 		for pi, p := range t.producers {
-			pr += p.peak[s] * recShare[pi*n+j]
-			pb += p.peak[s] * byteRate[pi*n+j]
+			r, b := p.agg.kinesis(p.peak[s]*recShare[pi*n+j], p.peak[s]*byteRate[pi*n+j])
+			pr += r
+			pb += b
 		}
 		if u := max(pr/shardRecordsPerSecond, pb/shardBytesPerSecond); u > ev.peakWrite {
 			ev.peakWrite, ev.peakShard, ev.peakAt = u, j, s
@@ -184,17 +190,27 @@ func fluidStep(b *bucketPair, dr, db float64) float64 {
 // the whole bucket passes when the bucket is full and leaves it in debt),
 // and a throttled record takes nothing. It returns the records throttled
 // and leaves the buckets as they are at the window's end.
-func perRecordWindow(t *traffic, w *window, buckets []bucketPair, keyShard []int32) float64 {
+//
+// A user record of an aggregating producer (KPL) takes its share of an
+// aggregate's tokens instead: 1/k of a record token and its bytes in the
+// aggregate, k the user records an aggregate holds at the shard's rate.
+func perRecordWindow(t *traffic, w *window, buckets []bucketPair, keyShard []int32, recShare []float64) float64 {
 	for j := range buckets {
 		buckets[j].last = float64(w.start)
 	}
+	n := len(buckets)
 	throttled := 0
 	for _, r := range t.records[w.first:w.limit] {
-		b := &buckets[keyShard[r.key]]
+		shard := keyShard[r.key]
+		b := &buckets[shard]
 		refill(b, r.at)
-		size := float64(r.size)
-		if b.records >= 1 && b.bytes >= min(size, shardBytesPerSecond) {
-			b.records--
+		recs, size := 1.0, float64(r.size)
+		if p := t.producers[r.producer]; p.agg != nil {
+			sec := min(int(r.at), len(p.due)-1)
+			recs, size = p.agg.cost(p.due[sec]*recShare[int(r.producer)*n+int(shard)], r.size)
+		}
+		if b.records >= recs && b.bytes >= min(size, shardBytesPerSecond) {
+			b.records -= recs
 			b.bytes -= size
 		} else {
 			throttled++

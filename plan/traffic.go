@@ -63,6 +63,11 @@ type producerTraffic struct {
 	sampledBytes          float64
 	sampledSq             float64
 	sampledPut, sampledKB float64
+	// agg, set for a producer that aggregates (KPL), turns its user
+	// records into Kinesis records per shard; aggSample measures it.
+	agg       *aggModel
+	aggSample *aggSampler
+	aggLinger float64
 }
 
 // keyWeight is one key's share of a producer's records and bytes.
@@ -79,9 +84,10 @@ type keyInfo struct {
 
 // record is one record of a per-record window.
 type record struct {
-	at   float64 // seconds from the start
-	size int32   // data and partition key bytes
-	key  int32
+	at       float64 // seconds from the start
+	size     int32   // data and partition key bytes
+	key      int32
+	producer int32 // index in traffic.producers
 }
 
 // window is a run of whole seconds simulated record by record.
@@ -168,6 +174,12 @@ func (t *traffic) compileProducer(sc *scenarios.Scenario, i int, pc scenarios.Pr
 		keyCount: map[int32]float64{}, keyBytes: map[int32]float64{},
 	}
 	p.hashKeys, _ = keys.(generators.HashKeyer)
+	if a := pc.Aggregation; a != nil {
+		if p.aggSample, err = newAggSampler(a, int(sc.Target.MaxRecordSize)); err != nil {
+			return nil, fmt.Errorf("producer %q: aggregation: %w", pc.Name, err)
+		}
+		p.aggLinger = a.Linger.D().Seconds()
+	}
 	for _, seg := range pc.Rate {
 		p.poisson = p.poisson || seg.Arrivals == scenarios.ArrivalsPoisson
 	}
@@ -290,11 +302,20 @@ func (t *traffic) next(p *producerTraffic, buf []byte, at float64) ([]byte, int3
 
 // sample makes n records of p to measure it before the windows are chosen.
 func (t *traffic) sample(p *producerTraffic, n int) {
-	var buf []byte
+	var (
+		buf []byte
+		key int32
+	)
 	for range n {
-		buf, _, _ = t.next(p, buf, 0)
+		buf, _, key = t.next(p, buf, 0)
+		if p.aggSample != nil {
+			p.aggSample.add(t.keys[key].name, buf)
+		}
 	}
 	p.meanBytes = p.sampledBytes / float64(p.sampled)
+	if p.aggSample != nil {
+		p.agg, p.aggSample = p.aggSample.model(p.aggLinger), nil
+	}
 }
 
 // chooseWindows picks the seconds to simulate record by record: the
@@ -348,7 +369,7 @@ func (t *traffic) makeWindowRecords() error {
 	for wi := range t.windows {
 		w := &t.windows[wi]
 		w.first = len(t.records)
-		for _, p := range t.producers {
+		for pi, p := range t.producers {
 			var dueGrid [gridCells + 1]float64
 			target := math.NaN()
 			for s := w.start; s < w.end; s++ {
@@ -375,7 +396,7 @@ func (t *traffic) makeWindowRecords() error {
 					at := float64(s) + (float64(g)+frac)/gridCells
 					var size, key int32
 					buf, size, key = t.next(p, buf, at)
-					t.records = append(t.records, record{at: at, size: size, key: key})
+					t.records = append(t.records, record{at: at, size: size, key: key, producer: int32(pi)})
 					if p.poisson {
 						target += p.rng.ExpFloat64()
 					} else {
@@ -400,6 +421,11 @@ func (p *producerTraffic) finishStats(t *traffic) {
 	p.meanSq = p.sampledSq / n
 	p.putUnits = p.sampledPut / n
 	p.kbUnits = p.sampledKB / n
+	if p.agg != nil {
+		// Aggregates are metered, not user records: KPL's whole point for
+		// PUT payload units (25 KB each) and on-demand's 1 KB rounding.
+		p.putUnits, p.kbUnits = min(p.putUnits, p.agg.putUnits), min(p.kbUnits, p.agg.kbUnits)
+	}
 	if p.weights != nil || p.random {
 		return
 	}

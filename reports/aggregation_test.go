@@ -38,16 +38,19 @@ func TestSummaryShowsKinesisRecords(t *testing.T) {
 			r.Totals.RecordsWrongShard = tt.wrong
 			r.Throughput.KinesisRecordsAcknowledgedPerS = float64(r.Totals.KinesisRecordsAcknowledged) / 10
 			r.Throughput.KinesisBytesAcknowledgedPerS = 12000
-			var text, md bytes.Buffer
+			var text, md, page bytes.Buffer
 			require.NoError(t, WriteSummary(&text, r))
 			require.NoError(t, WriteMarkdown(&md, r))
+			require.NoError(t, WriteHTML(&page, r))
 			if tt.want == "" {
 				assert.NotContains(t, text.String(), "kinesis ")
 				assert.NotContains(t, md.String(), "kinesis records")
+				assert.NotContains(t, page.String(), "Kinesis records:")
 				return
 			}
 			assert.Contains(t, text.String(), tt.want)
 			assert.Contains(t, md.String(), tt.wantMarkMD)
+			assert.Contains(t, page.String(), "Kinesis records: 24 records acknowledged (KPL aggregates")
 		})
 	}
 }

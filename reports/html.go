@@ -125,6 +125,9 @@ func WriteHTML(w io.Writer, r *result.Result) error {
 	d.Throughput = fmt.Sprintf("%s records/s mean, %s peak second, %.2f MiB/s",
 		thousands(int64(tp.RecordsAcknowledgedPerS+0.5)), thousands(tp.PeakRecordsAcknowledgedPerS),
 		tp.BytesAcknowledgedPerS/(1<<20))
+	if line := kinesisRecordsLine(r); line != "" {
+		d.Throughput += "; Kinesis records: " + line
+	}
 	if len(r.Thresholds) > 0 {
 		d.ThresholdCounts = thresholdCounts(r.Thresholds)
 	}

@@ -114,6 +114,10 @@ func TestConsumersDeaggregate(t *testing.T) {
 	assert.Equal(t, 4000-kinesis, naive.Lost, "naive: the rest are lost to it")
 	assert.Equal(t, 4000-plain, naive.UserRecordsNotDeaggregated, "naive: the user records in the aggregates it took whole")
 	assert.Equal(t, kinesis*2, tot.KinesisRecordsConsumed, "both consumers read every Kinesis record")
+	for _, load := range res.Consumers {
+		require.NotEmpty(t, load.BacklogRecords)
+		assert.Zero(t, load.BacklogRecords[len(load.BacklogRecords)-1], "%s: read everything, seen or not", load.Consumer)
+	}
 	assert.Equal(t, 4000+kinesis, tot.RecordsConsumed, "user records: kcl's 4,000 and naive's one per Kinesis record")
 }
 

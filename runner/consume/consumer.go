@@ -357,7 +357,8 @@ func (c *consumer) process(shardID string, keys kpl.HashRange, records []stream.
 		if !r.ApproximateArrivalTimestamp.IsZero() {
 			propagation = append(propagation, now.Sub(r.ApproximateArrivalTimestamp))
 		}
-		unpacked = c.unpack(unpacked[:0], r, keys)
+		var hidden int64
+		unpacked, hidden = c.unpack(unpacked[:0], r, keys)
 		for _, u := range unpacked {
 			users++
 			sent, ok, firstDelivery := c.deliver(shardID, r.SequenceNumber, u, now, gen)
@@ -365,7 +366,9 @@ func (c *consumer) process(shardID string, keys kpl.HashRange, records []stream.
 				endToEnd = append(endToEnd, now.Sub(sent))
 			}
 			if firstDelivery {
-				first++
+				// The user records a naive consumer read without seeing
+				// them are read all the same: not a backlog.
+				first += 1 + hidden
 			}
 		}
 	}
@@ -379,17 +382,21 @@ func (c *consumer) process(shardID string, keys kpl.HashRange, records []stream.
 
 // unpack appends the user records r carries: its KPL aggregate's, or r
 // itself (a plain record, a corrupt aggregate as KCL passes it on, or any
-// record for a consumer that does not de-aggregate).
-func (c *consumer) unpack(dst []kpl.UserRecord, r stream.StoredRecord, keys kpl.HashRange) []kpl.UserRecord {
+// record for a consumer that does not de-aggregate). hidden counts the
+// user records of an aggregate a consumer that does not de-aggregate
+// reads without seeing, beyond the one record it takes the aggregate for.
+func (c *consumer) unpack(dst []kpl.UserRecord, r stream.StoredRecord, keys kpl.HashRange) (_ []kpl.UserRecord, hidden int64) {
 	rec := kpl.Record{PartitionKey: r.PartitionKey, Data: r.Data}
 	if !c.deaggregate {
 		if kpl.IsAggregate(r.Data) {
 			inside, _ := kpl.Deaggregate(dst, rec, kpl.AllHashKeys)
+			n := int64(len(inside) - len(dst))
 			c.aggs.notDeaggregated.Add(1)
-			c.aggs.users.Add(int64(len(inside) - len(dst)))
+			c.aggs.users.Add(n)
 			c.rec.Add(metrics.AggregatesNotDeaggregated, 1, c.clk.Now())
+			hidden = max(n-1, 0)
 		}
-		return append(dst[:0], kpl.UserRecord{PartitionKey: r.PartitionKey, Data: r.Data})
+		return append(dst[:0], kpl.UserRecord{PartitionKey: r.PartitionKey, Data: r.Data}), hidden
 	}
 	dst, out := kpl.Deaggregate(dst, rec, keys)
 	if out.Corrupt != nil {
@@ -400,7 +407,7 @@ func (c *consumer) unpack(dst []kpl.UserRecord, r stream.StoredRecord, keys kpl.
 		c.aggs.filtered.Add(int64(out.Filtered))
 		c.rec.Add(metrics.RecordsFilteredByHashRange, int64(out.Filtered), c.clk.Now())
 	}
-	return dst
+	return dst, 0
 }
 
 // deliver hands one user record of the Kinesis record seq to the sink and
