@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kinesim/kinesim/result"
@@ -70,7 +71,7 @@ func (p *Injector) Results(res *result.Result, consumers []DeliveryCounter) []re
 		case len(consumers) == 0:
 			r.DuplicatesCaused = int64(len(twice))
 		default:
-			r.DuplicatesCaused = duplicatesOf(twice, consumers)
+			r.DuplicatesCaused = duplicatesOf(twice, countersFor(&f.cfg, consumers))
 		}
 		r.PeakBacklogRecords, r.RecoveryS = levels.recovery(r.AtS, r.AtS+r.ForS)
 		out = append(out, r)
@@ -92,6 +93,24 @@ func redeliveriesOf(f *fault, consumers []DeliveryCounter) (n int64, ok bool) {
 		}
 	}
 	return n, ok
+}
+
+// countersFor are the consumers whose deliveries show f's duplicates: the
+// application's own (ApplicationConsumer) for a fault on an application,
+// the others otherwise.
+func countersFor(f *scenarios.Fault, consumers []DeliveryCounter) []DeliveryCounter {
+	var out []DeliveryCounter
+	for _, c := range consumers {
+		named, ok := c.(interface{ Name() string })
+		app := ok && strings.HasPrefix(named.Name(), ApplicationConsumer(""))
+		switch {
+		case f.IsApplicationFault() && ok && named.Name() == ApplicationConsumer(f.Application):
+			out = append(out, c)
+		case !f.IsApplicationFault() && !app:
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // duplicatesOf counts the deliveries beyond the first of the records, for
@@ -280,6 +299,8 @@ func describe(f *scenarios.Fault) string {
 		what += " on producer " + f.Producer
 	case f.Consumer != "":
 		what += " on consumer " + f.Consumer
+	case f.Application != "":
+		what += " on application " + f.Application
 	}
 	return what
 }

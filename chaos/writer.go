@@ -7,6 +7,7 @@ import (
 	"syscall"
 
 	"github.com/kinesim/kinesim/generators"
+	"github.com/kinesim/kinesim/generators/recordid"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 )
@@ -37,6 +38,9 @@ type writer struct {
 	plan   *Injector
 	inner  stream.Writer
 	faults []*fault
+	// finder finds the ids in an application's records (nil: kinesim's own
+	// records, whose metadata says their id).
+	finder *recordid.Finder
 }
 
 var _ stream.Writer = (*writer)(nil)
@@ -130,7 +134,7 @@ func (w *writer) PutRecords(ctx context.Context, in *stream.PutRecordsInput) (*s
 		var ids []string
 		for i, e := range out.Records {
 			if !e.Failed() {
-				ids = append(ids, recordID(in.Records[i]))
+				ids = w.recordIDs(ids, in.Records[i])
 			}
 		}
 		lostAck.storedTwice(ids...)
@@ -265,6 +269,15 @@ func injectedEntry(code, streamName string, index int) stream.PutRecordsResultEn
 		msg = fmt.Sprintf("Rate exceeded for shard in stream %s under account 111111111111 (injected by chaos[%d], as aws:kinesis:inject-api-provisioned-throughput-exception).", streamName, index)
 	}
 	return stream.PutRecordsResultEntry{ErrorCode: code, ErrorMessage: msg}
+}
+
+// recordIDs appends the kinesim ids r carries: its own, or those an
+// application carried over into it.
+func (w *writer) recordIDs(dst []string, r stream.Record) []string {
+	if w.finder != nil {
+		return w.finder.Find(dst, r.Data)
+	}
+	return append(dst, recordID(r))
 }
 
 // recordID is the kinesim id a generated record carries ("" for others).

@@ -44,6 +44,7 @@ type htmlData struct {
 	ThresholdCounts string
 	Thresholds      []htmlThreshold
 	Latency         []htmlLatency
+	Pipelines       []htmlPipeline
 	Data            chartData
 }
 
@@ -109,6 +110,8 @@ func WriteHTML(w io.Writer, r *result.Result) error {
 		d.Verdict, d.VerdictClass = "incomplete: "+r.StopReason, "warn"
 	case r.ThresholdsFailed() > 0:
 		d.Verdict, d.VerdictClass = fmt.Sprintf("%d threshold(s) failed", r.ThresholdsFailed()), "fail"
+	case PipelinesFailed(r.Pipelines) > 0:
+		d.Verdict, d.VerdictClass = fmt.Sprintf("%d pipeline(s) failed", PipelinesFailed(r.Pipelines)), "fail"
 	default:
 		d.Verdict, d.VerdictClass = "passed", "pass"
 	}
@@ -141,6 +144,7 @@ func WriteHTML(w io.Writer, r *result.Result) error {
 		d.Latency = append(d.Latency, htmlLatency{Name: m.Name(), P50: ms(p.P50), P90: ms(p.P90), P99: ms(p.P99),
 			P999: ms(p.P999), Max: ms(p.Max), Mean: ms(p.Mean), Count: thousands(p.Count)})
 	}
+	d.Pipelines = htmlPipelines(r.Pipelines)
 	var b strings.Builder
 	if err := reportTemplate.Execute(&b, d); err != nil {
 		return fmt.Errorf("render report.html: %w", err)

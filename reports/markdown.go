@@ -67,6 +67,7 @@ func WriteMarkdown(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 		}
 	}
 
+	writePipelinesMarkdown(&b, r.Pipelines)
 	if o.full {
 		writeFullMarkdown(&b, r)
 	}
@@ -82,6 +83,8 @@ func markdownVerdict(r *result.Result) string {
 		return "⚠️ incomplete (" + r.StopReason + ")"
 	case r.ThresholdsFailed() > 0:
 		return fmt.Sprintf("❌ %d threshold(s) failed", r.ThresholdsFailed())
+	case PipelinesFailed(r.Pipelines) > 0:
+		return fmt.Sprintf("❌ %d pipeline(s) failed", PipelinesFailed(r.Pipelines))
 	}
 	return "✅ passed"
 }

@@ -109,6 +109,9 @@ func WriteSummary(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 	if err := WriteVerification(&b, r.Verification); err != nil {
 		return err
 	}
+	if err := WritePipelines(&b, r.Pipelines); err != nil {
+		return err
+	}
 	if err := WriteChaos(&b, r.Chaos); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -43,6 +44,9 @@ type forwarder struct {
 	target  stream.Target
 	in, out string
 	fault   func(i int) string
+	// window > 0 aggregates instead: one output record per window input
+	// records of a response, {"inputs": [ID, ...]}.
+	window int
 
 	mu sync.Mutex
 	n  int
@@ -77,6 +81,12 @@ func (f *forwarder) shard(ctx context.Context, shardID string) {
 			continue
 		}
 		var recs []stream.Record
+		if f.window > 0 {
+			f.write(ctx, aggregate(out.Records, f.window))
+			it = out.NextShardIterator
+			sleep(ctx, 200*time.Millisecond)
+			continue
+		}
 		for _, r := range out.Records {
 			f.mu.Lock()
 			f.n++
@@ -98,6 +108,23 @@ func (f *forwarder) shard(ctx context.Context, shardID string) {
 		it = out.NextShardIterator
 		sleep(ctx, 200*time.Millisecond)
 	}
+}
+
+// aggregate makes one record per window records, naming their ids.
+func aggregate(records []stream.StoredRecord, window int) []stream.Record {
+	var out []stream.Record
+	for len(records) > 0 {
+		n := min(window, len(records))
+		var ids []string
+		for _, r := range records[:n] {
+			id, _, _ := generators.ParseMeta(r.Data)
+			ids = append(ids, id)
+		}
+		data, _ := json.Marshal(map[string]any{"inputs": ids, "count": n})
+		out = append(out, stream.Record{PartitionKey: ids[0], Data: data})
+		records = records[n:]
+	}
+	return out
 }
 
 // write puts recs, retrying the ones that failed, until ctx is done.
@@ -133,13 +160,19 @@ func sleep(ctx context.Context, d time.Duration) {
 // synctest bubble, and returns the pipeline's result.
 func runPipeline(t *testing.T, fault func(i int) string) result.Pipeline {
 	t.Helper()
-	sc, err := scenarios.Parse([]byte(pipelineScenario), "pipeline-test.yaml", scenarios.WithGenerators(generators.Kinds()...))
+	return runPipelineWith(t, pipelineScenario, &forwarder{fault: fault})
+}
+
+// runPipelineWith runs the scenario src with the application fw.
+func runPipelineWith(t *testing.T, src string, fw *forwarder) result.Pipeline {
+	t.Helper()
+	sc, err := scenarios.Parse([]byte(src), "pipeline-test.yaml", scenarios.WithGenerators(generators.Kinds()...))
 	require.NoError(t, err)
 	var res *result.Result
 	synctest.Test(t, func(t *testing.T) {
 		target := emulated.New()
 		ctx, cancel := context.WithCancel(t.Context())
-		fw := &forwarder{target: target, in: "bikes", out: "bikes-out", fault: fault}
+		fw.target, fw.in, fw.out = target, "bikes", "bikes-out"
 		done := make(chan struct{})
 		go func() { fw.run(ctx); close(done) }()
 		res, err = Run(t.Context(), Config{Scenario: sc, Target: target, OutDir: t.TempDir()})
@@ -202,6 +235,43 @@ func TestPipelineCountsWhatTheApplicationGotWrong(t *testing.T) {
 	assert.Equal(t, 1000-skip, p.Matched)
 	assert.Equal(t, 1000-skip+twice+junk, p.OutputRecords)
 	assert.True(t, p.Passed, "without expect the counts are reported, not judged")
+}
+
+func TestPipelineAggregatingApplication(t *testing.T) {
+	src := strings.Replace(pipelineScenario, "id: {field: source.kinesim_id}", "id: {list: inputs}", 1)
+	p := runPipelineWith(t, src, &forwarder{window: 10})
+	assert.Equal(t, "list inputs", p.ID)
+	assert.Equal(t, int64(1000), p.Matched, "every input named by a window")
+	assert.Zero(t, p.Lost+p.Duplicated+p.Unknown, "%+v", p)
+	assert.Less(t, p.OutputRecords, int64(1000), "fewer outputs than inputs: %d", p.OutputRecords)
+	assert.Equal(t, int64(1000), p.LatencyMs.Count, "each input timed to its window's receipt")
+}
+
+func TestPipelineReadsTheOutputWithEnhancedFanOut(t *testing.T) {
+	src := strings.Replace(pipelineScenario, "settle: 2s", "settle: 2s\n    mode: efo", 1)
+	p := runPipelineWith(t, src, &forwarder{fault: func(i int) string {
+		if i%100 == 0 {
+			return "twice"
+		}
+		return ""
+	}})
+	assert.Equal(t, "efo", p.Mode)
+	assert.Equal(t, int64(1000), p.Matched, "every record came out")
+	assert.Equal(t, int64(10), p.Duplicated, "every 100th written twice")
+	assert.Zero(t, p.Lost+p.Unknown, "%+v", p)
+}
+
+func TestPipelineApplicationFaultsNeedEmulate(t *testing.T) {
+	sc, err := scenarios.Parse([]byte(pipelineScenario+`chaos:
+  - {at: 1s, for: 1s, producer_timeout: {count: 1, ack_lost: true}, application: enricher}
+`), "pipeline-test.yaml", scenarios.WithGenerators(generators.Kinds()...))
+	require.NoError(t, err)
+	synctest.Test(t, func(t *testing.T) {
+		_, err := Run(t.Context(), Config{Scenario: sc, Target: emulated.New(), OutDir: t.TempDir()})
+		require.Error(t, err, "nothing serves the application's calls")
+		assert.ErrorContains(t, err, "chaos[0] application enricher")
+		assert.ErrorContains(t, err, "kinesim emulate --scenario")
+	})
 }
 
 func TestPipelineExpect(t *testing.T) {

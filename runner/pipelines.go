@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/kinesim/kinesim/chaos"
@@ -17,6 +18,22 @@ import (
 type pipelines struct {
 	sendTimes *pipeline.SendTimes
 	readers   []*pipeline.Pipeline
+}
+
+// applicationChaos hands the chaos timeline to whoever serves the
+// applications (Config.ChaosReady); without one, a fault on an application
+// cannot reach it and is an error.
+func (r *run) applicationChaos() error {
+	if r.cfg.ChaosReady != nil {
+		r.cfg.ChaosReady(r.faults)
+		return nil
+	}
+	for i, f := range r.cfg.Scenario.Chaos {
+		if f.IsApplicationFault() {
+			return fmt.Errorf("chaos[%d] application %s: kinesim reaches an application's calls only when it serves them; run the scenario with kinesim emulate --scenario, and point the application at it", i, f.Application)
+		}
+	}
+	return nil
 }
 
 // startPipelines starts reading each pipeline's output stream and hooks the

@@ -61,6 +61,12 @@ type Config struct {
 	DeadLetterCap int
 	// Version is kinesim's version for the report.
 	Version string
+	// ChaosReady, when set, is called with the run's chaos timeline once it
+	// is bound, before any record is sent: `kinesim emulate` routes the
+	// calls it serves through Injector.Application, so that the faults a
+	// scenario moves onto a pipeline's application (a fault's application)
+	// reach it. Without it such faults are an error.
+	ChaosReady func(*chaos.Injector)
 	// Recorder, when set, receives the measurements (so a caller can show
 	// live status); otherwise Run makes one.
 	Recorder *metrics.Recorder
@@ -148,6 +154,9 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 	}
 	r.faults, err = chaos.New(sc, cfg.Target, r.start, chaos.WithClock(clk), chaos.WithProxy(cfg.Proxy))
 	if err != nil {
+		return nil, cleanup, err
+	}
+	if err := r.applicationChaos(); err != nil {
 		return nil, cleanup, err
 	}
 	for _, p := range r.producers {

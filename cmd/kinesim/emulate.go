@@ -51,8 +51,11 @@ against this process's AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY): the address
 unless --allow-remote. --stream (with --shards) creates a stream at start.
 --scenario runs a scenario's producers (and chaos, and built-in consumers) against
 the served stream while your consumer reads it, writes the run folder (--out) with
-its ledger for 'kinesim verify', and keeps serving until Ctrl-C.
-See docs/emulate.md for a walk-through.`,
+its ledger for 'kinesim verify', and keeps serving until Ctrl-C. A scenario's
+pipelines are measured through your application: it reads the input stream and
+writes the output stream here, and the faults the scenario moves onto it
+(application: NAME) act on the calls it makes. See docs/emulate.md and
+docs/pipelines.md for walk-throughs.`,
 		Example: `  kinesim emulate
   kinesim emulate --stream smartcity-bikes --shards 4
   kinesim emulate --addr 127.0.0.1:4568 --verbose
@@ -114,20 +117,10 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 		logLevel = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: logLevel}))
-	if err := f.delays.check(); err != nil {
+	srv, apps, err := newEmulateServer(f, logger)
+	if err != nil {
 		return err
 	}
-	emu := emulated.New(emulated.WithReshardDelay(f.delays.reshard), emulated.WithConsumerDelay(f.delays.consumer))
-	opts := []server.Option{server.WithRegion(f.region), server.WithShardLimit(f.shardLimit), server.WithLogger(logger),
-		server.WithCreateDelay(f.delays.create), server.WithDeleteDelay(f.delays.delete)}
-	if f.checkSigs {
-		key, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
-		if key == "" || secret == "" {
-			return usageError("--check-signatures checks signatures against AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: set both, to the credentials your clients use")
-		}
-		opts = append(opts, server.WithSignatureCheck(key, secret))
-	}
-	srv := server.New(emu, opts...)
 	if f.stream != "" {
 		if err := srv.CreateStream(ctx, &stream.CreateStreamInput{StreamName: f.stream, ShardCount: f.shards}); err != nil {
 			return usageError("--stream %s --shards %d: %w", f.stream, f.shards, err)
@@ -156,7 +149,7 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	if f.scenario != "" {
-		if err := emulateScenario(ctx, cmd, f, srv.Target(), endpoint); err != nil {
+		if err := emulateScenario(ctx, cmd, f, srv.Target(), endpoint, apps); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "kinesim emulate: the scenario is done; still serving %s until Ctrl-C\n", endpoint)
@@ -197,7 +190,7 @@ func newHTTPServer(h http.Handler, requests context.Context) *http.Server {
 
 // emulateScenario runs a scenario's producers against the served stream and
 // prints its summary. The streams stay, so an outside consumer can finish.
-func emulateScenario(ctx context.Context, cmd *cobra.Command, f emulateFlags, target stream.Target, endpoint string) error {
+func emulateScenario(ctx context.Context, cmd *cobra.Command, f emulateFlags, target stream.Target, endpoint string, apps *applicationPlane) error {
 	sc, err := loadScenario(f.scenario)
 	if err != nil {
 		return err
@@ -211,7 +204,11 @@ func emulateScenario(ctx context.Context, cmd *cobra.Command, f emulateFlags, ta
 		out = runner.RunDir("runs", sc.Name, time.Now())
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "kinesim emulate: running scenario %s into stream %s; run folder %s\n", sc.Name, sc.Target.Stream, out)
-	res, err := runner.Run(ctx, runner.Config{Scenario: sc, Target: target, Endpoint: endpoint, OutDir: out, Version: kinesimVersion()})
+	// The faults the scenario moves onto its pipelines' applications act on
+	// the calls served to them, for as long as the run lasts.
+	res, err := runner.Run(ctx, runner.Config{Scenario: sc, Target: target, Endpoint: endpoint, OutDir: out, Version: kinesimVersion(),
+		ChaosReady: apps.install})
+	apps.install(nil)
 	if res == nil {
 		return failure(err)
 	}
@@ -222,6 +219,27 @@ func emulateScenario(ctx context.Context, cmd *cobra.Command, f emulateFlags, ta
 		return failure(err)
 	}
 	return nil
+}
+
+// newEmulateServer makes the served emulator as the flags say; the
+// clients' data calls go through apps, where a scenario's application
+// faults act.
+func newEmulateServer(f emulateFlags, logger *slog.Logger) (*server.Server, *applicationPlane, error) {
+	if err := f.delays.check(); err != nil {
+		return nil, nil, err
+	}
+	emu := emulated.New(emulated.WithReshardDelay(f.delays.reshard), emulated.WithConsumerDelay(f.delays.consumer))
+	apps := &applicationPlane{emu: emu}
+	opts := []server.Option{server.WithRegion(f.region), server.WithShardLimit(f.shardLimit), server.WithLogger(logger),
+		server.WithCreateDelay(f.delays.create), server.WithDeleteDelay(f.delays.delete), server.WithDataPlane(apps)}
+	if f.checkSigs {
+		key, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+		if key == "" || secret == "" {
+			return nil, nil, usageError("--check-signatures checks signatures against AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: set both, to the credentials your clients use")
+		}
+		opts = append(opts, server.WithSignatureCheck(key, secret))
+	}
+	return server.New(emu, opts...), apps, nil
 }
 
 // lifecycleDelays are how long streams and consumers stay in Kinesis's

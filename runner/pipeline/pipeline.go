@@ -35,7 +35,7 @@ import (
 )
 
 // LedgerPrefix starts the ledger consumer name of a pipeline: "pipeline:NAME".
-const LedgerPrefix = "pipeline:"
+const LedgerPrefix = "pipeline:" // chaos.ApplicationConsumer("")
 
 // Config is one pipeline of a run.
 type Config struct {

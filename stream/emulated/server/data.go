@@ -63,7 +63,7 @@ func putRecords(ctx context.Context, s *Server, req *putRecordsRequest) (any, er
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.emu.PutRecords(ctx, &stream.PutRecordsInput{StreamName: name, Records: recs})
+	out, err := s.data.PutRecords(ctx, &stream.PutRecordsInput{StreamName: name, Records: recs})
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func putRecord(ctx context.Context, s *Server, req *putRecordRequest) (any, erro
 	if req.SequenceNumberForOrdering != nil {
 		in.SequenceNumberForOrdering = *req.SequenceNumberForOrdering
 	}
-	out, err := s.emu.PutRecord(ctx, in)
+	out, err := s.data.PutRecord(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func getShardIterator(ctx context.Context, s *Server, req *getShardIteratorReque
 	if req.Timestamp != nil {
 		in.Timestamp = time.Time(*req.Timestamp)
 	}
-	it, err := s.emu.GetShardIterator(ctx, in)
+	it, err := s.data.GetShardIterator(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +151,7 @@ func getRecords(ctx context.Context, s *Server, req *getRecordsRequest) (any, er
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	out, err := s.emu.GetRecords(ctx, &stream.GetRecordsInput{ShardIterator: *req.ShardIterator, Limit: int(valueOr(req.Limit, 0))})
+	out, err := s.data.GetRecords(ctx, &stream.GetRecordsInput{ShardIterator: *req.ShardIterator, Limit: int(valueOr(req.Limit, 0))})
 	if err != nil {
 		return nil, err
 	}

@@ -108,6 +108,7 @@ type options struct {
 	maxBodyBytes                 int64
 	log                          *slog.Logger
 	now                          func() time.Time
+	data                         DataPlane // nil: the emulator
 }
 
 // WithRegion sets the region in stream ARNs. Default: us-east-1. Requests
@@ -141,6 +142,7 @@ func WithNow(now func() time.Time) Option {
 // Server answers Kinesis API requests from an emulator.
 type Server struct {
 	emu  *emulated.Emulator
+	data DataPlane // the clients' data calls go here (the emulator by default)
 	opts options
 	ops  map[string]operation
 
@@ -174,7 +176,11 @@ func New(emu *emulated.Emulator, opts ...Option) *Server {
 	if o.shardLimit == 0 {
 		o.shardLimit = DefaultShardLimit(o.region)
 	}
-	return &Server{emu: emu, opts: o, ops: operations, streams: map[string]*streamMeta{}}
+	data := o.data
+	if data == nil {
+		data = emu
+	}
+	return &Server{emu: emu, data: data, opts: o, ops: operations, streams: map[string]*streamMeta{}}
 }
 
 var _ http.Handler = (*Server)(nil)
