@@ -129,15 +129,14 @@ func getShardIterator(ctx context.Context, s *Server, req *getShardIteratorReque
 	if req.Timestamp != nil {
 		in.Timestamp = time.Time(*req.Timestamp)
 	}
+	// Kinesis also refuses an AT_TIMESTAMP later than its clock
+	// ("timestampInMillis parameter cannot be greater than the
+	// currentTimestampInMillis"); not here yet: kinesim's own pipeline
+	// readers, served through this API, ask for a run's start before the
+	// server's clock has reached it.
 	it, err := s.data.GetShardIterator(ctx, in)
 	if err != nil {
 		return nil, err
-	}
-	if in.Type == stream.AtTimestamp {
-		// Kinesis refuses a time it has not reached, after every other check.
-		if at, now := in.Timestamp.UnixMilli(), s.opts.now().UnixMilli(); at > now {
-			return nil, invalidArgument("The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d", at, now)
-		}
 	}
 	return map[string]string{"ShardIterator": it}, nil
 }
