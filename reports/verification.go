@@ -15,10 +15,16 @@ func WriteVerification(w io.Writer, v *result.Verification) error {
 	}
 	var b strings.Builder
 	state := "PASSED"
-	if !v.Passed {
+	switch {
+	case !v.Passed:
 		state = "FAILED"
+	case v.Incomplete != "":
+		state = "INCOMPLETE"
 	}
 	fmt.Fprintf(&b, "verification %s\n", state)
+	if v.Incomplete != "" {
+		fmt.Fprintf(&b, "  %s\n", v.Incomplete)
+	}
 	for _, c := range v.Consumers {
 		verdict := "ok"
 		if !c.Passed {
@@ -28,6 +34,13 @@ func WriteVerification(w io.Writer, v *result.Verification) error {
 			c.Consumer, thousands(c.DistinctRecords), thousands(c.Acknowledged), thousands(c.Lost),
 			thousands(c.DuplicateDeliveries), thousands(c.DuplicateEffects), thousands(c.Reordered),
 			thousands(c.DeliveredNotAcknowledged), thousands(c.Unknown), verdict)
+		if c.Unread > 0 {
+			fmt.Fprintf(&b, "  %-12s not read yet %s (not lost: the backlog when the run ended", "", thousands(c.Unread))
+			if c.ReadRatePerS > 0 {
+				fmt.Fprintf(&b, "; %.0f s more at the %.0f records/s it read", c.UnreadReadS, c.ReadRatePerS)
+			}
+			b.WriteString(")\n")
+		}
 		if c.BeforeStart > 0 || c.FilteredOut > 0 {
 			fmt.Fprintf(&b, "  %-12s before its start position %s  filtered out %s\n", "", thousands(c.BeforeStart), thousands(c.FilteredOut))
 		}

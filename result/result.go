@@ -98,6 +98,49 @@ type Result struct {
 	Chaos []FaultResult `json:"chaos,omitempty"`
 	// Files written in the run folder, by role (result, dead_letters, scenario).
 	Files map[string]string `json:"files"`
+	// Segment says which share of a split run (kinesim run --segment) this
+	// folder holds; absent for a whole run. A segment's thresholds and
+	// verification are judged on the merged result (kinesim merge).
+	Segment *SegmentInfo `json:"segment,omitempty"`
+	// Merged lists the segments a merged result (kinesim merge) was made
+	// from; absent otherwise.
+	Merged *MergeInfo `json:"merged,omitempty"`
+}
+
+// SegmentInfo is one segment of a split run.
+type SegmentInfo struct {
+	// Index is K of K/N, from 0.
+	Index int `json:"index"`
+	// Count is N.
+	Count int `json:"count"`
+	// Role is all, producers or consumers.
+	Role string `json:"role"`
+	// StartAt is the common start every segment's schedule counts from;
+	// absent when none was given.
+	StartAt time.Time `json:"start_at,omitzero"`
+	// LateS is how many seconds after StartAt this segment was ready;
+	// its records' send delay counts from the common schedule.
+	LateS float64 `json:"late_s,omitempty"`
+}
+
+// MergeInfo says what a merged result was made from.
+type MergeInfo struct {
+	// Segments are the run folders merged, with what each was.
+	Segments []MergedSegment `json:"segments"`
+	// Missing names the segments (K/N, with the role) no folder held.
+	Missing []string `json:"missing,omitempty"`
+}
+
+// MergedSegment is one run folder of a merge.
+type MergedSegment struct {
+	// Source is the folder or s3:// prefix it was read from.
+	Source string `json:"source"`
+	// Segment is its share, as its result.json says.
+	Segment SegmentInfo `json:"segment"`
+	// Complete is its result.json's complete.
+	Complete bool `json:"complete"`
+	// StopReason is why it stopped early, when it did.
+	StopReason string `json:"stop_reason,omitempty"`
 }
 
 // Machine is the computer a run ran on, to tell apart results a faster or
@@ -173,8 +216,9 @@ type Totals struct {
 	// ReadProvisionedThroughputExceeded).
 	ReadThrottles int64 `json:"read_throttles"`
 	// KinesisRecordsConsumed are the Kinesis records the built-in consumers
-	// read; RecordsConsumed counts the user records in them once
-	// de-aggregated (equal without KPL aggregation).
+	// read; RecordsConsumed counts the user records in them (equal without
+	// KPL aggregation), those a consumer that does not de-aggregate read
+	// without seeing included.
 	KinesisRecordsConsumed int64 `json:"kinesis_records_consumed"`
 	// AggregatesCorrupt are records read with the KPL magic bytes that were
 	// not a valid aggregate; KCL passes them on as one record, and so do

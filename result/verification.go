@@ -13,6 +13,10 @@ type Verification struct {
 	Passed bool `json:"passed"`
 	// Consumers are the verdicts, one per consumer.
 	Consumers []ConsumerVerdict `json:"consumers"`
+	// Incomplete, when set, says the ledger was cut short (the run was
+	// killed or crashed before it closed it) and where it ends: records not
+	// delivered by then are counted unread, since they cannot be known lost.
+	Incomplete string `json:"incomplete,omitempty"`
 }
 
 // ConsumerVerdict is one consumer's deliveries compared with the ledger.
@@ -25,8 +29,20 @@ type ConsumerVerdict struct {
 	Deliveries int64 `json:"deliveries"`
 	// DistinctRecords delivered at least once.
 	DistinctRecords int64 `json:"distinct_records"`
-	// Lost: acknowledged and never delivered.
+	// Lost: acknowledged, stored and never delivered although the consumer
+	// read its shard past it (or to the shard's end): evicted by retention,
+	// or absent.
 	Lost int64 `json:"lost"`
+	// Unread: acknowledged and not delivered yet when the run ended: the
+	// consumer had not read its shard that far (its backlog), or the ledger
+	// was cut short and cannot tell. Not lost.
+	Unread int64 `json:"unread"`
+	// ReadRatePerS is the consumer's deliveries per second from its first
+	// to its last; only when some records are unread.
+	ReadRatePerS float64 `json:"read_rate_per_s,omitempty"`
+	// UnreadReadS is how long the unread records would take to read at
+	// ReadRatePerS: how much longer the drain needed to be.
+	UnreadReadS float64 `json:"unread_read_s,omitempty"`
 	// DuplicateDeliveries: deliveries beyond the first of each record.
 	DuplicateDeliveries int64 `json:"duplicate_deliveries"`
 	// DuplicateEffects: records the sink applied more than once.
@@ -112,6 +128,8 @@ func (v *ConsumerVerdict) Value(name string) (n int64, ok bool) {
 	switch name {
 	case "lost":
 		return v.Lost, true
+	case "unread":
+		return v.Unread, true
 	case "duplicate_deliveries":
 		return v.DuplicateDeliveries, true
 	case "duplicate_effects":
@@ -132,7 +150,7 @@ func (v *ConsumerVerdict) Value(name string) (n int64, ok bool) {
 }
 
 // verdictNames are the counts Value knows, in the order Judge reports them.
-var verdictNames = []string{"lost", "duplicate_deliveries", "duplicate_effects", "reordered", "delivered_not_acknowledged", "unknown", "sink_keys_wrong"}
+var verdictNames = []string{"lost", "unread", "duplicate_deliveries", "duplicate_effects", "reordered", "delivered_not_acknowledged", "unknown", "sink_keys_wrong"}
 
 // VerdictNames lists the counts an expectation may name (a scenario's
 // consumers[].expect), in the order Judge reports failures.

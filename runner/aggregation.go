@@ -77,6 +77,9 @@ type openAggregate struct {
 	shard string
 	agg   *kpl.Aggregator
 	users []userRecord // in the order added, as agg holds them
+	// last is how many user records the last aggregate held: the next
+	// one's first guess, so its slice is allocated once.
+	last int
 }
 
 func newAggregating(cfg scenarios.Aggregation, recordLimit int, shards *shardMap) *aggregating {
@@ -106,6 +109,9 @@ func (a *aggregating) add(out []pending, u userRecord, at time.Time) ([]pending,
 	}
 	if len(o.users) == 0 {
 		a.dirty = true // a new first record: a new deadline
+		if o.users == nil {
+			o.users = make([]userRecord, 0, max(o.last, 1))
+		}
 	}
 	o.users = append(o.users, u)
 	var err error
@@ -124,6 +130,7 @@ func (a *aggregating) add(out []pending, u userRecord, at time.Time) ([]pending,
 // ready at at; its user records are the first ones o holds.
 func (a *aggregating) take(o *openAggregate, done kpl.Aggregate, at time.Time) pending {
 	n := len(done.UserRecords)
+	o.last = n
 	users := o.users[:n:n]
 	o.users = o.users[n:]
 	if len(o.users) == 0 {

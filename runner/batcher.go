@@ -62,7 +62,9 @@ func (b *batcher) Take() []pending {
 		return nil
 	}
 	out := b.open
-	b.open = make([]pending, 0, b.maxRecords)
+	// The next batch is likely the size of this one: an aggregating
+	// producer's batches hold a few aggregates, not maxRecords.
+	b.open = make([]pending, 0, min(b.maxRecords, len(out)+len(out)/4+1))
 	b.bytes = 0
 	return out
 }

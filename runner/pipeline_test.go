@@ -99,8 +99,9 @@ func (f *forwarder) shard(ctx context.Context, shardID string) {
 				continue
 			case "twice":
 				recs = append(recs, rec)
-			case "junk":
-				recs = append(recs, stream.Record{PartitionKey: "junk", Data: []byte(`{"source":{"note":"made up"}}`)})
+			case "junk": // two records made up: one without an id, one naming a record never made
+				recs = append(recs, stream.Record{PartitionKey: "junk", Data: []byte(`{"source":{"note":"made up"}}`)},
+					stream.Record{PartitionKey: "junk", Data: []byte(`{"source":{"kinesim_id":"bikes-999999999999"}}`)})
 			}
 			recs = append(recs, rec)
 		}
@@ -204,7 +205,7 @@ func TestPipelineExactlyOnce(t *testing.T) {
 
 func TestPipelineCountsWhatTheApplicationGotWrong(t *testing.T) {
 	// Every 10th record is skipped, every other 25th written twice, and
-	// every other 333rd followed by a record with no id; the counts are
+	// every other 333rd followed by two made-up records; the counts are
 	// worked out below, and the pipeline must find exactly them.
 	fault := func(i int) string {
 		switch {
@@ -225,7 +226,7 @@ func TestPipelineCountsWhatTheApplicationGotWrong(t *testing.T) {
 		case "twice":
 			twice++
 		case "junk":
-			junk++
+			junk += 2
 		}
 	}
 	p := runPipeline(t, fault)
@@ -234,6 +235,7 @@ func TestPipelineCountsWhatTheApplicationGotWrong(t *testing.T) {
 	assert.Equal(t, junk, p.Unknown, "unknown: the records it made up")
 	assert.Equal(t, 1000-skip, p.Matched)
 	assert.Equal(t, 1000-skip+twice+junk, p.OutputRecords)
+	assert.Zero(t, p.NotAcknowledged, "an id never made is unknown, not unacknowledged")
 	assert.True(t, p.Passed, "without expect the counts are reported, not judged")
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/kinesim/kinesim/metrics"
 	"github.com/kinesim/kinesim/runner/ledger"
 	"github.com/kinesim/kinesim/runner/pipeline"
+	"github.com/kinesim/kinesim/runner/segment"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 )
@@ -24,6 +25,10 @@ type arrivals interface {
 // loop makes each record when due, a batcher groups them, and a sender makes
 // the calls.
 type producer struct {
+	// segment says which arrivals are this process's (package segment);
+	// the others are still made, and thrown away, so the generator and
+	// key chooser draw the same values as on one machine.
+	segment    segment.Segment
 	cfg        scenarios.Producer
 	streamName string
 	gen        generators.Generator
@@ -125,11 +130,13 @@ func (p *producer) run(ctx, callCtx context.Context) {
 	defer scheduled.flush()
 	var (
 		lastDue time.Time
-		id      uint64
+		id      uint64 // the arrival's index: the record id
+		made    int64  // records this segment made
+		skipped []byte // the payload of another segment's arrival, thrown away
 	)
 	for {
 		if (l.flushed || !l.ahead) && p.clk.Now().After(p.end) {
-			p.unsent(id)
+			p.unsent(made)
 			break
 		}
 		l.flushed = false
@@ -138,6 +145,11 @@ func (p *producer) run(ctx, callCtx context.Context) {
 			break
 		}
 		due := p.start.Add(offset)
+		id++
+		if !p.segment.OwnsArrival(id) {
+			skipped = p.skip(skipped[:0], id, due)
+			continue
+		}
 		if !l.catchUp(due) {
 			break
 		}
@@ -150,7 +162,7 @@ func (p *producer) run(ctx, callCtx context.Context) {
 		}
 		scheduled.add(due)
 		lastDue = due
-		id++
+		made++
 		var r pending
 		r, l.slab = p.next(l.slab, id, due)
 		if size := r.record.Size(); size > p.maxRecord {
@@ -202,7 +214,7 @@ func (l *loop) flushAt(at time.Time, batch []pending) {
 		// A stop cuts the wait short; the batch is still sent.
 		_ = p.clk.Sleep(l.ctx, at.Sub(p.clk.Now()))
 	}
-	delays := make([]time.Duration, 0, len(batch))
+	delays := make([]time.Duration, 0, countUsers(batch))
 	for _, r := range batch {
 		if r.users == nil {
 			delays = append(delays, r.slip)
@@ -274,11 +286,23 @@ func (l *loop) batch(records []pending, at time.Time) {
 
 // unsent counts the records of the schedule after the first made as
 // never made (the expected number, for Poisson arrivals).
-func (p *producer) unsent(made uint64) {
-	total := int64(min(math.Floor(p.total+1e-6), math.MaxInt64))
-	if left := total - int64(made); left > 0 {
+func (p *producer) unsent(made int64) {
+	total := p.segment.ArrivalsOf(int64(min(math.Floor(p.total+1e-6), math.MaxInt64)))
+	if left := total - made; left > 0 {
 		p.rec.Add(metrics.RecordsUnsent, left, p.clk.Now())
 	}
+}
+
+// skip makes another segment's record id into buf and throws it away, so
+// that the generator and the key chooser move on exactly as they do on one
+// machine.
+func (p *producer) skip(buf []byte, id uint64, due time.Time) []byte {
+	buf = p.gen.Next(buf, generators.Meta{Producer: p.cfg.Name, ID: id, Intended: due})
+	p.keys.Key()
+	if p.hashKeys != nil {
+		p.hashKeys.ExplicitHashKey()
+	}
+	return buf
 }
 
 // next makes record id, due at due, with its payload appended to slab.

@@ -30,6 +30,7 @@ import (
 	"github.com/kinesim/kinesim/runner/consume"
 	"github.com/kinesim/kinesim/runner/ledger"
 	"github.com/kinesim/kinesim/runner/pacing"
+	"github.com/kinesim/kinesim/runner/segment"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 )
@@ -68,8 +69,20 @@ type Config struct {
 	// reach it. Without it such faults are an error.
 	ChaosReady func(*chaos.Injector)
 	// Recorder, when set, receives the measurements (so a caller can show
-	// live status); otherwise Run makes one.
+	// live status); otherwise Run makes one. Its start must be the run's
+	// (StartAt when set).
 	Recorder *metrics.Recorder
+	// Segment is this process's share of a run split between several
+	// (package segment); the zero value runs the whole scenario. A split
+	// run's streams are created by segment 0 and awaited by the others,
+	// and never deleted by a segment (kinesim cleanup does, after merge);
+	// thresholds and verification are left to kinesim merge.
+	Segment segment.Segment
+	// StartAt, when set, is the run's start: the instant every segment's
+	// schedule counts from. A run set up before it waits for it; one set
+	// up after it starts late, and its records count their send delay and
+	// latency from the common schedule.
+	StartAt time.Time
 }
 
 // File names in a run folder.
@@ -109,8 +122,10 @@ func withDefaults(cfg Config) Config {
 // run is one run once set up: its streams exist, its producers are
 // compiled with chaos around their calls, and its consumers read.
 type run struct {
-	cfg       Config // with defaults
-	start     time.Time
+	cfg   Config // with defaults
+	start time.Time
+	// setupAt is when setup ended: after StartAt, the segment started late.
+	setupAt   time.Time
 	rec       *metrics.Recorder
 	dead      *deadLetters
 	producers []*producer
@@ -131,16 +146,19 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 	if err := writeScenario(sc, filepath.Join(cfg.OutDir, ScenarioFile)); err != nil {
 		return nil, func() {}, err
 	}
-	cleanup, err = createStreams(ctx, cfg.Target, sc, filepath.Base(cfg.OutDir))
+	cleanup, err = prepareStreams(ctx, cfg, filepath.Base(cfg.OutDir))
 	if err != nil {
 		return nil, cleanup, err
 	}
 
 	r = &run{cfg: cfg, dead: newDeadLetters(filepath.Join(cfg.OutDir, DeadLetterFile), cfg.DeadLetterCap), start: clk.Now(), rec: cfg.Recorder}
+	if !cfg.StartAt.IsZero() {
+		r.start = cfg.StartAt
+	}
 	if r.rec == nil {
 		r.rec = metrics.NewRecorder(r.start)
 	}
-	r.producers, r.infos, err = compile(sc, cfg.Target, r.rec, clk, r.start, r.dead)
+	r.producers, r.infos, err = compile(sc, cfg.Target, r.rec, clk, r.start, r.dead, cfg.Segment)
 	if err != nil {
 		return nil, cleanup, err
 	}
@@ -152,7 +170,10 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 			}
 		}
 	}
-	r.faults, err = chaos.New(sc, cfg.Target, r.start, chaos.WithClock(clk), chaos.WithProxy(cfg.Proxy))
+	// Each segment injects its share of the chaos (segment.Chaos).
+	segmentScenario := *sc
+	segmentScenario.Chaos = cfg.Segment.Chaos(sc.Chaos)
+	r.faults, err = chaos.New(&segmentScenario, cfg.Target, r.start, chaos.WithClock(clk), chaos.WithProxy(cfg.Proxy))
 	if err != nil {
 		return nil, cleanup, err
 	}
@@ -166,7 +187,7 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 	if err := r.rec.AttachIntervalLog(filepath.Join(cfg.OutDir, metrics.IntervalLogFile)); err != nil {
 		return nil, cleanup, err
 	}
-	r.consumers, err = startConsumers(sc, cfg.Target, r.rec, clk, r.start, cfg.OutDir, r.producers, r.faults)
+	r.consumers, err = startConsumers(sc, cfg.Target, r.rec, clk, r.start, cfg.OutDir, r.producers, r.faults, cfg.Segment)
 	if err != nil {
 		return nil, cleanup, err
 	}
@@ -174,6 +195,7 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 		_, ledgerErr := r.consumers.Finish(0)
 		return nil, cleanup, errors.Join(err, ledgerErr)
 	}
+	r.setupAt = clk.Now()
 	return r, cleanup, nil
 }
 
@@ -210,6 +232,7 @@ func (r *run) execute(ctx context.Context) executed {
 	}
 	// Producers return after their calls finish, so waiting for them is the drain.
 	producerGroup.Wait()
+	r.awaitOtherSegments(ctx)
 	stopChaos()
 	wakeCancelled(clk)
 	chaosGroup.Wait()
@@ -233,8 +256,12 @@ func (r *run) capDrain(ctx, callCtx context.Context, drain *drainTimer) {
 	}
 }
 
-// scheduleEnd is when the last producer's schedule ends.
+// scheduleEnd is when the last producer's schedule ends (the scenario's
+// duration when this segment runs no producers).
 func (r *run) scheduleEnd() time.Time {
+	if len(r.producers) == 0 {
+		return r.start.Add(r.cfg.Scenario.Duration.D())
+	}
 	end := r.start
 	for _, p := range r.producers {
 		if p.end.After(end) {
@@ -264,6 +291,12 @@ func (r *run) assemble(ctx context.Context, x executed) (*result.Result, error) 
 		res.StopReason = stopReason(ctx)
 	}
 	res.Verification = x.verification
+	if seg := r.cfg.Segment; seg.Split() {
+		// A segment's consumers read some shards and its ledger holds some
+		// records: only the merged ledgers can be judged.
+		res.Verification = nil
+		res.Segment = r.segmentInfo()
+	}
 	res.Pipelines = r.pipelines.results(r.cfg.Scenario, res)
 	res.Chaos = r.faults.Results(res, append(r.consumers.DeliveryCounters(), r.pipelines.deliveryCounters()...))
 	deadErr := errors.Join(r.dead.close(), logErr, x.ledgerErr)
@@ -370,8 +403,9 @@ func streamMode(mode string) stream.Mode {
 	return stream.ModeProvisioned
 }
 
-// compile builds one producer per scenario producer.
-func compile(sc *scenarios.Scenario, target stream.Target, rec *metrics.Recorder, clk clock.Clock, start time.Time, dead *deadLetters) ([]*producer, []result.ProducerInfo, error) {
+// compile builds one producer per scenario producer (none when the
+// segment runs no producers).
+func compile(sc *scenarios.Scenario, target stream.Target, rec *metrics.Recorder, clk clock.Clock, start time.Time, dead *deadLetters, seg segment.Segment) ([]*producer, []result.ProducerInfo, error) {
 	var (
 		out   []*producer
 		infos []result.ProducerInfo
@@ -392,11 +426,16 @@ func compile(sc *scenarios.Scenario, target stream.Target, rec *metrics.Recorder
 			pc.Batch.MaxRecords, pc.Batch.Linger = 1, 0
 		}
 		hashKeys, _ := keys.(generators.HashKeyer)
+		infos = append(infos, result.ProducerInfo{Name: pc.Name, Generator: pc.Generator, PartitionKey: describeKeys(pc.PartitionKey)})
+		if !seg.Produces() {
+			continue
+		}
 		var shards *shardMap
 		if pc.Aggregation != nil {
 			shards = &shardMap{lister: target, streamName: pc.Stream}
 		}
 		out = append(out, &producer{
+			segment:    seg,
 			shards:     shards,
 			hashKeys:   hashKeys,
 			cfg:        pc,
@@ -416,7 +455,6 @@ func compile(sc *scenarios.Scenario, target stream.Target, rec *metrics.Recorder
 			inFlight:   clock.NewSemaphore(clk, pc.MaxInFlight),
 			calls:      clock.NewGroup(clk),
 		})
-		infos = append(infos, result.ProducerInfo{Name: pc.Name, Generator: pc.Generator, PartitionKey: describeKeys(pc.PartitionKey)})
 	}
 	return out, infos, nil
 }

@@ -402,8 +402,9 @@ type Consumer struct {
 	RestartAt []Duration `yaml:"restart_at,omitempty" json:"restart_at,omitempty"`
 	// Expect are the most of each verification count allowed, e.g.
 	// {lost: 0, duplicate_effects: 0}; a run that exceeds one exits 99.
-	// Counts: lost, duplicate_deliveries, duplicate_effects, reordered,
-	// delivered_not_acknowledged, unknown.
+	// Counts: lost (stored and never readable), unread (not read yet when
+	// the run ended: the backlog), duplicate_deliveries, duplicate_effects,
+	// reordered, delivered_not_acknowledged, unknown, sink_keys_wrong.
 	Expect map[string]int64 `yaml:"expect,omitempty" json:"expect,omitempty"`
 }
 

@@ -149,6 +149,12 @@ producers:
 		{"negative shards", []string{"run", "bike-rush-hour", "--shards", "-1"}, []string{"shards"}},
 		// A negative drain timeout means nothing.
 		{"negative drain timeout", []string{"run", "bike-rush-hour", "--drain-timeout", "-1s", "--out", filepath.Join(dir, "run")}, []string{"--drain-timeout -1s: want 0 or more"}},
+		// A segment is K/N, 0-based.
+		{"segment out of range", []string{"run", "bike-rush-hour", "--segment", "4/4", "--out", filepath.Join(dir, "seg1")}, []string{"--segment", "4/4", "0 <= K < N"}},
+		// Segments must share a stream: the emulated target is per process.
+		{"segment of an emulated run", []string{"run", "bike-rush-hour", "--segment", "1/4", "--out", filepath.Join(dir, "seg2")}, []string{"--segment 1/4", "kinesim emulate", "--endpoint"}},
+		{"segment role", []string{"run", "bike-rush-hour", "--segment", "1/4", "--segment-role", "readers", "--out", filepath.Join(dir, "seg3")}, []string{"--segment-role", "readers", "consumers"}},
+		{"start-at not a time", []string{"run", "bike-rush-hour", "--start-at", "9am", "--out", filepath.Join(dir, "seg4")}, []string{"--start-at", "RFC 3339"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -67,6 +67,8 @@ Kinesis endpoint, and kinesim reports latency, throughput, throttling and loss.`
 		newCompareCommand(),
 		newVerifyCommand(),
 		newCleanupCommand(),
+		newMergeCommand(),
+		newK8sCommand(),
 		newGenerateCommand(),
 		newEmulateCommand(),
 	)

@@ -41,6 +41,7 @@ type runFlags struct {
 	noThresholds bool
 	metricsAddr  string
 	force        bool
+	segment      segmentFlags
 }
 
 func newRunCommand() *cobra.Command {
@@ -87,6 +88,7 @@ still written, marked incomplete.`,
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve live Prometheus metrics at http://ADDR/metrics during the run (PORT or :PORT binds 127.0.0.1)")
 	fl.BoolVar(&f.keep, "keep", false, "keep the streams the run created instead of deleting them")
 	fl.BoolVar(&f.force, "force", false, "reuse a non-empty --out folder, deleting the files an earlier run wrote there")
+	f.segment.register(fl)
 	return cmd
 }
 
@@ -120,10 +122,11 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	if f.drainTimeout < 0 {
 		return usageError("--drain-timeout %s: want 0 or more", f.drainTimeout)
 	}
-	sc, thresholds, out, err := prepareRun(cmd, ref, f)
+	sc, thresholds, out, err := prepareRun(cmd, ref, &f)
 	if err != nil {
 		return err
 	}
+	seg, startAt := f.segment.seg, f.segment.startAtTime
 
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -138,7 +141,11 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	}
 	defer opened.Close()
 
-	rec := metrics.NewRecorder(clk.Now())
+	start := clk.Now()
+	if !startAt.IsZero() {
+		start = startAt
+	}
+	rec := metrics.NewRecorder(start)
 	rec.SetClock(clk.Now)
 	// An abort_on_fail threshold stops the run with itself as the cause.
 	ctx, stopRun := context.WithCancelCause(ctx)
@@ -175,19 +182,21 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 			DrainTimeout: f.drainTimeout,
 			Version:      kinesimVersion(),
 			Recorder:     rec,
+			Segment:      seg,
+			StartAt:      startAt,
 		})
 	})
 	if res == nil {
 		return failure(runErr)
 	}
 	clearStatus(stdout, f.quiet)
+	if res.Segment != nil {
+		reportLate(cmd.ErrOrStderr(), seg, res.Segment.LateS)
+	}
 	if !f.noThresholds {
 		res.Thresholds = reports.JudgeThresholds(thresholds, res, rec, aborts.AbortedBy())
 	}
-	reportErr := reports.WriteRunFiles(res, out, summary...)
-	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
-		reportErr = errors.Join(reportErr, reports.AppendStepSummary(path, res, summary...))
-	}
+	reportErr := errors.Join(writeReports(res, out, summary), f.segment.upload(cmd.Context(), out, seg))
 	if err := reports.WriteSummary(stdout, res, summary...); err != nil {
 		return failure(err)
 	}
@@ -199,7 +208,7 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 
 // prepareRun loads the scenario, applies the command line to it and makes
 // the run folder ready.
-func prepareRun(cmd *cobra.Command, ref string, f runFlags) (*scenarios.Scenario, []scenarios.Threshold, string, error) {
+func prepareRun(cmd *cobra.Command, ref string, f *runFlags) (*scenarios.Scenario, []scenarios.Threshold, string, error) {
 	sc, err := loadScenario(ref)
 	if err != nil {
 		return nil, nil, "", err
@@ -218,9 +227,19 @@ func prepareRun(cmd *cobra.Command, ref string, f runFlags) (*scenarios.Scenario
 	if fl.Changed("shards") {
 		sc.Target.Shards = f.shards
 	}
-	applyTargetFlags(sc, f)
+	applyTargetFlags(sc, *f)
 	if err := scenarios.Validate(sc); err != nil {
 		return nil, nil, "", &exitError{code: exitUsage, err: fmt.Errorf("after command-line overrides: %w", err)}
+	}
+	if err := f.segment.resolve(cmd.Context(), sc, f.out, os.Getenv); err != nil {
+		return nil, nil, "", err
+	}
+	if f.segment.seg.Split() {
+		// A segment's share cannot be judged alone: kinesim merge judges the whole.
+		f.noThresholds = true
+	}
+	if f.segment.s3Out != nil {
+		f.out = f.segment.s3Out.dir
 	}
 	out := f.out
 	if out == "" {
@@ -332,4 +351,14 @@ func clearStatus(w io.Writer, quiet bool) {
 	if !quiet && isTerminal(w) {
 		fmt.Fprint(w, "\r\033[K")
 	}
+}
+
+// writeReports writes report.html and summary.md into the run folder, and
+// appends the summary to $GITHUB_STEP_SUMMARY when set.
+func writeReports(res *result.Result, out string, summary []reports.SummaryOption) error {
+	err := reports.WriteRunFiles(res, out, summary...)
+	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
+		err = errors.Join(err, reports.AppendStepSummary(path, res, summary...))
+	}
+	return err
 }

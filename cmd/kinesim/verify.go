@@ -34,8 +34,10 @@ FILE has one JSON object per line, in processing order:
   {"record_id": "bikes-42", "shard_id": "shardId-000000000001", "sequence_number": "4959..."}
 record_id is required (the kinesim_id every generated record carries); shard_id,
 sequence_number and partition_key are optional, and with sequence numbers the
-order per partition key is checked. Reported: lost (acknowledged, never
-processed), duplicate deliveries, duplicate effects (records processed more
+order per partition key (per shard, without partition_key) is checked.
+Reported: lost (acknowledged, stored, and the consumer read past it: evicted
+or absent), unread (not read yet when the run ended, or after the end of a
+ledger cut short by a kill), duplicate deliveries, duplicate effects (records processed more
 than once), reordered, delivered but never acknowledged, unknown ids.
 Exit code 99 when a count is over --expect.`,
 		Example: `  kinesim verify --ledger runs/bike-rush-hour-20260304T080000Z --consumed processed.jsonl
@@ -54,7 +56,7 @@ Exit code 99 when a count is over --expect.`,
 			if err != nil {
 				return failure(err)
 			}
-			v := &result.Verification{Passed: true}
+			v := &result.Verification{Passed: true, Incomplete: led.End().Note()}
 			if consumed == "" {
 				v.Consumers, err = builtinVerdicts(runDir, led, limits, cmd.Flags().Changed("expect"))
 				if err != nil {
@@ -95,6 +97,9 @@ Exit code 99 when a count is over --expect.`,
 			}
 			if !v.Passed {
 				return &exitError{code: exitThreshold, err: fmt.Errorf("verification failed: %s", strings.Join(failures, ", "))}
+			}
+			if v.Incomplete != "" {
+				return failure(fmt.Errorf("the run is incomplete: its ledger was cut short"))
 			}
 			return nil
 		},

@@ -180,3 +180,42 @@ func TestVerifyTextCountsUnknownIDs(t *testing.T) {
 	assert.Equal(t, 0, code, "stderr: %s", stderr)
 	assert.Contains(t, stdout, "unknown ids 2", "the text says what --json's unknown says")
 }
+
+// TestVerifyLedgerCutShort: a run killed before it closed its ledger
+// leaves a file without its end; verify says where it ends and that the
+// run is incomplete, and judges nothing lost (what it does not show
+// delivered is unread: TestLostOrUnread and TestFileRoundTrip in
+// runner/ledger check the counts).
+func TestVerifyLedgerCutShort(t *testing.T) {
+	sc, err := scenarios.Resolve("idempotency-check", scenarios.WithGenerators(generators.Kinds()...))
+	require.NoError(t, err)
+	run := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		_, err = runner.Run(t.Context(), runner.Config{Scenario: sc, Target: emulated.New(), OutDir: run})
+		require.NoError(t, err)
+	})
+	path := filepath.Join(run, ledger.FileName)
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, data[:len(data)/2], 0o644))
+
+	code, stdout, stderr := kinesim(t, "verify", "--ledger", run, "--json", "--expect", "lost=0")
+	assert.Equal(t, 1, code, "an incomplete run exits 1; stderr: %s", stderr)
+	assert.Contains(t, stderr, "incomplete")
+	var v result.Verification
+	require.NoError(t, json.Unmarshal([]byte(stdout), &v), stdout)
+	assert.Contains(t, v.Incomplete, "the ledger ends at byte ", "where the ledger ends")
+	assert.NotContains(t, v.Incomplete, fmt.Sprint(len(data)), "the end of its last whole event, not of the whole run's file")
+	require.Len(t, v.Consumers, 2)
+	for _, c := range v.Consumers {
+		assert.Positive(t, c.Acknowledged, "%s: the file holds acknowledgements up to its cut", c.Consumer)
+		assert.Zero(t, c.Lost, "%s: nothing is judged lost", c.Consumer)
+		assert.True(t, c.Passed, "%s: lost=0 holds", c.Consumer)
+	}
+
+	code, stdout, _ = kinesim(t, "verify", "--ledger", run, "--expect", "lost=0")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stdout, "verification INCOMPLETE")
+	assert.Contains(t, stdout, "the run was killed or crashed")
+	assert.NotContains(t, stdout, "FAILED")
+}

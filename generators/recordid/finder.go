@@ -1,6 +1,7 @@
 package recordid
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -73,8 +74,7 @@ func (f *Finder) Find(dst []string, data []byte) []string {
 		return dst
 	}
 	if !f.list {
-		var id string
-		if json.Unmarshal(raw, &id) == nil && id != "" {
+		if id, ok := jsonString(raw); ok && id != "" {
 			dst = append(dst, id)
 		}
 		return dst
@@ -91,18 +91,112 @@ func (f *Finder) Find(dst []string, data []byte) []string {
 	return dst
 }
 
-// lookup returns the raw JSON value at path in the object data.
-func lookup(data []byte, path []string) (json.RawMessage, bool) {
-	raw := json.RawMessage(data)
+// lookup returns the raw JSON value at path in the object data. It scans
+// the bytes, skipping the values it does not descend into, rather than
+// decoding them: an output stream is read at the application's full rate.
+// Malformed JSON finds nothing (or, past the value found, is not looked at).
+func lookup(data []byte, path []string) ([]byte, bool) {
+	v := skipSpace(data)
 	for _, name := range path {
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(raw, &obj) != nil {
+		if len(v) == 0 || v[0] != '{' {
 			return nil, false
 		}
-		var ok bool
-		if raw, ok = obj[name]; !ok {
+		found := false
+		rest := skipSpace(v[1:])
+		for len(rest) > 0 && rest[0] != '}' {
+			keyEnd := skipValue(rest)
+			if keyEnd <= 0 || rest[0] != '"' {
+				return nil, false
+			}
+			key := rest[:keyEnd]
+			rest = skipSpace(rest[keyEnd:])
+			if len(rest) == 0 || rest[0] != ':' {
+				return nil, false
+			}
+			rest = skipSpace(rest[1:])
+			end := skipValue(rest)
+			if end <= 0 {
+				return nil, false
+			}
+			if k, ok := jsonString(key); ok && k == name {
+				v, found = rest[:end], true
+				break
+			}
+			rest = skipSpace(rest[end:])
+			if len(rest) > 0 && rest[0] == ',' {
+				rest = skipSpace(rest[1:])
+			}
+		}
+		if !found {
 			return nil, false
 		}
 	}
-	return raw, true
+	return v, true
+}
+
+// jsonString decodes the JSON string raw (with its quotes).
+func jsonString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	inner := raw[1 : len(raw)-1]
+	if !bytes.ContainsRune(inner, '\\') {
+		return string(inner), true
+	}
+	var s string
+	err := json.Unmarshal(raw, &s)
+	return s, err == nil
+}
+
+// skipValue returns the length of the JSON value b starts with, 0 when it
+// does not start with a well-formed one.
+func skipValue(b []byte) int {
+	if len(b) == 0 {
+		return 0
+	}
+	switch b[0] {
+	case '"':
+		for i := 1; i < len(b); i++ {
+			switch b[i] {
+			case '\\':
+				i++
+			case '"':
+				return i + 1
+			}
+		}
+		return 0
+	case '{', '[':
+		depth := 0
+		for i := 0; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				n := skipValue(b[i:])
+				if n == 0 {
+					return 0
+				}
+				i += n - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return 0
+	}
+	// A number, true, false or null: up to the next delimiter.
+	i := 0
+	for i < len(b) && !bytes.ContainsRune([]byte(",}] \t\r\n"), rune(b[i])) {
+		i++
+	}
+	return i
+}
+
+func skipSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\n' || b[0] == '\r') {
+		b = b[1:]
+	}
+	return b
 }

@@ -22,6 +22,17 @@ func TestFinderFind(t *testing.T) {
 		{name: "missing field", field: "source.id", data: `{"source":{}}`},
 		// A number where an id should be is no id.
 		{name: "not a string", field: "id", data: `{"id":42}`},
+		// Fields before the one looked for hold strings with escapes and
+		// braces, arrays and nested objects, which are skipped whole.
+		{name: "skips values", field: "source.id", data: `{"a":"x\"}{[","b":[1,{"id":"no"}],"c":{"id":"no"},"d":-1.5e3,"e":null,"source": {"z":true, "id" : "bikes-9"}}`, want: []string{"bikes-9"}},
+		// An escaped id is decoded.
+		{name: "escaped id", field: "id", data: `{"id":"bikes\u002d5"}`, want: []string{"bikes-5"}},
+		// An escaped key matches its decoded name.
+		{name: "escaped key", field: "id", data: `{"\u0069d":"bikes-6"}`, want: []string{"bikes-6"}},
+		// A path through something that is not an object.
+		{name: "path through a string", field: "source.id", data: `{"source":"bikes-1"}`},
+		// Truncated JSON finds nothing.
+		{name: "truncated", field: "id", data: `{"x":"abc`},
 		// Not JSON at all.
 		{name: "not JSON", field: "id", data: `id=bikes-1`},
 		// A regex with a group takes the group.

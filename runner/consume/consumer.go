@@ -17,6 +17,7 @@ package consume
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,7 @@ import (
 	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/metrics"
 	"github.com/kinesim/kinesim/runner/ledger"
+	"github.com/kinesim/kinesim/runner/segment"
 	"github.com/kinesim/kinesim/stream"
 	"github.com/kinesim/kinesim/stream/kpl"
 )
@@ -54,7 +56,9 @@ var (
 // process: a worker (and lease) per shard, checkpoints, and parents read to
 // their end before children. Its shard reader fetches the records.
 type consumer struct {
-	name        string
+	name string
+	// segment picks the shards this process reads in a split run.
+	segment     segment.Segment
 	streamName  string
 	lister      stream.Reader // lists the shards
 	shards      shardReader
@@ -166,6 +170,9 @@ func (c *consumer) generation(ctx context.Context, producersDone <-chan struct{}
 					finished[sh.ShardID] = true
 				}
 			}
+			// Shards another segment reads are not this one's to wait for:
+			// without a shared lease table it cannot see their checkpoints.
+			shards = slices.DeleteFunc(shards, func(sh stream.Shard) bool { return !c.segment.OwnsShard(sh.ShardID) })
 			known := map[string]bool{}
 			for _, sh := range shards {
 				known[sh.ShardID] = true
@@ -332,6 +339,8 @@ func (cur *shardCursor) checkpoint(ctx context.Context, now time.Time) {
 
 // end checkpoints the end of a closed shard: its children may be read now.
 func (cur *shardCursor) end(ctx context.Context) {
+	// Read to its end: what of it was not delivered is lost, not unread.
+	cur.c.ledger.ShardEnded(cur.shard.ShardID)
 	if cur.c.store.SaveCheckpoint(ctx, cur.shard.ShardID, ShardEnd) == nil {
 		cur.c.ledger.Checkpointed(cur.shard.ShardID)
 	}
@@ -359,6 +368,9 @@ func (c *consumer) process(shardID string, keys kpl.HashRange, records []stream.
 		}
 		var hidden int64
 		unpacked, hidden = c.unpack(unpacked[:0], r, keys)
+		// The user records a naive consumer reads without seeing them are
+		// read all the same: counted as consumed, not as backlog.
+		users += hidden
 		for _, u := range unpacked {
 			users++
 			sent, ok, firstDelivery := c.deliver(shardID, r.SequenceNumber, u, now, gen)
@@ -366,8 +378,6 @@ func (c *consumer) process(shardID string, keys kpl.HashRange, records []stream.
 				endToEnd = append(endToEnd, now.Sub(sent))
 			}
 			if firstDelivery {
-				// The user records a naive consumer read without seeing
-				// them are read all the same: not a backlog.
 				first += 1 + hidden
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/kinesim/kinesim/metrics"
 	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner/ledger"
+	"github.com/kinesim/kinesim/runner/segment"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 )
@@ -39,6 +40,10 @@ type Config struct {
 	OutDir string
 	// Faults adds chaos to the consumers' reads, restarts and leases.
 	Faults *chaos.Injector
+	// Segment is this process's share of a split run: its consumers read
+	// only the shards it owns (segment.OwnsShard), and none when it runs
+	// producers only. The zero value reads every shard.
+	Segment segment.Segment
 }
 
 // Group is a run's ledger and built-in consumers.
@@ -69,7 +74,11 @@ func Start(cfg Config) (*Group, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	g := &Group{ledger: led, clk: cfg.Clock, cancel: cancel, producersDone: make(chan struct{}), consumersWG: clock.NewGroup(cfg.Clock)}
-	for _, cc := range cfg.Scenario.Consumers {
+	var consumers []scenarios.Consumer
+	if cfg.Segment.Consumes() {
+		consumers = cfg.Scenario.Consumers
+	}
+	for _, cc := range consumers {
 		c, err := newConsumer(cfg, cc, led)
 		if err != nil {
 			cancel()
@@ -107,6 +116,7 @@ func newConsumer(cfg Config, cc scenarios.Consumer, led *ledger.Ledger) (*consum
 	reader := cfg.Faults.Reader(name, cfg.Reader)
 	c := &consumer{
 		name:        name,
+		segment:     cfg.Segment,
 		streamName:  streamName,
 		lister:      reader,
 		clk:         cfg.Clock,

@@ -4,8 +4,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
+
 	"github.com/kinesim/kinesim/generators/recordid"
-	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/stream"
 )
 
@@ -17,7 +18,7 @@ type Delivery struct {
 	ShardID        string
 	SequenceNumber string
 	// PartitionKey groups deliveries for the order check; when empty the
-	// ledger's key for the record is used.
+	// order is checked per shard (ShardID) instead.
 	PartitionKey string
 	// At is when the consumer received the record.
 	At time.Time
@@ -32,23 +33,10 @@ type Delivery struct {
 	Generation int
 }
 
-// deliveryState is one record as one consumer saw it: 4 bytes.
-type deliveryState struct {
-	delivered uint8 // saturating counts
-	applied   uint8
-	flags     uint8
-	firstGen  uint8 // the generation of the first delivery (saturating)
-}
-
-// deliveryState flags.
-const (
-	// foreign: delivered from a write the producer never saw acknowledged.
-	foreign uint8 = 1 << iota
-	// beforeStart: written before the consumer's start position.
-	beforeStart
-	// filtered: dropped by the consumer's filter.
-	filtered
-)
+// maxWaiting is how many consumers the backlog tracks (a bit each); the
+// records of a consumer past it are judged without it (an undelivered one
+// is lost, never "not read yet").
+const maxWaiting = 64
 
 // Consumer is the consumer side of one consumer's deliveries.
 type Consumer struct {
@@ -57,16 +45,20 @@ type Consumer struct {
 	name  string
 
 	mu         sync.Mutex
-	pages      [][]*[pageSize]deliveryState // by producer index, then page
-	lastSeq    map[uint64]string            // highest sequence number delivered, by key hash
+	byProducer []*consumed // by producer index
 	deliveries int64
-	unknown    int64   // deliveries whose id names no producer
-	byProducer []int64 // deliveries by producer index
+	unknown    int64 // deliveries whose id names no producer
 	reordered  int64
-	// early are deliveries that arrived before the producer recorded the
-	// record's outcome (a consumer can read a write before the producer has
-	// handled its answer); Verdict judges them against the final outcome.
-	early []earlyDelivery
+	// lastSeq is the highest sequence number first delivered, by partition
+	// key hash (or shard, for deliveries without a key).
+	lastSeq map[uint64]string
+	// readTo is the highest sequence number delivered per shard; ended the
+	// shards read to their end. They tell a record lost (the consumer read
+	// past it) from not read yet.
+	readTo map[string]string
+	ended  map[string]bool
+	// firstAt and lastAt bound the deliveries in time: the read rate.
+	firstAt, lastAt time.Time
 
 	// start is the consumer's start position as a time (zero: the trim
 	// horizon); scope the producers whose records it reads (nil: all).
@@ -76,6 +68,41 @@ type Consumer struct {
 	// deliveries per shard since its last checkpoint.
 	gens            []generation
 	sinceCheckpoint map[string]int64
+	// filteredKeys counts the acknowledged records the filter dropped, and
+	// unreadBeforeStart those written before the start and not delivered,
+	// by partition key hash: what ExpectedCounts leaves out.
+	filteredKeys      map[uint64]int64
+	unreadBeforeStart map[uint64]int64
+}
+
+// consumed is what one consumer received of one producer's records.
+type consumed struct {
+	deliveries   int64
+	delivered    *roaring64.Bitmap
+	applied      *roaring64.Bitmap
+	appliedTwice *roaring64.Bitmap
+	foreign      *roaring64.Bitmap // delivered from a write that was not the acknowledged one
+	filtered     *roaring64.Bitmap
+	beforeStart  *roaring64.Bitmap
+	// firstIn are the ids first delivered in each generation after the
+	// first (index 0 unused): re-deliveries are judged by them.
+	firstIn []*roaring64.Bitmap
+	// extra counts the deliveries beyond the first, by id: exceptions.
+	extra map[uint64]uint32
+	// beforeStartKeys are the key hashes of the records before the start
+	// not delivered yet.
+	beforeStartKeys map[uint64]uint64
+	// unwritten are plain first deliveries (applied, not filtered, in
+	// order) not yet written to the file as runs, by generation.
+	unwritten  []*gathered
+	sinceFlush int // plain first deliveries since the last flush
+	flushes    int
+}
+
+func newConsumed() *consumed {
+	return &consumed{delivered: roaring64.New(), applied: roaring64.New(), appliedTwice: roaring64.New(),
+		foreign: roaring64.New(), filtered: roaring64.New(), beforeStart: roaring64.New(),
+		extra: map[uint64]uint32{}, beforeStartKeys: map[uint64]uint64{}}
 }
 
 // generation is one stretch of a consumer between restarts.
@@ -85,12 +112,6 @@ type generation struct {
 	uncheckpointed int64    // deliveries since the last checkpoint of those shards when it began
 	deliveries     int64
 	redeliveries   int64 // deliveries of records first delivered in an earlier generation
-}
-
-type earlyDelivery struct {
-	producer int
-	id       uint64
-	seqHash  uint32
 }
 
 // Consumer returns the handle for the named consumer, adding it on first use.
@@ -103,7 +124,9 @@ func (l *Ledger) Consumer(name string) *Consumer {
 		}
 	}
 	c := &Consumer{l: l, index: len(l.consumers), name: name, lastSeq: map[uint64]string{},
-		gens: []generation{{}}, sinceCheckpoint: map[string]int64{}}
+		readTo: map[string]string{}, ended: map[string]bool{},
+		gens: []generation{{}}, sinceCheckpoint: map[string]int64{},
+		filteredKeys: map[uint64]int64{}, unreadBeforeStart: map[uint64]int64{}}
 	l.consumers = append(l.consumers, c)
 	if l.file != nil {
 		l.file.defineConsumer(name)
@@ -114,189 +137,270 @@ func (l *Ledger) Consumer(name string) *Consumer {
 // Name is the consumer's name.
 func (c *Consumer) Name() string { return c.name }
 
+// of returns what the consumer received of producer's records. Callers hold c.mu.
+func (c *Consumer) of(producer int) *consumed {
+	for len(c.byProducer) <= producer {
+		c.byProducer = append(c.byProducer, nil)
+	}
+	if c.byProducer[producer] == nil {
+		c.byProducer[producer] = newConsumed()
+	}
+	return c.byProducer[producer]
+}
+
+// inScope says whether the consumer is expected to read producer's records.
+// Callers hold c.mu.
+func (c *Consumer) inScope(producer int) bool { return c.scope == nil || c.scope[producer] }
+
 // Delivered records one delivery and reports whether it is the record's
-// first delivery to the consumer (false for an id the ledger does not hold).
+// first delivery to the consumer (false for an id that names no producer).
 func (c *Consumer) Delivered(d Delivery) (first bool) {
 	if c == nil {
 		return false
 	}
 	name, id, ok := recordid.Parse(d.RecordID)
-	var p *Producer
-	if ok {
-		p = c.l.producerOf(name)
-	}
-	if p == nil {
+	if !ok {
 		c.mu.Lock()
 		c.deliveries++
 		c.unknown++
 		c.mu.Unlock()
+		if f := c.l.file; f != nil {
+			f.unknownDelivery(c.index)
+		}
 		return false
 	}
-	e := p.lookup(id)
+	p := c.l.producerOf(name)
+	seqHash := SeqHash(d.SequenceNumber)
+	key := KeyHash(d.PartitionKey)
+	outcome, foreign, ackKey, known := p.delivered(c.index, id, seqHash, key, d.Filtered)
+	if d.PartitionKey == "" && known {
+		key = ackKey
+	}
+	return c.record(p, id, d, outcome, foreign, key)
+}
+
+// delivered checks a delivery of id against the producer side: its
+// outcome, whether the write delivered is the acknowledged one, and that
+// the consumer need no longer read it. A delivery of a record the producer
+// side has not heard of waits for it (early). ackKey is the record's
+// partition key hash when the backlog still holds it (known).
+func (p *Producer) delivered(consumer int, id uint64, seqHash uint32, key uint64, filtered bool) (outcome Outcome, foreign bool, ackKey uint64, known bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	outcome = p.outcomeLocked(id)
+	switch {
+	case outcome == Unknown:
+		p.early[id] = append(p.early[id], earlyDelivery{consumer: consumer, seqHash: seqHash, key: key, filtered: filtered})
+	case outcome != Acknowledged:
+		foreign = true
+	case seqHash != 0:
+		if h, ok := p.seqHashOf(id); ok && h != seqHash {
+			foreign = true
+		}
+	}
+	if b := p.backlog[id]; b != nil {
+		ackKey, known = b.key, true
+		if consumer < maxWaiting {
+			b.waiting &^= 1 << consumer
+			if b.waiting == 0 {
+				delete(p.backlog, id)
+			}
+		}
+	}
+	return outcome, foreign, ackKey, known
+}
+
+// record folds a delivery into the consumer's account and the file.
+func (c *Consumer) record(p *Producer, id uint64, d Delivery, outcome Outcome, foreign bool, key uint64) bool {
 	c.mu.Lock()
 	c.deliveries++
-	for len(c.byProducer) <= p.index {
-		c.byProducer = append(c.byProducer, 0)
-	}
-	c.byProducer[p.index]++
-	st := c.slot(p.index, id)
-	first = st.delivered == 0
+	cp := c.of(p.index)
+	cp.deliveries++
 	gen := min(max(d.Generation, 0), len(c.gens)-1)
 	c.gens[gen].deliveries++
+	first := addNew(cp.delivered, id)
+	redelivery := false
 	if first {
-		st.firstGen = uint8(min(gen, 255))
-	} else if int(st.firstGen) < gen {
-		c.gens[gen].redeliveries++
+		if gen > 0 {
+			cp.firstInGen(gen).Add(id)
+		}
+		if k, ok := cp.beforeStartKeys[id]; ok {
+			c.unreadBeforeStart[k]--
+			delete(cp.beforeStartKeys, id)
+		}
+	} else {
+		cp.extra[id]++
+		if cp.firstGen(id) < gen {
+			c.gens[gen].redeliveries++
+			redelivery = true
+		}
 	}
 	c.sinceCheckpoint[d.ShardID]++
-	st.delivered = satInc(st.delivered)
-	if d.Applied {
-		st.applied = satInc(st.applied)
+	if d.Applied && !addNew(cp.applied, id) {
+		cp.appliedTwice.Add(id)
 	}
-	if d.Filtered {
-		st.flags |= filtered
+	newlyFiltered := d.Filtered && addNew(cp.filtered, id)
+	if newlyFiltered && outcome == Acknowledged {
+		c.filteredKeys[key]++
 	}
-	switch {
-	case e.outcome == Unknown:
-		// Judged by Verdict against the outcome the producer side has then
-		// (here, or in another segment's ledger loaded later).
-		c.early = append(c.early, earlyDelivery{producer: p.index, id: id, seqHash: SeqHash(d.SequenceNumber)})
-	case e.outcome != Acknowledged || d.SequenceNumber != "" && e.seqHash != 0 && SeqHash(d.SequenceNumber) != e.seqHash:
-		st.flags |= foreign
+	if foreign {
+		cp.foreign.Add(id)
 	}
-	if first && d.SequenceNumber != "" {
-		key := e.keyHash
-		if d.PartitionKey != "" {
-			key = KeyHash(d.PartitionKey)
-		}
-		if last, seen := c.lastSeq[key]; seen && stream.SequenceLess(d.SequenceNumber, last) {
-			c.reordered++
-		} else {
-			c.lastSeq[key] = d.SequenceNumber
+	reordered := first && c.checkOrder(d)
+	c.readAt(d)
+	plain := first && d.Applied && !d.Filtered && !reordered
+	var flush *roaring64.Bitmap
+	if plain {
+		b := cp.unwrittenGen(gen)
+		b.Add(id)
+		if cp.sinceFlush++; cp.sinceFlush >= flushEvery {
+			cp.sinceFlush = 0
+			flush = b
 		}
 	}
 	c.mu.Unlock()
 	if f := c.l.file; f != nil {
-		f.delivery(c.index, p.index, id, d)
+		if !plain {
+			f.delivery(c.index, p.index, id, gen, deliveryFlags(d, first, reordered, redelivery))
+		}
+		if foreign {
+			f.foreign(c.index, p.index, id)
+		}
+	}
+	if flush != nil {
+		c.flushRuns(p.index, gen, flushSettled)
 	}
 	return first
 }
 
-func satInc(n uint8) uint8 {
-	if n == 255 {
-		return n
+// checkOrder reports whether a first delivery comes after one with a
+// higher sequence number of the same partition key (or shard, without a
+// key). Callers hold c.mu.
+func (c *Consumer) checkOrder(d Delivery) (reordered bool) {
+	if d.SequenceNumber == "" {
+		return false
 	}
-	return n + 1
+	group := KeyHash(d.PartitionKey)
+	if d.PartitionKey == "" {
+		if d.ShardID == "" {
+			return false
+		}
+		group = KeyHash("\x00shard " + d.ShardID)
+	}
+	if last, seen := c.lastSeq[group]; seen && stream.SequenceLess(d.SequenceNumber, last) {
+		c.reordered++
+		return true
+	}
+	c.lastSeq[group] = d.SequenceNumber
+	return false
 }
 
-// slot returns the state of producer's record id. Callers hold c.mu.
-func (c *Consumer) slot(producer int, id uint64) *deliveryState {
-	for len(c.pages) <= producer {
-		c.pages = append(c.pages, nil)
-	}
-	pages := c.pages[producer]
-	i := id - 1
-	page := int(i >> pageBits)
-	for len(pages) <= page {
-		pages = append(pages, nil)
-	}
-	if pages[page] == nil {
-		pages[page] = new([pageSize]deliveryState)
-	}
-	c.pages[producer] = pages
-	return &pages[page][i&(pageSize-1)]
-}
-
-// producerPages are the delivery states of a producer's records. Callers hold c.mu.
-func (c *Consumer) producerPages(producer int) []*[pageSize]deliveryState {
-	if producer < len(c.pages) {
-		return c.pages[producer]
-	}
-	return nil
-}
-
-// stateIn returns record id's state in pages, the zero state when absent.
-func stateIn(pages []*[pageSize]deliveryState, id uint64) deliveryState {
-	i := id - 1
-	if pg := int(i >> pageBits); pg < len(pages) && pages[pg] != nil {
-		return pages[pg][i&(pageSize-1)]
-	}
-	return deliveryState{}
-}
-
-// Verdict compares the consumer's deliveries with the producer side so far.
-// Expectations are not judged (see result.ConsumerVerdict.Judge).
-func (c *Consumer) Verdict() result.ConsumerVerdict {
-	c.l.mu.Lock()
-	producers := append([]*Producer(nil), c.l.producers...)
-	c.l.mu.Unlock()
-
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, d := range c.early {
-		if e := producers[d.producer].lookup(d.id); e.outcome != Acknowledged || d.seqHash != 0 && e.seqHash != 0 && e.seqHash != d.seqHash {
-			c.slot(d.producer, d.id).flags |= foreign
+// readAt notes how far the consumer has read each shard, and when. Callers hold c.mu.
+func (c *Consumer) readAt(d Delivery) {
+	if d.ShardID != "" && d.SequenceNumber != "" {
+		if to, ok := c.readTo[d.ShardID]; !ok || stream.SequenceLess(to, d.SequenceNumber) {
+			c.readTo[d.ShardID] = d.SequenceNumber
 		}
 	}
-	c.early = c.early[:0]
-	v := result.ConsumerVerdict{Consumer: c.name, Deliveries: c.deliveries, Unknown: c.unknown, Reordered: c.reordered}
-	for _, p := range producers {
-		if !p.declared {
-			// Records of a producer this ledger only knows from deliveries:
-			// not the run's (or, merged, no segment's) records.
-			if p.index < len(c.byProducer) {
-				v.Unknown += c.byProducer[p.index]
-			}
+	if !d.At.IsZero() {
+		if c.firstAt.IsZero() || d.At.Before(c.firstAt) {
+			c.firstAt = d.At
+		}
+		if d.At.After(c.lastAt) {
+			c.lastAt = d.At
+		}
+	}
+}
+
+func (cp *consumed) firstInGen(gen int) *roaring64.Bitmap {
+	for len(cp.firstIn) <= gen {
+		cp.firstIn = append(cp.firstIn, nil)
+	}
+	if cp.firstIn[gen] == nil {
+		cp.firstIn[gen] = roaring64.New()
+	}
+	return cp.firstIn[gen]
+}
+
+// firstGen is the generation that first received id.
+func (cp *consumed) firstGen(id uint64) int {
+	for g := len(cp.firstIn) - 1; g > 0; g-- {
+		if b := cp.firstIn[g]; b != nil && b.Contains(id) {
+			return g
+		}
+	}
+	return 0
+}
+
+func (cp *consumed) unwrittenGen(gen int) *roaring64.Bitmap {
+	for len(cp.unwritten) <= gen {
+		cp.unwritten = append(cp.unwritten, nil)
+	}
+	if cp.unwritten[gen] == nil {
+		cp.unwritten[gen] = &gathered{ids: roaring64.New()}
+	}
+	return cp.unwritten[gen].ids
+}
+
+// resolveEarly judges the deliveries of id that came before its outcome.
+func (p *Producer) resolveEarly(id uint64, early []earlyDelivery, outcome Outcome, seqHash uint32) {
+	if len(early) == 0 {
+		return
+	}
+	consumers := p.l.Consumers()
+	var waitingDone uint64
+	filteredCounted := map[int]bool{} // a record's filtered deliveries leave it out once
+	for _, e := range early {
+		if e.consumer >= len(consumers) {
 			continue
 		}
-		if c.scope != nil && !c.scope[p.index] {
-			continue
+		c := consumers[e.consumer]
+		foreign := outcome != Acknowledged || e.seqHash != 0 && seqHash != 0 && e.seqHash != seqHash
+		c.mu.Lock()
+		cp := c.of(p.index)
+		if foreign {
+			cp.foreign.Add(id)
 		}
-		pages := c.producerPages(p.index)
-		state := func(id uint64) deliveryState { return stateIn(pages, id) }
-		p.each(func(id uint64, e *entry) {
-			if e.outcome == Acknowledged {
-				v.Acknowledged++
-				switch st := state(id); {
-				case st.delivered > 0:
-				case st.flags&beforeStart != 0:
-					v.BeforeStart++
-				default:
-					v.Lost++
-				}
-			}
-		})
-		for _, pg := range pages {
-			if pg == nil {
-				continue
-			}
-			for i := range pg {
-				st := &pg[i]
-				if st.delivered == 0 {
-					continue
-				}
-				v.DistinctRecords++
-				v.DuplicateDeliveries += int64(st.delivered) - 1
-				if st.applied > 1 {
-					v.DuplicateEffects++
-				}
-				if st.flags&foreign != 0 {
-					v.DeliveredNotAcknowledged++
-				}
-				if st.flags&filtered != 0 {
-					v.FilteredOut++
-				}
-			}
+		if outcome == Acknowledged && e.filtered && !filteredCounted[e.consumer] {
+			filteredCounted[e.consumer] = true
+			c.filteredKeys[e.key]++
+		}
+		c.mu.Unlock()
+		if foreign && p.l.file != nil {
+			p.l.file.foreign(e.consumer, p.index, id)
+		}
+		if e.consumer < maxWaiting {
+			waitingDone |= 1 << e.consumer
 		}
 	}
-	if len(c.gens) > 1 {
-		for i, g := range c.gens {
-			v.Generations = append(v.Generations, result.GenerationVerdict{Generation: i, StartedAt: g.at.UTC(), Shards: g.shards,
-				Uncheckpointed: g.uncheckpointed, Deliveries: g.deliveries, Redeliveries: g.redeliveries})
+	if outcome == Acknowledged {
+		p.mu.Lock()
+		if b := p.backlog[id]; b != nil {
+			b.waiting &^= waitingDone
+			if b.waiting == 0 {
+				delete(p.backlog, id)
+			}
 		}
+		p.mu.Unlock()
 	}
-	v.Passed = true
-	return v
+}
+
+// waitingFor returns the consumers (a bit each) that should read producer
+// p's record id: those whose scope holds p, unless it was written before
+// their start.
+func (l *Ledger) waitingFor(p *Producer, id uint64) uint64 {
+	var mask uint64
+	for _, c := range l.Consumers() {
+		if c.index >= maxWaiting {
+			break
+		}
+		c.mu.Lock()
+		if c.inScope(p.index) && !(p.index < len(c.byProducer) && c.byProducer[p.index] != nil && c.byProducer[p.index].beforeStart.Contains(id)) {
+			mask |= 1 << c.index
+		}
+		c.mu.Unlock()
+	}
+	return mask
 }
 
 // Consumers lists the consumers with deliveries in the ledger.
@@ -322,13 +426,12 @@ func (c *Consumer) DeliveryCount(recordID string) int {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if p.index >= len(c.pages) {
+	if p.index >= len(c.byProducer) || c.byProducer[p.index] == nil {
 		return 0
 	}
-	pages := c.pages[p.index]
-	i := id - 1
-	if pg := int(i >> pageBits); pg < len(pages) && pages[pg] != nil {
-		return int(pages[pg][i&(pageSize-1)].delivered)
+	cp := c.byProducer[p.index]
+	if !cp.delivered.Contains(id) {
+		return 0
 	}
-	return 0
+	return 1 + int(cp.extra[id])
 }

@@ -6,39 +6,113 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"slices"
 	"sync"
 	"time"
+
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
 )
 
 // FileName is the ledger's file in a run folder.
 const FileName = "ledger.bin"
 
 // The file is a magic line, then events, each a tag byte and fields in
-// unsigned varints (u), fixed little-endian integers (u64, u32) and
-// length-prefixed strings (s):
+// unsigned varints (u), signed varints (v), fixed little-endian integers
+// (u32, u64), single bytes and length-prefixed strings (s). Producers and
+// consumers are numbered by their rank among the 'P'/'Q' and 'C' events.
 //
-//	'P' s                          a producer; its index is its rank among 'P's and 'Q's
+//	'P' s                          a producer of the run
 //	'Q' s                          a producer known only from deliveries of its ids
 //	                               (another segment's); a later 'P' of the same name declares it
-//	'C' s                          a consumer, likewise
-//	'S' s                          a shard id; its index is its rank + 1
-//	'R' u producer, u id, outcome byte, attempts byte, u shard, u64 key hash, u32 seq hash
-//	'D' u consumer, u producer, u id, s shard, s seq, s partition key, v unix µs, flags byte (1 applied, 2 filtered), u generation
-//	'T' u consumer, v unix µs                   the consumer's start position as a time
-//	'X' u consumer, u n, n × u producer         the producers whose records the consumer reads
-//	'B' u consumer, u producer, u id            a record written before the consumer's start
-//	'K' u consumer, s shard                     the consumer checkpointed the shard
-//	'G' u consumer, v unix µs, u n, n × s shard the consumer restarted (n = 0: every shard)
+//	'C' s                          a consumer
+//	'A' u producer, u first, u n   records first..first+n-1 acknowledged
+//	'R' u producer, u id, outcome  a record dead-lettered (2) or unfinished (3)
+//	'd' u consumer, u producer, u gen, u first, u n
+//	                               first deliveries of first..first+n-1 in generation gen,
+//	                               each applied, not filtered, in order: the plain fate
+//	'E' u consumer, u producer, u id, u gen, flags
+//	                               any other delivery; flags: 1 applied, 2 filtered,
+//	                               4 first, 8 reordered, 16 a re-delivery of an earlier generation
+//	'F' u consumer, u producer, u id  the consumer received the record from a write
+//	                               that was not its acknowledged one
+//	'N' u consumer                 a delivery whose id names no producer
+//	'T' u consumer, v unix µs      the consumer's start position as a time
+//	'X' u consumer, u n, n × u producer  the producers whose records the consumer reads
+//	'B' u consumer, u producer, u id     a record written before the consumer's start
+//	'G' u consumer, v unix µs, u uncheckpointed, u n, n × s shard
+//	                               the consumer restarted (n = 0: every shard)
 //
-// Version 1 files (no 'T', 'X', 'B', 'K', 'G'; 'D' ends with an applied
-// byte) still load.
+// and, written by Close, the state at the end: what tells lost from unread.
+//
+//	'U' u producer, u id, s shard, s seq, u64 consumers  an acknowledged record still
+//	                               to be read by the consumers (a bit each)
+//	'W' u consumer, u producer, u id, u32 seq hash  a delivery of a record
+//	                               whose outcome the producer side never gave
+//	'Z' u consumer, s shard, s seq, ended byte  how far the consumer read a shard
+//	'Y'                            the end: the file is complete
+//
+// and, on every flush and at the end,
+//
+//	'V' u consumer, v unix µs, v unix µs  the consumer's first and last delivery so far
+//
+// Runs are written when a stretch of ids is settled (flushWindow below the
+// highest id seen), so a clean run's file holds a few runs per stretch.
+// Version 1 and 2 files (every event one by one) still load.
 const (
-	fileMagic   = "kinesim-ledger 2\n"
+	fileMagic   = "kinesim-ledger 3\n"
+	fileMagicV2 = "kinesim-ledger 2\n"
 	fileMagicV1 = "kinesim-ledger 1\n"
 )
+
+// flushEvery is how many ids a set of unwritten ones gathers before its
+// settled part is written; flushWindow how far below the highest id an id
+// is settled (deliveries from several shards, and acknowledgements of
+// calls in flight, arrive out of order within it).
+//
+// Every optimizeEvery flushes the id sets are run-compressed: a full
+// stretch of 65,536 ids then takes a few bytes instead of 8 KiB. Not on
+// every flush, since adding to a run-compressed stretch costs more than
+// setting a bit.
+const (
+	flushEvery    = 1 << 16
+	flushWindow   = 1 << 16
+	optimizeEvery = 16
+)
+
+// End says how a loaded ledger file ended.
+type End struct {
+	// Loaded is true for a ledger read from a file.
+	Loaded bool
+	// Complete is true when the file ends as Close ends it (or is of a
+	// version without an end marker). A file cut short by a crash or a
+	// kill is not complete: its undelivered records are not known lost.
+	Complete bool
+	// Bytes is where the last whole event ends (in the last file read);
+	// Events the events read.
+	Bytes  int64
+	Events int64
+	// LastDelivery is the last delivery time the file holds (zero: none).
+	LastDelivery time.Time
+}
+
+// Note says, for a file cut short, where it ends and what that means for
+// the verdicts; "" for a complete file or a ledger not loaded.
+func (e End) Note() string {
+	if !e.Loaded || e.Complete {
+		return ""
+	}
+	at := "before any delivery"
+	if !e.LastDelivery.IsZero() {
+		at = "after a delivery at " + e.LastDelivery.UTC().Format(time.RFC3339Nano)
+	}
+	return fmt.Sprintf("the ledger ends at byte %d (%d events, %s) without the end its run writes when it finishes: "+
+		"the run was killed or crashed, so it is incomplete; records not delivered by then are counted unread, not lost", e.Bytes, e.Events, at)
+}
+
+// End says how the ledger's file ended (the zero End for a ledger not
+// loaded from a file). With several files, Complete is true only when
+// every one is.
+func (l *Ledger) End() End { return l.end }
 
 // logFile appends ledger events; safe for concurrent use.
 type logFile struct {
@@ -77,6 +151,13 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
+func appendUvarints(b []byte, vs ...uint64) []byte {
+	for _, v := range vs {
+		b = binary.AppendUvarint(b, v)
+	}
+	return b
+}
+
 func (lf *logFile) defineProducer(tag byte, name string) {
 	lf.write(func(b []byte) []byte { return appendString(append(b, tag), name) })
 }
@@ -85,55 +166,73 @@ func (lf *logFile) defineConsumer(name string) {
 	lf.write(func(b []byte) []byte { return appendString(append(b, 'C'), name) })
 }
 
-func (lf *logFile) defineShard(id string) {
-	lf.write(func(b []byte) []byte { return appendString(append(b, 'S'), id) })
-}
-
-func (lf *logFile) record(producer int, id uint64, e entry) {
+func (lf *logFile) acked(producer int, runs [][2]uint64) {
 	lf.write(func(b []byte) []byte {
-		b = append(b, 'R')
-		b = binary.AppendUvarint(b, uint64(producer))
-		b = binary.AppendUvarint(b, id)
-		b = append(b, byte(e.outcome), e.attempts)
-		b = binary.AppendUvarint(b, uint64(e.shard))
-		b = binary.LittleEndian.AppendUint64(b, e.keyHash)
-		return binary.LittleEndian.AppendUint32(b, e.seqHash)
+		for _, r := range runs {
+			b = appendUvarints(append(b, 'A'), uint64(producer), r[0], r[1])
+		}
+		return b
 	})
 }
 
-func (lf *logFile) delivery(consumer, producer int, id uint64, d Delivery) {
+func (lf *logFile) failed(producer int, id uint64, o Outcome) {
+	lf.write(func(b []byte) []byte { return append(appendUvarints(append(b, 'R'), uint64(producer), id), byte(o)) })
+}
+
+func (lf *logFile) firstDeliveries(consumer, producer, gen int, runs [][2]uint64) {
 	lf.write(func(b []byte) []byte {
-		b = append(b, 'D')
-		b = binary.AppendUvarint(b, uint64(consumer))
-		b = binary.AppendUvarint(b, uint64(producer))
-		b = binary.AppendUvarint(b, id)
-		b = appendString(b, d.ShardID)
-		b = appendString(b, d.SequenceNumber)
-		b = appendString(b, d.PartitionKey)
-		b = binary.AppendVarint(b, d.At.UnixMicro())
-		flags := byte(0)
-		if d.Applied {
-			flags |= 1
+		for _, r := range runs {
+			b = appendUvarints(append(b, 'd'), uint64(consumer), uint64(producer), uint64(gen), r[0], r[1])
 		}
-		if d.Filtered {
-			flags |= 2
-		}
-		b = append(b, flags)
-		return binary.AppendUvarint(b, uint64(max(d.Generation, 0)))
+		return b
 	})
+}
+
+// Delivery flags of an 'E' event.
+const (
+	flagApplied byte = 1 << iota
+	flagFiltered
+	flagFirst
+	flagReordered
+	flagRedelivery
+)
+
+func deliveryFlags(d Delivery, first, reordered, redelivery bool) byte {
+	var f byte
+	for _, set := range []struct {
+		on   bool
+		flag byte
+	}{{d.Applied, flagApplied}, {d.Filtered, flagFiltered}, {first, flagFirst}, {reordered, flagReordered}, {redelivery, flagRedelivery}} {
+		if set.on {
+			f |= set.flag
+		}
+	}
+	return f
+}
+
+func (lf *logFile) delivery(consumer, producer int, id uint64, gen int, flags byte) {
+	lf.write(func(b []byte) []byte {
+		return append(appendUvarints(append(b, 'E'), uint64(consumer), uint64(producer), id, uint64(gen)), flags)
+	})
+}
+
+func (lf *logFile) foreign(consumer, producer int, id uint64) {
+	lf.write(func(b []byte) []byte { return appendUvarints(append(b, 'F'), uint64(consumer), uint64(producer), id) })
+}
+
+func (lf *logFile) unknownDelivery(consumer int) {
+	lf.write(func(b []byte) []byte { return appendUvarints(append(b, 'N'), uint64(consumer)) })
 }
 
 func (lf *logFile) startAt(consumer int, t time.Time) {
 	lf.write(func(b []byte) []byte {
-		b = binary.AppendUvarint(append(b, 'T'), uint64(consumer))
-		return binary.AppendVarint(b, t.UnixMicro())
+		return binary.AppendVarint(appendUvarints(append(b, 'T'), uint64(consumer)), t.UnixMicro())
 	})
 }
 
 func (lf *logFile) scope(consumer int, producers []int) {
 	lf.write(func(b []byte) []byte {
-		b = binary.AppendUvarint(append(b, 'X'), uint64(consumer))
-		b = binary.AppendUvarint(b, uint64(len(producers)))
+		b = appendUvarints(append(b, 'X'), uint64(consumer), uint64(len(producers)))
 		for _, p := range producers {
 			b = binary.AppendUvarint(b, uint64(p))
 		}
@@ -142,25 +241,14 @@ func (lf *logFile) scope(consumer int, producers []int) {
 }
 
 func (lf *logFile) beforeStart(consumer, producer int, id uint64) {
-	lf.write(func(b []byte) []byte {
-		b = binary.AppendUvarint(append(b, 'B'), uint64(consumer))
-		b = binary.AppendUvarint(b, uint64(producer))
-		return binary.AppendUvarint(b, id)
-	})
+	lf.write(func(b []byte) []byte { return appendUvarints(append(b, 'B'), uint64(consumer), uint64(producer), id) })
 }
 
-func (lf *logFile) checkpointed(consumer int, shard string) {
+func (lf *logFile) restart(consumer int, g generation) {
 	lf.write(func(b []byte) []byte {
-		return appendString(binary.AppendUvarint(append(b, 'K'), uint64(consumer)), shard)
-	})
-}
-
-func (lf *logFile) restart(consumer int, at time.Time, shards []string) {
-	lf.write(func(b []byte) []byte {
-		b = binary.AppendUvarint(append(b, 'G'), uint64(consumer))
-		b = binary.AppendVarint(b, at.UnixMicro())
-		b = binary.AppendUvarint(b, uint64(len(shards)))
-		for _, s := range shards {
+		b = binary.AppendVarint(appendUvarints(append(b, 'G'), uint64(consumer)), g.at.UnixMicro())
+		b = appendUvarints(b, uint64(g.uncheckpointed), uint64(len(g.shards)))
+		for _, s := range g.shards {
 			b = appendString(b, s)
 		}
 		return b
@@ -176,13 +264,159 @@ func (lf *logFile) flush() error {
 	return lf.err
 }
 
-// Flush writes buffered events to the file. A ledger without a file has
-// nothing to flush.
+// flushMode says which gathered ids a flush writes as runs.
+type flushMode uint8
+
+const (
+	// flushSettled writes the ids more than flushWindow below the highest.
+	flushSettled flushMode = iota
+	// flushSync also writes the ids that were gathered by the previous
+	// sync: an interval is long enough for every shard to be read again
+	// and the calls in flight to be answered, so they are settled too.
+	flushSync
+	// flushEverything writes every id (Close, a restart).
+	flushEverything
+)
+
+// gathered are ids waiting to be written as runs.
+type gathered struct {
+	ids      *roaring64.Bitmap
+	syncMark uint64 // the highest id at the previous sync
+}
+
+// take removes the ids mode settles and returns them as runs (first, n).
+func (g *gathered) take(mode flushMode) [][2]uint64 {
+	if g.ids.IsEmpty() {
+		return nil
+	}
+	top := g.ids.Maximum()
+	var upTo uint64
+	switch mode {
+	case flushEverything:
+		upTo = top
+	case flushSync:
+		upTo = max(g.syncMark, top-min(top, flushWindow))
+		g.syncMark = top
+	default:
+		upTo = top - min(top, flushWindow)
+	}
+	if upTo == 0 {
+		return nil
+	}
+	var runs [][2]uint64
+	it := g.ids.Iterator()
+	for it.HasNext() {
+		id := it.Next()
+		if id > upTo {
+			break
+		}
+		if n := len(runs); n > 0 && runs[n-1][0]+runs[n-1][1] == id {
+			runs[n-1][1]++
+		} else {
+			runs = append(runs, [2]uint64{id, 1})
+		}
+	}
+	g.ids.RemoveRange(0, upTo+1)
+	return runs
+}
+
+// flushRuns writes the producer's settled acknowledgements as runs, and
+// compacts its sets.
+func (p *Producer) flushRuns(mode flushMode) {
+	p.mu.Lock()
+	runs := p.unwritten.take(mode)
+	if p.flushes++; p.flushes%optimizeEvery == 0 || mode == flushEverything {
+		p.acked.RunOptimize()
+	}
+	p.mu.Unlock()
+	if f := p.l.file; f != nil && len(runs) > 0 {
+		f.acked(p.index, runs)
+	}
+}
+
+// flushRuns writes the consumer's settled plain first deliveries of one
+// producer and generation as runs, and compacts its sets.
+func (c *Consumer) flushRuns(producer, gen int, mode flushMode) {
+	c.mu.Lock()
+	cp := c.of(producer)
+	var runs [][2]uint64
+	if gen < len(cp.unwritten) && cp.unwritten[gen] != nil {
+		if gen < len(c.gens)-1 {
+			mode = flushEverything // a past generation gets no more first deliveries
+		}
+		runs = cp.unwritten[gen].take(mode)
+	}
+	if cp.flushes++; cp.flushes%optimizeEvery == 0 || mode == flushEverything {
+		cp.delivered.RunOptimize()
+		cp.applied.RunOptimize()
+		if gen < len(cp.firstIn) && cp.firstIn[gen] != nil {
+			cp.firstIn[gen].RunOptimize()
+		}
+	}
+	c.mu.Unlock()
+	if f := c.l.file; f != nil && len(runs) > 0 {
+		f.firstDeliveries(c.index, producer, gen, runs)
+	}
+}
+
+// flushAll flushes every gathered run of the consumer that mode settles.
+func (c *Consumer) flushAll(mode flushMode) {
+	c.mu.Lock()
+	type key struct{ producer, gen int }
+	var keys []key
+	for p, cp := range c.byProducer {
+		if cp == nil {
+			continue
+		}
+		for g, b := range cp.unwritten {
+			if b != nil && !b.ids.IsEmpty() {
+				keys = append(keys, key{p, g})
+			}
+		}
+	}
+	c.mu.Unlock()
+	for _, k := range keys {
+		c.flushRuns(k.producer, k.gen, mode)
+	}
+}
+
+// Flush writes the settled runs and the buffered events to the file. Sync
+// calls it on an interval, so a killed run's file holds all but the last
+// two intervals. The ids gathered since the previous flush wait for the
+// next: runs cut at every flush would fragment, since deliveries from
+// several shards and acknowledgements of calls in flight arrive out of
+// order. A ledger without a file has nothing to flush.
 func (l *Ledger) Flush() error {
 	if l.file == nil {
 		return nil
 	}
+	l.flushRuns(flushSync)
+	l.writeSpans()
 	return l.file.flush()
+}
+
+// writeSpans writes each consumer's first and last delivery time so far
+// ('V'): a file cut short then says when its deliveries end.
+func (l *Ledger) writeSpans() {
+	for _, c := range l.Consumers() {
+		first, last := c.span()
+		if last.IsZero() {
+			continue
+		}
+		l.file.write(func(b []byte) []byte {
+			b = appendUvarints(append(b, 'V'), uint64(c.index))
+			return binary.AppendVarint(binary.AppendVarint(b, first.UnixMicro()), last.UnixMicro())
+		})
+	}
+}
+
+func (l *Ledger) flushRuns(mode flushMode) {
+	for _, p := range l.allProducers() {
+		p.flushRuns(mode)
+	}
+	for _, c := range l.Consumers() {
+		c.flushAll(mode)
+	}
 }
 
 // Sync flushes the file every interval until ctx is done, so a crash loses
@@ -203,11 +437,15 @@ func (l *Ledger) Sync(ctx context.Context, every time.Duration) {
 	}
 }
 
-// Close flushes and closes the file, returning the first write error.
+// Close writes every run and the state at the end (what tells lost from
+// unread), marks the file complete, and closes it, returning the first
+// write error.
 func (l *Ledger) Close() error {
 	if l.file == nil {
 		return nil
 	}
+	l.flushRuns(flushEverything)
+	l.writeEnd()
 	err := l.file.flush()
 	l.file.mu.Lock()
 	defer l.file.mu.Unlock()
@@ -225,344 +463,50 @@ func (l *Ledger) Close() error {
 	return nil
 }
 
-// Load reads a ledger file back into memory. A file cut short by a crash
-// loads up to its last whole event.
-func Load(path string) (*Ledger, error) {
-	l := New()
-	if err := l.load(path); err != nil {
-		return nil, err
-	}
-	return l, nil
-}
-
-// LoadFiles reads several ledger files into one ledger, as one run: the
-// segments of a scenario run on several machines (kinesim merge). Producers
-// and consumers are matched by name, so a record produced in one segment and
-// consumed in another is judged as delivered; record ids must therefore be
-// unique across the files (each segment's producers named apart). A
-// consumer's generations are those of every file in turn: a file's first
-// generation continues the consumer's current one, and each restart it
-// holds begins a new one.
-func LoadFiles(paths ...string) (*Ledger, error) {
-	l := New()
-	for _, path := range paths {
-		if err := l.load(path); err != nil {
-			return nil, err
-		}
-	}
-	return l, nil
-}
-
-// load replays the events of the file at path into l.
-func (l *Ledger) load(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("ledger: %w", err)
-	}
-	defer f.Close()
-	r := bufio.NewReaderSize(f, 1<<20)
-	magic := make([]byte, len(fileMagic))
-	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != fileMagic && string(magic) != fileMagicV1 {
-		return fmt.Errorf("ledger: %s is not a kinesim ledger file (it does not begin with %q)", path, fileMagic[:len(fileMagic)-1])
-	}
-	l.loading = &loadState{v1: string(magic) == fileMagicV1}
-	defer func() { l.loading = nil }()
-	for {
-		tag, err := r.ReadByte()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("ledger: %s: %w", path, err)
-		}
-		if err := l.replay(tag, r); err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return nil // cut short by a crash
+// writeEnd writes the backlog, the deliveries still waiting for an
+// outcome, the consumers' positions, and the end marker.
+func (l *Ledger) writeEnd() {
+	for _, p := range l.allProducers() {
+		p.mu.Lock()
+		l.file.write(func(b []byte) []byte {
+			for id, pd := range p.backlog {
+				b = appendUvarints(append(b, 'U'), uint64(p.index), id)
+				b = appendString(appendString(b, l.shardName(pd.shard)), pd.seq)
+				b = binary.LittleEndian.AppendUint64(b, pd.waiting)
 			}
-			return fmt.Errorf("ledger: %s: %w", path, err)
-		}
-	}
-}
-
-type byteReader interface {
-	io.Reader
-	io.ByteReader
-}
-
-func readString(r byteReader) (string, error) {
-	n, err := binary.ReadUvarint(r)
-	if err != nil {
-		return "", err
-	}
-	if n > 1<<16 {
-		return "", fmt.Errorf("string of %d bytes: corrupt file", n)
-	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return "", err
-	}
-	return string(b), nil
-}
-
-// replay applies one event read from a file.
-func (l *Ledger) replay(tag byte, r byteReader) error {
-	st := l.loading
-	switch tag {
-	case 'P', 'Q', 'C', 'S':
-		s, err := readString(r)
-		if err != nil {
-			return err
-		}
-		switch tag {
-		case 'P':
-			p := l.producer(s, true)
-			if !slices.Contains(st.producers, p) {
-				st.producers = append(st.producers, p)
+			for id, early := range p.early {
+				for _, e := range early {
+					b = appendUvarints(append(b, 'W'), uint64(e.consumer), uint64(p.index), id)
+					b = binary.LittleEndian.AppendUint32(b, e.seqHash)
+				}
 			}
-		case 'Q':
-			st.producers = append(st.producers, l.producer(s, false))
-		case 'C':
-			c := l.Consumer(s)
-			c.mu.Lock()
-			// Another segment's worker: a restart here re-delivers only what
-			// this file's deliveries left uncheckpointed.
-			clear(c.sinceCheckpoint)
-			st.consumers = append(st.consumers, c)
-			st.gens = append(st.gens, []int{len(c.gens) - 1})
-			c.mu.Unlock()
-		case 'S':
-			st.shards = append(st.shards, l.shard(s))
-		}
-		return nil
-	case 'R':
-		return l.replayRecord(r)
-	case 'D':
-		return l.replayDelivery(r)
-	case 'T', 'X', 'B', 'K', 'G':
-		return l.replayConsumerEvent(tag, r)
+			return b
+		})
+		p.mu.Unlock()
 	}
-	return fmt.Errorf("unknown event tag %q: corrupt file", tag)
-}
-
-// replayRecord applies an 'R' event: one record's outcome.
-func (l *Ledger) replayRecord(r byteReader) error {
-	var fields [2]uint64
-	for i := range fields {
-		v, err := binary.ReadUvarint(r)
-		if err != nil {
-			return err
-		}
-		fields[i] = v
-	}
-	var fixed [2]byte
-	if _, err := io.ReadFull(r, fixed[:]); err != nil {
-		return err
-	}
-	shard, err := binary.ReadUvarint(r)
-	if err != nil {
-		return err
-	}
-	var hashes [12]byte
-	if _, err := io.ReadFull(r, hashes[:]); err != nil {
-		return err
-	}
-	p, err := l.producerAt(fields[0])
-	if err != nil {
-		return err
-	}
-	p.set(fields[1], entry{
-		keyHash:  binary.LittleEndian.Uint64(hashes[:8]),
-		seqHash:  binary.LittleEndian.Uint32(hashes[8:]),
-		shard:    l.loading.shard(shard),
-		attempts: fixed[1],
-		outcome:  Outcome(fixed[0]),
-	})
-	return nil
-}
-
-// replayDelivery applies a 'D' event: one delivery to a consumer.
-func (l *Ledger) replayDelivery(r byteReader) error {
-	var fields [3]uint64
-	for i := range fields {
-		v, err := binary.ReadUvarint(r)
-		if err != nil {
-			return err
-		}
-		fields[i] = v
-	}
-	var strs [3]string
-	for i := range strs {
-		s, err := readString(r)
-		if err != nil {
-			return err
-		}
-		strs[i] = s
-	}
-	us, err := binary.ReadVarint(r)
-	if err != nil {
-		return err
-	}
-	flags, err := r.ReadByte()
-	if err != nil {
-		return err
-	}
-	var gen uint64
-	if !l.loading.v1 {
-		if gen, err = binary.ReadUvarint(r); err != nil {
-			return err
-		}
-	}
-	c, err := l.loading.consumerAt(fields[0])
-	if err != nil {
-		return err
-	}
-	p, err := l.producerAt(fields[1])
-	if err != nil {
-		return err
-	}
-	c.Delivered(Delivery{
-		RecordID:       p.name + "-" + fmt.Sprint(fields[2]),
-		ShardID:        strs[0],
-		SequenceNumber: strs[1],
-		PartitionKey:   strs[2],
-		At:             time.UnixMicro(us),
-		Applied:        flags&1 != 0,
-		Filtered:       flags&2 != 0,
-		Generation:     l.loading.generation(fields[0], gen),
-	})
-	return nil
-}
-
-// replayConsumerEvent applies a consumer's 'T', 'X', 'B', 'K' or 'G' event.
-func (l *Ledger) replayConsumerEvent(tag byte, r byteReader) error {
-	ci, err := binary.ReadUvarint(r)
-	if err != nil {
-		return err
-	}
-	c, err := l.loading.consumerAt(ci)
-	if err != nil {
-		return err
-	}
-	switch tag {
-	case 'T':
-		us, err := binary.ReadVarint(r)
-		if err != nil {
-			return err
-		}
+	for _, c := range l.Consumers() {
 		c.mu.Lock()
-		c.start = time.UnixMicro(us)
+		l.file.write(func(b []byte) []byte {
+			for shard, seq := range c.readTo {
+				b = appendString(appendString(appendUvarints(append(b, 'Z'), uint64(c.index)), shard), seq)
+				b = append(b, boolByte(c.ended[shard]))
+			}
+			for shard := range c.ended {
+				if _, read := c.readTo[shard]; !read {
+					b = append(appendString(appendString(appendUvarints(append(b, 'Z'), uint64(c.index)), shard), ""), 1)
+				}
+			}
+			return b
+		})
 		c.mu.Unlock()
-	case 'X':
-		n, err := binary.ReadUvarint(r)
-		if err != nil {
-			return err
-		}
-		idx := make([]int, 0, min(n, 1<<10))
-		for range n {
-			pi, err := binary.ReadUvarint(r)
-			if err != nil {
-				return err
-			}
-			p, err := l.producerAt(pi)
-			if err != nil {
-				return err
-			}
-			idx = append(idx, p.index)
-		}
-		c.scopeIndexes(idx)
-	case 'B':
-		var fields [2]uint64
-		for i := range fields {
-			if fields[i], err = binary.ReadUvarint(r); err != nil {
-				return err
-			}
-		}
-		p, err := l.producerAt(fields[0])
-		if err != nil {
-			return err
-		}
-		c.setBeforeStart(p.index, fields[1])
-	case 'K':
-		shard, err := readString(r)
-		if err != nil {
-			return err
-		}
-		c.mu.Lock()
-		c.sinceCheckpoint[shard] = 0
-		c.mu.Unlock()
-	case 'G':
-		us, err := binary.ReadVarint(r)
-		if err != nil {
-			return err
-		}
-		n, err := binary.ReadUvarint(r)
-		if err != nil {
-			return err
-		}
-		var shards []string
-		for range n {
-			s, err := readString(r)
-			if err != nil {
-				return err
-			}
-			shards = append(shards, s)
-		}
-		c.mu.Lock()
-		g := c.restartLocked(time.UnixMicro(us), shards)
-		c.mu.Unlock()
-		l.loading.gens[ci] = append(l.loading.gens[ci], g)
 	}
-	return nil
+	l.writeSpans()
+	l.file.write(func(b []byte) []byte { return append(b, 'Y') })
 }
 
-// loadState is what load needs to know while it replays a file: the file's
-// producers and consumers by their rank in it, and each consumer's
-// generations in the file mapped to the ledger's.
-type loadState struct {
-	v1        bool // a version 1 file
-	producers []*Producer
-	consumers []*Consumer
-	shards    []uint16 // the ledger's index of the file's shard i+1
-	gens      [][]int
-}
-
-// shard maps a shard index of the file (its rank + 1, 0: none) to the ledger's.
-func (st *loadState) shard(i uint64) uint16 {
-	if i == 0 || i > uint64(len(st.shards)) {
-		return 0
+func boolByte(v bool) byte {
+	if v {
+		return 1
 	}
-	return st.shards[i-1]
-}
-
-func (st *loadState) consumerAt(i uint64) (*Consumer, error) {
-	if i >= uint64(len(st.consumers)) {
-		return nil, fmt.Errorf("event of consumer %d, which is not defined", i)
-	}
-	return st.consumers[i], nil
-}
-
-// generation maps consumer i's generation in the file to the ledger's.
-func (st *loadState) generation(i, gen uint64) int {
-	if i >= uint64(len(st.gens)) {
-		return int(gen)
-	}
-	g := st.gens[i]
-	return g[min(gen, uint64(len(g)-1))]
-}
-
-// producerAt returns the producer defined i-th in the file being loaded
-// (the i-th of the ledger when nothing is loading).
-func (l *Ledger) producerAt(i uint64) (*Producer, error) {
-	if st := l.loading; st != nil {
-		if i >= uint64(len(st.producers)) {
-			return nil, fmt.Errorf("record of producer %d, which is not defined", i)
-		}
-		return st.producers[i], nil
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if i >= uint64(len(l.producers)) {
-		return nil, fmt.Errorf("record of producer %d, which is not defined", i)
-	}
-	return l.producers[i], nil
+	return 0
 }

@@ -25,6 +25,8 @@ type JudgeOptions struct {
 // and returns the same verification a single run's result.json carries,
 // one verdict per consumer name, in the order the files first name them.
 // The sinks' final states are not in ledgers, so verdicts carry no Sink.
+// A file cut short (a segment killed) makes the verification Incomplete:
+// what it does not show delivered is unread, not lost.
 func JudgeFiles(ctx context.Context, paths []string, opts JudgeOptions) (*result.Verification, error) {
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("ledger: no ledger files to judge")
@@ -33,7 +35,7 @@ func JudgeFiles(ctx context.Context, paths []string, opts JudgeOptions) (*result
 	if err != nil {
 		return nil, err
 	}
-	v := &result.Verification{Passed: true}
+	v := &result.Verification{Passed: true, Incomplete: l.End().Note()}
 	for _, c := range l.Consumers() {
 		if err := ctx.Err(); err != nil {
 			return nil, err

@@ -1,17 +1,23 @@
-// Package ledger keeps the record-by-record account of a run: on the
-// producer side every record's partition key, shard, sequence number,
-// attempts and outcome; on the consumer side every delivery. Verify compares
-// the two and says what was lost, duplicated or reordered.
+// Package ledger keeps the account of a run: on the producer side what
+// became of every record (acknowledged, dead-lettered, unfinished); on the
+// consumer side every delivery. Verdict compares the two and says what was
+// lost, not read yet, duplicated or reordered.
 //
-// The ledger is compact enough for tens of millions of records: a producer's
-// records live in dense pages indexed by record id (16 bytes a record), and
-// keys and sequence numbers are kept as hashes (FNV-1a, 64 and 32 bits), not
-// strings. A consumer's deliveries are folded in as they arrive (two counts
-// and a bit per record, a last sequence number per partition key).
+// The ledger is compact: its memory is bounded by the run's configuration
+// (producers, consumers, shards, partition keys and what is in flight),
+// not by the number of records. Record ids are dense per producer, so the
+// sets it keeps (acknowledged, delivered, applied, ...) are roaring bitmaps,
+// which hold a run of consecutive ids in a few bytes; most records have the
+// plain fate (acknowledged once, delivered once to each consumer) and cost
+// nothing but the ends of the runs they are in. Exceptions are kept one by
+// one: duplicate deliveries, records written more than once, losses. The
+// one thing held per record is the sequence number of an acknowledged
+// record until every consumer that should read it has: that is the backlog.
 //
-// When the ledger has a file (Create), every event is also appended to it;
-// Sync flushes it on an interval so a crash loses at most the last interval,
-// and Load reads it back for `kinesim verify`.
+// With a file (Create), the ledger streams the same account to disk: runs
+// of consecutive ids with the plain fate and the exceptions one by one (see
+// file.go), a few bytes per thousand records in a clean run. Load reads it
+// back, and LoadFiles reads several (the segments of a run) as one.
 //
 // A *Ledger and its *Producer and *Consumer handles are safe for concurrent
 // use. The nil *Producer and *Consumer do nothing, so code paths without a
@@ -23,6 +29,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
 
 	"github.com/kinesim/kinesim/generators/recordid"
 )
@@ -53,20 +61,10 @@ func (o Outcome) String() string {
 	return "unknown"
 }
 
-// pageBits sets the page size: 2^14 records, 256 KiB of entries.
-const (
-	pageBits = 14
-	pageSize = 1 << pageBits
-)
-
-// entry is one record on the producer side: 16 bytes.
-type entry struct {
-	keyHash  uint64
-	seqHash  uint32
-	shard    uint16 // index into the ledger's shard table, +1 (0: none)
-	attempts uint8
-	outcome  Outcome
-}
+// recentSeqs is how many of a producer's latest acknowledgements keep their
+// sequence number's hash after every consumer has read the record, so that
+// a second write of it delivered soon after is still told apart.
+const recentSeqs = 1 << 16
 
 // Ledger is one run's ledger.
 type Ledger struct {
@@ -78,10 +76,12 @@ type Ledger struct {
 	shardIdx  map[string]uint16
 
 	file    *logFile   // nil without a file
-	loading *loadState // set while Load replays a file
+	loading *loadState // set while load replays a file
 	// starts says whether any consumer has a start position, so that the
 	// per-record acknowledgement skips that check when none has.
 	starts atomic.Bool
+	// end says how the file ended, for a loaded ledger (see End).
+	end End
 }
 
 // New returns a ledger kept in memory only.
@@ -100,9 +100,59 @@ type Producer struct {
 	// ledgers merged later (LoadFiles) judge them.
 	declared bool
 
-	mu    sync.Mutex
-	pages []*[pageSize]entry
-	maxID uint64
+	mu           sync.Mutex
+	acked        *roaring64.Bitmap
+	deadLettered *roaring64.Bitmap
+	unfinished   *roaring64.Bitmap
+	maxID        uint64
+	// keys counts the acknowledged records by partition key hash.
+	keys map[uint64]int64
+	// backlog holds each acknowledged record some consumer still has to
+	// read: its shard and sequence number (for the foreign-write check and
+	// to tell lost from not read yet) and the consumers still to read it.
+	backlog map[uint64]*pending
+	// retried keeps the sequence number hash of records acknowledged after
+	// more than one attempt (an earlier one may have been stored too);
+	// recent that of the latest acknowledgements, by id modulo its size.
+	retried map[uint64]uint32
+	recent  []recentSeq
+	// early are deliveries that came before the producer side heard of the
+	// record (a consumer can read a write before the producer has its
+	// answer), judged when it does.
+	early map[uint64][]earlyDelivery
+	// unwritten are acknowledged ids not yet written to the file as runs;
+	// sinceFlush counts the ids added since the last flush.
+	unwritten  gathered
+	sinceFlush int
+	flushes    int
+}
+
+// pending is an acknowledged record some consumer has still to read.
+type pending struct {
+	key     uint64 // partition key hash
+	shard   uint16
+	seqHash uint32
+	seq     string
+	waiting uint64 // bit i: consumer i has not read it yet
+}
+
+type recentSeq struct {
+	id      uint64
+	seqHash uint32
+}
+
+type earlyDelivery struct {
+	consumer int
+	seqHash  uint32
+	key      uint64
+	filtered bool
+}
+
+func newProducer(l *Ledger, index int, name string, declared bool) *Producer {
+	return &Producer{l: l, index: index, name: name, declared: declared,
+		acked: roaring64.New(), deadLettered: roaring64.New(), unfinished: roaring64.New(),
+		keys: map[uint64]int64{}, backlog: map[uint64]*pending{}, retried: map[uint64]uint32{},
+		early: map[uint64][]earlyDelivery{}, unwritten: gathered{ids: roaring64.New()}}
 }
 
 // Producer returns the handle for the named producer, adding it on first use.
@@ -128,7 +178,7 @@ func (l *Ledger) producer(safe string, declare bool) *Producer {
 		}
 		return p
 	}
-	p := &Producer{l: l, index: len(l.producers), name: safe, declared: declare}
+	p := newProducer(l, len(l.producers), safe, declare)
 	l.producers = append(l.producers, p)
 	l.byName[safe] = p
 	if l.file != nil {
@@ -154,10 +204,17 @@ func (l *Ledger) shard(id string) uint16 {
 	l.shards = append(l.shards, id)
 	i := uint16(len(l.shards))
 	l.shardIdx[id] = i
-	if l.file != nil {
-		l.file.defineShard(id)
-	}
 	return i
+}
+
+// shardName returns the shard id of a shard table index.
+func (l *Ledger) shardName(i uint16) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if i == 0 || int(i) > len(l.shards) {
+		return ""
+	}
+	return l.shards[i-1]
 }
 
 // Acknowledged records that the target acknowledged record id of this
@@ -171,105 +228,143 @@ func (p *Producer) Acknowledged(id uint64, partitionKey, shardID, seq string, at
 // starts later (Consumer.StartAt) may not see it and does not count it as
 // lost when it does not.
 func (p *Producer) AcknowledgedAt(id uint64, partitionKey, shardID, seq string, attempts int, sent time.Time) {
-	if p == nil {
+	if p == nil || id == 0 {
 		return
 	}
-	p.set(id, entry{keyHash: KeyHash(partitionKey), seqHash: SeqHash(seq), shard: p.l.shard(shardID), attempts: clampAttempts(attempts), outcome: Acknowledged})
-	if !sent.IsZero() && id != 0 && p.l.starts.Load() {
-		p.l.markBeforeStart(p, id, sent)
+	key := KeyHash(partitionKey)
+	if !sent.IsZero() && p.l.starts.Load() {
+		p.l.markBeforeStart(p, id, key, sent)
+	}
+	p.acknowledge(id, key, p.l.shard(shardID), seq, SeqHash(seq), attempts > 1)
+}
+
+// acknowledge records id as acknowledged; seq may be empty (a legacy file
+// holds its hash only).
+func (p *Producer) acknowledge(id, key uint64, shard uint16, seq string, seqHash uint32, retried bool) {
+	waiting := p.l.waitingFor(p, id)
+	p.mu.Lock()
+	if p.outcomeLocked(id) != Unknown {
+		p.mu.Unlock()
+		return // one outcome per record
+	}
+	p.acked.Add(id)
+	p.unwritten.ids.Add(id)
+	p.maxID = max(p.maxID, id)
+	p.keys[key]++
+	if retried {
+		p.retried[id] = seqHash
+	}
+	if p.recent == nil {
+		p.recent = make([]recentSeq, recentSeqs)
+	}
+	p.recent[id%recentSeqs] = recentSeq{id: id, seqHash: seqHash}
+	if waiting != 0 {
+		p.backlog[id] = &pending{key: key, shard: shard, seqHash: seqHash, seq: seq, waiting: waiting}
+	}
+	early := p.early[id]
+	delete(p.early, id)
+	p.sinceFlush++
+	flush := p.sinceFlush >= flushEvery
+	if flush {
+		p.sinceFlush = 0
+	}
+	p.mu.Unlock()
+	p.resolveEarly(id, early, Acknowledged, seqHash)
+	if flush {
+		p.flushRuns(flushSettled)
 	}
 }
 
 // Failed records that record id ended with outcome (DeadLettered or
 // Unfinished) after attempts attempts.
 func (p *Producer) Failed(id uint64, partitionKey string, attempts int, outcome Outcome) {
-	if p == nil {
+	if p == nil || id == 0 {
 		return
 	}
-	p.set(id, entry{keyHash: KeyHash(partitionKey), attempts: clampAttempts(attempts), outcome: outcome})
+	p.fail(id, outcome)
 }
 
-func clampAttempts(n int) uint8 { return uint8(min(max(n, 0), 255)) }
-
-func (p *Producer) set(id uint64, e entry) {
-	if id == 0 {
-		return // ids start at 1
-	}
+func (p *Producer) fail(id uint64, outcome Outcome) {
 	p.mu.Lock()
-	*p.slot(id) = e
+	if p.outcomeLocked(id) != Unknown {
+		p.mu.Unlock()
+		return
+	}
+	switch outcome {
+	case DeadLettered:
+		p.deadLettered.Add(id)
+	default:
+		outcome = Unfinished
+		p.unfinished.Add(id)
+	}
 	p.maxID = max(p.maxID, id)
+	early := p.early[id]
+	delete(p.early, id)
 	p.mu.Unlock()
 	if f := p.l.file; f != nil {
-		f.record(p.index, id, e)
+		f.failed(p.index, id, outcome)
 	}
+	p.resolveEarly(id, early, outcome, 0)
 }
 
-// slot returns the entry for id, allocating its page. Callers hold p.mu.
-func (p *Producer) slot(id uint64) *entry {
-	i := id - 1
-	page := int(i >> pageBits)
-	for len(p.pages) <= page {
-		p.pages = append(p.pages, nil)
+// outcomeLocked returns what became of id. Callers hold p.mu.
+func (p *Producer) outcomeLocked(id uint64) Outcome {
+	switch {
+	case p.acked.Contains(id):
+		return Acknowledged
+	case p.deadLettered.Contains(id):
+		return DeadLettered
+	case p.unfinished.Contains(id):
+		return Unfinished
 	}
-	if p.pages[page] == nil {
-		p.pages[page] = new([pageSize]entry)
-	}
-	return &p.pages[page][i&(pageSize-1)]
-}
-
-// lookup returns id's entry, or the zero entry.
-func (p *Producer) lookup(id uint64) entry {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	i := id - 1
-	page := int(i >> pageBits)
-	if id == 0 || page >= len(p.pages) || p.pages[page] == nil {
-		return entry{}
-	}
-	return p.pages[page][i&(pageSize-1)]
+	return Unknown
 }
 
 // Outcome returns what became of record id.
-func (p *Producer) Outcome(id uint64) Outcome { return p.lookup(id).outcome }
-
-// each calls fn for every id up to the largest recorded, in order, with
-// p.mu held.
-func (p *Producer) each(fn func(id uint64, e *entry)) {
+func (p *Producer) Outcome(id uint64) Outcome {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for id := uint64(1); id <= p.maxID; id++ {
-		i := id - 1
-		page := p.pages[i>>pageBits]
-		if page == nil {
-			id += pageSize - 1 - i&(pageSize-1)
-			continue
-		}
-		fn(id, &page[i&(pageSize-1)])
-	}
+	return p.outcomeLocked(id)
 }
 
 // Counts returns how many of the producer's records ended with each outcome.
 func (p *Producer) Counts() map[Outcome]int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	out := map[Outcome]int64{}
-	p.each(func(_ uint64, e *entry) {
-		if e.outcome != Unknown {
-			out[e.outcome]++
+	for o, b := range map[Outcome]*roaring64.Bitmap{Acknowledged: p.acked, DeadLettered: p.deadLettered, Unfinished: p.unfinished} {
+		if n := b.GetCardinality(); n > 0 {
+			out[o] = int64(n)
 		}
-	})
+	}
 	return out
 }
 
-// Bytes is the memory the producer's records take.
+// Bytes is about the memory the producer side takes: its id sets, its
+// backlog and its exceptions.
 func (p *Producer) Bytes() int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n := int64(0)
-	for _, pg := range p.pages {
-		if pg != nil {
-			n += pageSize * 16
+	n := p.acked.GetSizeInBytes() + p.deadLettered.GetSizeInBytes() + p.unfinished.GetSizeInBytes() + p.unwritten.ids.GetSizeInBytes()
+	n += uint64(len(p.backlog))*64 + uint64(len(p.retried))*16 + uint64(len(p.keys))*16 + uint64(len(p.recent))*16
+	return int64(n)
+}
+
+// seqHashOf returns the sequence number hash of id's acknowledged write
+// when the ledger still knows it. Callers hold p.mu.
+func (p *Producer) seqHashOf(id uint64) (uint32, bool) {
+	if b := p.backlog[id]; b != nil && b.seqHash != 0 {
+		return b.seqHash, true
+	}
+	if h, ok := p.retried[id]; ok {
+		return h, true
+	}
+	if p.recent != nil {
+		if r := p.recent[id%recentSeqs]; r.id == id {
+			return r.seqHash, true
 		}
 	}
-	return n + int64(cap(p.pages))*8
+	return 0, false
 }
 
 // KeyHash is the 64-bit FNV-1a hash the ledger keeps of a partition key.
@@ -308,4 +403,21 @@ func (l *Ledger) Producers() []string {
 		}
 	}
 	return out
+}
+
+// allProducers returns the producers, declared or not.
+func (l *Ledger) allProducers() []*Producer {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]*Producer(nil), l.producers...)
+}
+
+// addNew adds id to b and reports whether it was not there yet. (Roaring's
+// CheckedAdd counts a run container's values to tell.)
+func addNew(b *roaring64.Bitmap, id uint64) bool {
+	if b.Contains(id) {
+		return false
+	}
+	b.Add(id)
+	return true
 }

@@ -52,23 +52,22 @@ func (c *Consumer) Scope(producers ...string) {
 func (c *Consumer) scopeIndexes(idx []int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.scope = map[int]bool{}
+	if c.scope == nil {
+		c.scope = map[int]bool{}
+	}
 	for _, i := range idx {
 		c.scope[i] = true
 	}
 }
 
-// markBeforeStart marks producer p's record id, sent at sent, for every
-// consumer that starts after sent.
-func (l *Ledger) markBeforeStart(p *Producer, id uint64, sent time.Time) {
-	l.mu.Lock()
-	consumers := l.consumers
-	l.mu.Unlock()
-	for _, c := range consumers {
+// markBeforeStart marks producer p's record id (partition key hash key),
+// sent at sent, for every consumer that starts after sent.
+func (l *Ledger) markBeforeStart(p *Producer, id, key uint64, sent time.Time) {
+	for _, c := range l.Consumers() {
 		c.mu.Lock()
-		hit := !c.start.IsZero() && sent.Before(c.start) && (c.scope == nil || c.scope[p.index])
+		hit := !c.start.IsZero() && sent.Before(c.start) && c.inScope(p.index)
 		if hit {
-			c.slot(p.index, id).flags |= beforeStart
+			c.setBeforeStartLocked(p.index, id, key)
 		}
 		c.mu.Unlock()
 		if hit && l.file != nil {
@@ -77,10 +76,13 @@ func (l *Ledger) markBeforeStart(p *Producer, id uint64, sent time.Time) {
 	}
 }
 
-func (c *Consumer) setBeforeStart(producer int, id uint64) {
-	c.mu.Lock()
-	c.slot(producer, id).flags |= beforeStart
-	c.mu.Unlock()
+// setBeforeStartLocked marks id as written before the start. Callers hold c.mu.
+func (c *Consumer) setBeforeStartLocked(producer int, id, key uint64) {
+	cp := c.of(producer)
+	if addNew(cp.beforeStart, id) && !cp.delivered.Contains(id) {
+		cp.beforeStartKeys[id] = key
+		c.unreadBeforeStart[key]++
+	}
 }
 
 // Checkpointed says the consumer checkpointed the shard: what it delivered
@@ -92,9 +94,18 @@ func (c *Consumer) Checkpointed(shardID string) {
 	c.mu.Lock()
 	c.sinceCheckpoint[shardID] = 0
 	c.mu.Unlock()
-	if f := c.l.file; f != nil {
-		f.checkpointed(c.index, shardID)
+}
+
+// ShardEnded says the consumer read the shard to its end (a closed
+// shard's last record): any of its records the consumer did not receive
+// is lost, not unread.
+func (c *Consumer) ShardEnded(shardID string) {
+	if c == nil {
+		return
 	}
+	c.mu.Lock()
+	c.ended[shardID] = true
+	c.mu.Unlock()
 }
 
 // Restart begins the consumer's next generation at time at, after the
@@ -109,15 +120,6 @@ func (c *Consumer) Restart(at time.Time, shards ...string) int {
 		return 0
 	}
 	c.mu.Lock()
-	n := c.restartLocked(at, shards)
-	c.mu.Unlock()
-	if f := c.l.file; f != nil {
-		f.restart(c.index, at, shards)
-	}
-	return n
-}
-
-func (c *Consumer) restartLocked(at time.Time, shards []string) int {
 	g := generation{at: at, shards: shards}
 	if len(shards) == 0 {
 		for id, n := range c.sinceCheckpoint {
@@ -130,7 +132,15 @@ func (c *Consumer) restartLocked(at time.Time, shards []string) int {
 		delete(c.sinceCheckpoint, id)
 	}
 	c.gens = append(c.gens, g)
-	return len(c.gens) - 1
+	n := len(c.gens) - 1
+	c.mu.Unlock()
+	// The runs of plain deliveries of the previous generations go first,
+	// so that a crash after the restart leaves them in the file.
+	c.flushAll(flushEverything)
+	if f := c.l.file; f != nil {
+		f.restart(c.index, g)
+	}
+	return n
 }
 
 // RedeliveriesAt returns the re-deliveries of the generation that began at
@@ -154,29 +164,36 @@ func (c *Consumer) RedeliveriesAt(at time.Time) (n int64, ok bool) {
 // ExpectedCounts returns, by partition key hash (KeyHash), how many records
 // the consumer's sink should have applied once each: the acknowledged
 // records in its scope that it neither filtered out nor could miss because
-// they were written before its start position.
+// they were written before its start position. Partition keys are not in
+// the ledger's file, so a loaded ledger returns nil.
 func (c *Consumer) ExpectedCounts() map[uint64]int64 {
-	c.l.mu.Lock()
-	producers := append([]*Producer(nil), c.l.producers...)
-	c.l.mu.Unlock()
-	out := map[uint64]int64{}
+	if c.l.end.Loaded {
+		return nil
+	}
+	producers := c.l.allProducers()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	out := map[uint64]int64{}
 	for _, p := range producers {
-		if c.scope != nil && !c.scope[p.index] {
+		if !p.declared || !c.inScope(p.index) {
 			continue
 		}
-		pages := c.producerPages(p.index)
-		p.each(func(id uint64, e *entry) {
-			if e.outcome != Acknowledged {
-				return
-			}
-			st := stateIn(pages, id)
-			if st.flags&filtered != 0 || st.flags&beforeStart != 0 && st.delivered == 0 {
-				return
-			}
-			out[e.keyHash]++
-		})
+		p.mu.Lock()
+		for k, n := range p.keys {
+			out[k] += n
+		}
+		p.mu.Unlock()
+	}
+	for k, n := range c.filteredKeys {
+		out[k] -= n
+	}
+	for k, n := range c.unreadBeforeStart {
+		out[k] -= n
+	}
+	for k, n := range out {
+		if n == 0 {
+			delete(out, k)
+		}
 	}
 	return out
 }

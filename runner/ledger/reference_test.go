@@ -53,6 +53,24 @@ func TestVerdictsMatchReference(t *testing.T) {
 			var want []result.ConsumerVerdict
 			require.NoError(t, json.Unmarshal(b, &want))
 			assert.Equal(t, want, got, "every consumer's verdict as the reference ledger judged it")
+
+			// The same events through a ledger that writes the compact file,
+			// and that file read back.
+			compact := filepath.Join(t.TempDir(), "compact.bin")
+			w, err := Create(compact)
+			require.NoError(t, err)
+			require.NoError(t, w.load(plain))
+			require.NoError(t, w.Close())
+			back, err := Load(compact)
+			require.NoError(t, err)
+			got = nil
+			for _, c := range back.Consumers() {
+				got = append(got, c.Verdict())
+			}
+			assert.Equal(t, want, got, "the compact file judges as the reference ledger did")
+			full, compactSize := fileSize(t, plain), fileSize(t, compact)
+			t.Logf("%s: %d bytes record by record, %d compact", name, full, compactSize)
+			assert.Less(t, compactSize*2, full, "the compact file is a fraction of the full log")
 		})
 	}
 }

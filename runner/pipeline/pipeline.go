@@ -83,6 +83,27 @@ type early struct {
 
 // Start begins reading the output stream from its trim horizon.
 func Start(cfg Config) (*Pipeline, error) {
+	p, err := newPipeline(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var shards shardReader = &pollingReader{p: p}
+	if cfg.Pipeline.Mode == scenarios.ConsumerEFO {
+		fo, ok := cfg.Reader.(stream.FanOut)
+		if !ok {
+			return nil, fmt.Errorf("pipeline %q: mode efo: the target has no enhanced fan-out; use mode polling", cfg.Pipeline.Name)
+		}
+		shards = &fanOutReader{p: p, fanOut: fo}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p.cancel = clock.CancelFunc(cfg.Clock, cancel)
+	p.lastOut.Store(cfg.Clock.Now().UnixNano())
+	p.readers.Go(func() { p.discover(ctx, shards) })
+	return p, nil
+}
+
+// newPipeline is the pipeline's accounting, not yet reading.
+func newPipeline(cfg Config) (*Pipeline, error) {
 	pc := cfg.Pipeline
 	finder, err := recordid.NewFinder(pc.ID.Field, pc.ID.Regex, pc.ID.List)
 	if err != nil {
@@ -94,18 +115,6 @@ func Start(cfg Config) (*Pipeline, error) {
 	for _, name := range cfg.Producers {
 		p.known[recordid.SafeName(name)] = true
 	}
-	var shards shardReader = &pollingReader{p: p}
-	if pc.Mode == scenarios.ConsumerEFO {
-		fo, ok := cfg.Reader.(stream.FanOut)
-		if !ok {
-			return nil, fmt.Errorf("pipeline %q: mode efo: the target has no enhanced fan-out; use mode polling", pc.Name)
-		}
-		shards = &fanOutReader{p: p, fanOut: fo}
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	p.cancel = clock.CancelFunc(cfg.Clock, cancel)
-	p.lastOut.Store(cfg.Clock.Now().UnixNano())
-	p.readers.Go(func() { p.discover(ctx, shards) })
 	return p, nil
 }
 
@@ -169,6 +178,13 @@ func (p *Pipeline) received(records []stream.StoredRecord, now time.Time) {
 			continue
 		}
 		for _, id := range ids[before:] {
+			if p.ours(id) && !p.cfg.SendTimes.Made(id) {
+				// An id in the producers' form that names no record made:
+				// made up by the application, and kept out of the ledger,
+				// whose per-record state such a number would grow.
+				p.ledger.Delivered(ledger.Delivery{At: now})
+				continue
+			}
 			if p.pending(id) {
 				waiting = append(waiting, early{id: id, at: now})
 				continue
@@ -200,11 +216,12 @@ func (p *Pipeline) ours(id string) bool {
 	return ok && p.known[name]
 }
 
-// pending reports an id of the pipeline's producers whose write the ledger
-// has no outcome for yet.
+// pending reports an id of a record the pipeline's producers made whose
+// write the ledger has no outcome for yet: at most the writes in flight
+// (an id of a record never made is not waited for).
 func (p *Pipeline) pending(id string) bool {
 	name, n, ok := recordid.Parse(id)
-	return ok && p.known[name] && p.cfg.Ledger.Producer(name).Outcome(n) == ledger.Unknown
+	return ok && p.known[name] && p.cfg.SendTimes.Made(id) && p.cfg.Ledger.Producer(name).Outcome(n) == ledger.Unknown
 }
 
 // settleEarly hands the ledger the early ids whose outcome it now knows,
@@ -263,7 +280,7 @@ func (p *Pipeline) failed() bool {
 // allOut reports that every acknowledged record came out at least once.
 func (p *Pipeline) allOut() bool {
 	v := p.ledger.Verdict()
-	return v.Acknowledged > 0 && v.Lost == 0
+	return v.Acknowledged > 0 && v.Lost+v.Unread == 0
 }
 
 // DeliveryCounter is the pipeline's ledger consumer, for chaos to count the
@@ -280,7 +297,9 @@ func (p *Pipeline) Result(first result.Hop) result.Pipeline {
 	r := result.Pipeline{
 		Name: pc.Name, InputStream: pc.Input, OutputStream: pc.Output, Mode: pc.Mode, ID: pc.ID.Describe(),
 		OutputRecords: p.records, OutputBytes: p.bytes,
-		Matched: v.DistinctRecords, Lost: v.Lost, Duplicated: v.DuplicateDeliveries,
+		// The output's sequence numbers are not the input's, so the ledger
+		// cannot tell lost from not read yet: what did not come out is lost.
+		Matched: v.DistinctRecords, Lost: v.Lost + v.Unread, Duplicated: v.DuplicateDeliveries,
 		Unknown: v.Unknown, NotAcknowledged: v.DeliveredNotAcknowledged,
 		LatencyUnmeasured: p.unmeasured, LatencyMs: percentiles(p.latency),
 	}

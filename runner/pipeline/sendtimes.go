@@ -90,3 +90,21 @@ func (s *SendTimes) Lookup(recordID string) (time.Time, bool) {
 	}
 	return time.Unix(0, p.times[slot]), true
 }
+
+// Made reports whether the producer named by the id (PRODUCER-N) has made
+// record N yet.
+func (s *SendTimes) Made(recordID string) bool {
+	name, id, ok := recordid.Parse(recordID)
+	if !ok {
+		return false
+	}
+	s.mu.Lock()
+	p := s.producers[name]
+	s.mu.Unlock()
+	if p == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return id <= p.maxID
+}

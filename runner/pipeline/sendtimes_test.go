@@ -30,6 +30,9 @@ func TestSendTimesWindow(t *testing.T) {
 		assert.Equal(t, tc.ok, ok, tc.id)
 		assert.True(t, tc.want.Equal(got), "%s: got %v, want %v", tc.id, got, tc.want)
 	}
+	assert.True(t, s.Made("bikes-1"), "made, though out of the window")
+	assert.False(t, s.Made("bikes-6"), "not made yet")
+	assert.False(t, s.Made("dockets-1"), "no such producer")
 	var none *ProducerTimes
 	none.Note(1, base) // the nil ring notes nothing, without a panic
 }
