@@ -91,7 +91,7 @@ func TestAWSCLIDrivesEveryOperation(t *testing.T) {
 		func() { assert.Contains(t, aws("list-streams")["StreamNames"], "cli") },
 		func() {
 			limits := aws("describe-limits")
-			assert.EqualValues(t, 500, limits["ShardLimit"])
+			assert.EqualValues(t, 20000, limits["ShardLimit"])
 			assert.EqualValues(t, 2, limits["OpenShardCount"])
 		},
 		func() {

@@ -79,7 +79,7 @@ docs/pipelines.md for walk-throughs.`,
 	fl.StringVar(&f.stream, "stream", "", "create a provisioned stream of this name at start")
 	fl.IntVar(&f.shards, "shards", 1, "shard count of the --stream created at start")
 	fl.StringVar(&f.region, "region", "us-east-1", "region named in stream ARNs (requests for any region are served)")
-	fl.IntVar(&f.shardLimit, "shard-limit", 0, "the account's shard quota, all streams' open shards together (default Kinesis's: 500 in us-east-1, us-west-2 and eu-west-1, 200 elsewhere)")
+	fl.IntVar(&f.shardLimit, "shard-limit", 0, "the account's shard quota, all streams' open shards together (default Kinesis's: 20,000 in us-east-1, us-west-2 and eu-west-1, 1,000 elsewhere)")
 	fl.DurationVar(&f.delays.create, "create-delay", 500*time.Millisecond, "how long a stream made by CreateStream stays CREATING (Kinesis takes seconds; 0: ACTIVE at once)")
 	fl.DurationVar(&f.delays.delete, "delete-delay", 500*time.Millisecond, "how long a deleted stream shows DELETING")
 	fl.DurationVar(&f.delays.reshard, "reshard-delay", 500*time.Millisecond, "how long SplitShard, MergeShards and UpdateShardCount keep the stream UPDATING")

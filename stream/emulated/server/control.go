@@ -54,9 +54,6 @@ func createStream(ctx context.Context, s *Server, req *createStreamRequest) (any
 	if in.Mode != stream.ModeOnDemand && req.ShardCount == nil {
 		return nil, invalidArgument("ShardCount is required for a PROVISIONED stream")
 	}
-	if in.ShardCount > maxCreateShards {
-		return nil, stream.Errorf(stream.CodeLimitExceeded, "ShardCount %d: this server creates streams of at most %d shards", in.ShardCount, maxCreateShards)
-	}
 	if err := checkTagCharacters(in.StreamName, in.Tags); err != nil {
 		return nil, err
 	}
@@ -64,9 +61,14 @@ func createStream(ctx context.Context, s *Server, req *createStreamRequest) (any
 		return nil, err
 	}
 	// The account's shard quota, after "already exists" as in Kinesis.
-	if _, _, err := s.meta(ctx, in.StreamName); isNotFound(err) && in.Mode != stream.ModeOnDemand {
-		if err := s.checkShardLimit(ctx, in.ShardCount); err != nil {
-			return nil, err
+	if _, _, err := s.meta(ctx, in.StreamName); isNotFound(err) {
+		if in.Mode != stream.ModeOnDemand {
+			if err := s.checkShardLimit(ctx, in.ShardCount); err != nil {
+				return nil, err
+			}
+		}
+		if in.ShardCount > maxCreateShards {
+			return nil, stream.Errorf(stream.CodeLimitExceeded, "ShardCount %d: this server creates streams of at most %d shards", in.ShardCount, maxCreateShards)
 		}
 	}
 	if s.opts.createDelay > 0 {

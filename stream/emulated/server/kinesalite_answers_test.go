@@ -41,9 +41,9 @@ var kinesaliteDiffers = map[string]string{
 	"tag value too long":     "kinesalite's CreateStream takes no Tags",
 	"string for a structure": "kinesalite's ListShards takes no ShardFilter",
 	// kinesim's kinesalite.js sets its shard limit to 100, and its region is
-	// its own; the rows hold Kinesis's default of 500 in us-east-1.
+	// its own; the rows hold Kinesis's default of 20,000 in us-east-1.
 	"a stream over the account's shards":  "kinesalite's shard limit is 100 here",
-	"a stream up to the account's shards": "kinesalite's shard limit is 100 here",
+	"a stream up to the server's own cap": "kinesalite's shard limit is 100 here",
 	"an existing stream before the limit": "",
 	"scaling past the account's shards":   "kinesalite has no UpdateShardCount",
 }

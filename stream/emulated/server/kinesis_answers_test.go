@@ -218,15 +218,15 @@ var tagAndLimitRows = []answerRow{
 	{"eleven tags in one call", "AddTagsToStream", `{"StreamName":"fixture","Tags":{"a":"","b":"","c":"","d":"","e":"","f":"","g":"","h":"","i":"","j":"","k":""}}`, 400, "ValidationException",
 		"1 validation error detected: Value '{a=, b=, c=, d=, e=, f=, g=, h=, i=, j=, k=}' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 10"},
 	{"tags checked before the stream", "AddTagsToStream", `{"StreamName":"missing","Tags":{"abc;def":"1"}}`, 400, "ResourceNotFoundException", "Stream missing under account 111111111111 not found."},
-	{"a stream over the account's shards", "CreateStream", `{"StreamName":"s","ShardCount":499}`, 400, "LimitExceededException",
-		"This request would exceed the shard limit for the account 111111111111 in us-east-1. Current shard count for the account: 2. Limit: 500. " +
-			"Number of additional shards that would have resulted from this request: 499. Refer to the AWS Service Limits page " +
+	{"a stream over the account's shards", "CreateStream", `{"StreamName":"s","ShardCount":19999}`, 400, "LimitExceededException",
+		"This request would exceed the shard limit for the account 111111111111 in us-east-1. Current shard count for the account: 2. Limit: 20000. " +
+			"Number of additional shards that would have resulted from this request: 19999. Refer to the AWS Service Limits page " +
 			"(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits."},
-	{"a stream up to the account's shards", "CreateStream", `{"StreamName":"s","ShardCount":498}`, 200, "", ""},
-	{"an existing stream before the limit", "CreateStream", `{"StreamName":"fixture","ShardCount":499}`, 400, "ResourceInUseException", "Stream fixture under account 111111111111 already exists."},
-	{"scaling past the account's shards", "UpdateShardCount", `{"StreamName":"fixture","TargetShardCount":600,"ScalingType":"UNIFORM_SCALING"}`, 400, "LimitExceededException",
-		"This request would exceed the shard limit for the account 111111111111 in us-east-1. Current shard count for the account: 2. Limit: 500. " +
-			"Number of additional shards that would have resulted from this request: 598. Refer to the AWS Service Limits page " +
+	{"a stream up to the server's own cap", "CreateStream", `{"StreamName":"s","ShardCount":10000}`, 200, "", ""},
+	{"an existing stream before the limit", "CreateStream", `{"StreamName":"fixture","ShardCount":19999}`, 400, "ResourceInUseException", "Stream fixture under account 111111111111 already exists."},
+	{"scaling past the account's shards", "UpdateShardCount", `{"StreamName":"fixture","TargetShardCount":20001,"ScalingType":"UNIFORM_SCALING"}`, 400, "LimitExceededException",
+		"This request would exceed the shard limit for the account 111111111111 in us-east-1. Current shard count for the account: 2. Limit: 20000. " +
+			"Number of additional shards that would have resulted from this request: 19999. Refer to the AWS Service Limits page " +
 			"(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits."},
 }
 

@@ -12,12 +12,14 @@ import (
 // one account in one region (WithRegion), so its streams share them.
 
 // Kinesis's default shard quota per account and region (Kinesis Data
-// Streams quotas page): 500 shards in US East (N. Virginia), US West
-// (Oregon) and Europe (Ireland), 200 elsewhere. On-demand streams have
-// their own quota, 50 per account.
+// Streams "Quotas and limits" page, docs.aws.amazon.com/streams/latest/dev/
+// service-sizes-and-limits.html): 20,000 shards in US East (N. Virginia),
+// US West (Oregon) and Europe (Ireland); "1,000 or 6,000" elsewhere, of
+// which this takes the lower. On-demand streams have their own quota, 50
+// per account.
 const (
-	largeRegionShardLimit    = 500
-	defaultShardLimit        = 200
+	largeRegionShardLimit    = 20000
+	defaultShardLimit        = 1000
 	onDemandStreamCountLimit = 50
 )
 

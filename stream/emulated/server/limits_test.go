@@ -49,10 +49,10 @@ func TestShardLimit(t *testing.T) {
 	assert.Equal(t, map[string]any{"ShardLimit": 3.0, "OpenShardCount": 2.0, "OnDemandStreamCount": 0.0, "OnDemandStreamCountLimit": 50.0}, body)
 }
 
-// TestDefaultShardLimit is Kinesis's default quota: 500 shards in its three
-// largest regions, 200 elsewhere.
+// TestDefaultShardLimit is Kinesis's default quota: 20,000 shards in its
+// three largest regions, 1,000 elsewhere.
 func TestDefaultShardLimit(t *testing.T) {
-	for region, want := range map[string]int{"us-east-1": 500, "us-west-2": 500, "eu-west-1": 500, "ap-south-1": 200, "eu-central-1": 200} {
+	for region, want := range map[string]int{"us-east-1": 20000, "us-west-2": 20000, "eu-west-1": 20000, "ap-south-1": 1000, "eu-central-1": 1000} {
 		assert.Equal(t, want, server.DefaultShardLimit(region), region)
 	}
 }
