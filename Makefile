@@ -19,7 +19,7 @@ build:
 
 ## run: run the built-in scenario bike-rush-hour on the emulated stream (SCENARIO=, RUN_ARGS= to change)
 run:
-	$(GO) run ./cmd/kinesim run $(SCENARIO) $(RUN_ARGS)
+	$(GO) run -ldflags "-X main.version=$(VERSION)" ./cmd/kinesim run $(SCENARIO) $(RUN_ARGS)
 
 ## test-setup: install what the tests need (pinned npm Kinesis-compatible servers, Chromium, the AWS CLI v2)
 test-setup:

@@ -142,7 +142,9 @@ func TestBikeOptionErrors(t *testing.T) {
 		wantErr string
 	}{
 		// A misspelt option is named, with the allowed ones.
-		{name: "unknown option", opts: map[string]any{"statoins": 3}, wantErr: `bike has no option "statoins"; allowed: bikes, city, ping_interval, record_size, stations`},
+		{name: "unknown option", opts: map[string]any{"statoins": 3}, wantErr: `bike has no option "statoins"; did you mean "stations"? allowed: bikes, city, ping_interval, record_size, stations`},
+		// Nothing near: no guess, only the allowed ones.
+		{name: "unknown option, nothing near", opts: map[string]any{"colour": "red"}, wantErr: `bike has no option "colour"; allowed: bikes,`},
 		// An unknown city lists the cities.
 		{name: "unknown city", opts: map[string]any{"city": "Atlantis"}, wantErr: `option "city": got "Atlantis", want one of New York, London, Paris, Berlin, Barcelona, Tokyo, San Francisco`},
 		// A fractional count is not an integer.

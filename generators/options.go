@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kinesim/kinesim/scenarios"
 )
 
 // OptionType is the type of value a generator option takes.
@@ -50,14 +52,25 @@ type OptionError struct {
 	Value any
 	// Allowed says what is accepted: the option names, or the values.
 	Allowed string
+	// Closest is the known option nearest to an unknown one ("" when none
+	// is near): the likely typo's fix.
+	Closest string
 }
 
 func (e *OptionError) Error() string {
 	if e.Value == nil {
-		return fmt.Sprintf("generators: %s has no option %q; allowed: %s", e.Kind, e.Option, e.Allowed)
+		hint := ""
+		if e.Closest != "" {
+			hint = fmt.Sprintf("did you mean %q? ", e.Closest)
+		}
+		return fmt.Sprintf("%s has no option %q; %sallowed: %s", e.Kind, e.Option, hint, e.Allowed)
 	}
-	return fmt.Sprintf("generators: %s option %q: got %s, want %s", e.Kind, e.Option, describeValue(e.Value), e.Allowed)
+	return fmt.Sprintf("%s option %q: got %s, want %s", e.Kind, e.Option, describeValue(e.Value), e.Allowed)
 }
+
+// ScenarioField names the option's field below a producer
+// ("options.city"), so that a scenario error points at its line.
+func (e *OptionError) ScenarioField() string { return "options." + e.Option }
 
 func describeValue(v any) string {
 	switch v := v.(type) {
@@ -91,7 +104,8 @@ func decodeOptions(kind string, specs []OptionSpec, raw map[string]any) (options
 	sort.Strings(names) // report the first bad option deterministically
 	for _, name := range names {
 		if _, ok := known[name]; !ok {
-			return nil, &OptionError{Kind: kind, Option: name, Allowed: strings.Join(optionNames(specs), ", ")}
+			known := optionNames(specs)
+			return nil, &OptionError{Kind: kind, Option: name, Allowed: strings.Join(known, ", "), Closest: scenarios.Closest(name, known)}
 		}
 	}
 	out := make(options, len(specs))

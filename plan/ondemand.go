@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/kinesim/kinesim/reports"
 	"github.com/kinesim/kinesim/stream/hashkey"
 )
 
@@ -171,9 +172,21 @@ func (sh *demandShard) split(t *traffic) (a, b *demandShard, ok bool) {
 
 // firstDayNote says in a sentence what a new on-demand stream does.
 func firstDayNote(fd FirstDay, steady float64) string {
+	if fd.FirstThrottleAtS == nil && len(fd.Splits) == 0 {
+		return fmt.Sprintf("a new on-demand stream (%d shards: 4 MiB/s, 4,000 records/s) carries this traffic on its first day without splitting a shard", onDemandInitialShards)
+	}
 	if fd.FirstThrottleAtS == nil {
-		return fmt.Sprintf("a new on-demand stream (4 shards: 4 MiB/s, 4,000 records/s) keeps ahead of this traffic on its first day: it splits busy shards as the traffic grows and ends with %d shards", fd.Shards)
+		return fmt.Sprintf("a new on-demand stream (%d shards: 4 MiB/s, 4,000 records/s) keeps ahead of this traffic on its first day: it splits %s as the traffic grows and ends with %d shards",
+			onDemandInitialShards, splitCount(len(fd.Splits)), fd.Shards)
 	}
 	return fmt.Sprintf("a new on-demand stream starts at 4 MiB/s and 4,000 records/s and splits a shard only after 15 minutes above half its limits; on its first day it first throttles at %s, throttles in %d seconds up to %s (%s of writes, against %s once scaled) and ends with %d shards: warm it up (run traffic at the expected peak for 15 minutes or more beforehand) or start provisioned",
 		clockTime(*fd.FirstThrottleAtS), fd.ThrottledSeconds, clockTime(*fd.LastThrottleAtS), pct(fd.WriteThrottleRatio), pct(steady), fd.Shards)
+}
+
+// splitCount says "a shard once" or "shards N times".
+func splitCount(n int) string {
+	if n == 1 {
+		return "a shard once"
+	}
+	return fmt.Sprintf("shards %s times", reports.Thousands(int64(n)))
 }

@@ -1,13 +1,17 @@
 package plan
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/kinesim/kinesim/reports"
 )
 
 // File names in a plan folder.
@@ -21,11 +25,15 @@ func (r *Result) WriteFiles(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("plan folder: %w", err)
 	}
-	data, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
+	// Text as it is: "ratio 1.2% > 1%", not "\u003e" (no HTML escaping).
+	var data bytes.Buffer
+	enc := json.NewEncoder(&data)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
 		return fmt.Errorf("encode plan: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, JSONFile), append(data, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, JSONFile), data.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("plan folder: %w", err)
 	}
 	var md strings.Builder
@@ -50,8 +58,8 @@ func (r *Result) WriteFiles(dir string) error {
 func (r *Result) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("Plan for %s: %s\n", r.Scenario, r.headline())
-	ew.printf("Traffic: %.0f records (%.1f MB) over %s; peak %.0f records/s, %.2f MiB/s at %s; mean record %.0f bytes\n",
-		r.Traffic.Records, r.Traffic.Bytes/1e6, seconds(r.Traffic.DurationS), r.Traffic.PeakRecordsPerS,
+	ew.printf("Traffic: %s records (%.1f MB) over %s; peak %s records/s, %.2f MiB/s at %s; mean record %.0f bytes\n",
+		count(r.Traffic.Records), r.Traffic.Bytes/1e6, seconds(r.Traffic.DurationS), count(r.Traffic.PeakRecordsPerS),
 		r.Traffic.PeakBytesPerS/shardBytesPerSecond, seconds(float64(r.Traffic.PeakAtS)), r.Traffic.MeanRecordBytes)
 	ew.printf("Objectives: write throttle ratio ≤ %s, headroom %s, up to %d shards; %d polling and %d enhanced fan-out consumers\n\n",
 		pct(r.Objectives.MaxWriteThrottleRatio), pct(r.Objectives.Headroom), r.Objectives.MaxShards,
@@ -90,8 +98,8 @@ func (r *Result) WriteText(w io.Writer) error {
 	if len(r.Prices.Unsourced) > 0 {
 		ew.printf("; unsourced: %s", strings.Join(r.Prices.Unsourced, ", "))
 	}
-	ew.printf(".\nModel: %d records simulated one by one over %s of the busiest seconds; %s by the fluid model.\n",
-		r.Model.PerRecordRecords, seconds(float64(r.Model.PerRecordSeconds)), seconds(float64(r.Model.FluidSeconds)))
+	ew.printf(".\nModel: %s records simulated one by one over %s of the busiest seconds; %s by the fluid model.\n",
+		reports.Thousands(int64(r.Model.PerRecordRecords)), seconds(float64(r.Model.PerRecordSeconds)), seconds(float64(r.Model.FluidSeconds)))
 	ew.printf("%s\n", r.measuredNote())
 	return ew.err
 }
@@ -100,8 +108,8 @@ func (r *Result) WriteText(w io.Writer) error {
 func (r *Result) WriteMarkdown(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("## Capacity plan: %s\n\n**%s**\n\n", r.Scenario, r.headline())
-	ew.printf("Objectives: write throttle ratio ≤ %s, headroom %s. Peak %.0f records/s, %.2f MiB/s; mean record %.0f bytes.\n\n",
-		pct(r.Objectives.MaxWriteThrottleRatio), pct(r.Objectives.Headroom), r.Traffic.PeakRecordsPerS,
+	ew.printf("Objectives: write throttle ratio ≤ %s, headroom %s. Peak %s records/s, %.2f MiB/s; mean record %.0f bytes.\n\n",
+		pct(r.Objectives.MaxWriteThrottleRatio), pct(r.Objectives.Headroom), count(r.Traffic.PeakRecordsPerS),
 		r.Traffic.PeakBytesPerS/shardBytesPerSecond, r.Traffic.MeanRecordBytes)
 	ew.printf("| shards | throttled | ± bound | peak write | peak read | hottest shard | hottest key | %s/month | %s | meets |\n",
 		r.Prices.Currency, strings.Join(measuredHeader, " | "))
@@ -150,7 +158,7 @@ func measuredCells(m *Measured) []string {
 		return cells
 	}
 	cells[1], cells[2] = millis(m.EndToEndP99Ms), millis(m.MaxIteratorAgeMs)
-	cells[3] = fmt.Sprintf("%d", m.PeakBacklogRecords)
+	cells[3] = reports.Thousands(int64(m.PeakBacklogRecords))
 	cells[4] = "not drained"
 	if m.Drained {
 		cells[4] = seconds(*m.BacklogDrainS)
@@ -193,6 +201,9 @@ func (r *Result) measuredNote() string {
 		"latencies are simulated from the emulated service-latency model; \"drain\" is how long after the peak the consumers took to catch up (iterator age under 1s).",
 		strings.Join(counts, " and "), span)
 }
+
+// count formats a count with thousands separators, rounded to a whole number.
+func count(n float64) string { return reports.Thousands(int64(math.Round(n))) }
 
 // clockTime formats seconds from the start as h:mm:ss.
 func clockTime(s int) string { return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60) }

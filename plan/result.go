@@ -237,8 +237,8 @@ func (p *planner) blockers() []Blocker {
 		switch {
 		case hk.PeakRecordsPerS > shardRecordsPerSecond*(1+utilSlack):
 			bs = append(bs, Blocker{Kind: "hot_key_records", Key: hk.Key, Fix: spread,
-				Message: fmt.Sprintf("partition key %q (%s) takes %.0f records/s at its peak, over one shard's 1,000 records/s: a key always lands on one shard, so no shard count fixes this",
-					hk.Key, strings.Join(hk.Producers, ", "), hk.PeakRecordsPerS)})
+				Message: fmt.Sprintf("partition key %q (%s) takes %s records/s at its peak, over one shard's 1,000 records/s: a key always lands on one shard, so no shard count fixes this",
+					hk.Key, strings.Join(hk.Producers, ", "), count(hk.PeakRecordsPerS))})
 		case hk.PeakBytesPerS > shardBytesPerSecond*(1+utilSlack):
 			bs = append(bs, Blocker{Kind: "hot_key_bytes", Key: hk.Key, Fix: spread,
 				Message: fmt.Sprintf("partition key %q (%s) takes %.2f MiB/s at its peak, over one shard's 1 MiB/s: a key always lands on one shard, so no shard count fixes this",

@@ -116,7 +116,7 @@ func WriteHTML(w io.Writer, r *result.Result) error {
 		d.Verdict, d.VerdictClass = "passed", "pass"
 	}
 	t := r.Target
-	d.Target = fmt.Sprintf("%s stream %q, %d shard(s) %s %s", t.Kind, t.Stream, t.Shards, t.Mode, t.Endpoint)
+	d.Target = strings.TrimSpace(fmt.Sprintf("%s stream %q, %s %s", t.Kind, t.Stream, streamShape(t), t.Endpoint))
 	d.Ran = roundSeconds(r.ElapsedS) + " of " + roundSeconds(r.PlannedDurationS)
 	tot, tp := r.Totals, r.Throughput
 	d.Records = fmt.Sprintf("scheduled %s, sent %s, acknowledged %s, dead-lettered %s, unfinished %s",

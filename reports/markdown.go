@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kinesim/kinesim/result"
+	"github.com/kinesim/kinesim/scenarios"
 )
 
 // SummaryMarkdownFile is the Markdown summary's name in a run folder.
@@ -19,9 +20,12 @@ func WriteMarkdown(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## kinesim run `%s`: %s\n\n", r.Scenario, markdownVerdict(r))
 	t := r.Target
-	target := fmt.Sprintf("%s stream `%s`, %d shard(s)", t.Kind, t.Stream, t.Shards)
-	if t.Mode != "" {
+	target := fmt.Sprintf("%s stream `%s`, %s", t.Kind, t.Stream, streamShape(t))
+	if t.Mode != "" && t.Mode != scenarios.TargetModeOnDemand {
 		target += ", " + t.Mode
+	}
+	if note := existingNote(t); note != "" {
+		target += "; " + note
 	}
 	if t.Endpoint != "" {
 		target += " at " + t.Endpoint

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kinesim/kinesim/metrics"
 	"github.com/kinesim/kinesim/result"
+	"github.com/kinesim/kinesim/scenarios"
 )
 
 // SummaryOption changes what a summary shows.
@@ -56,9 +57,12 @@ func WriteSummary(w io.Writer, r *result.Result, opts ...SummaryOption) error {
 	}
 	fmt.Fprintf(&b, "kinesim run %s: %s\n", r.Scenario, state)
 	t := r.Target
-	fmt.Fprintf(&b, "target     %s stream %q, %d shard(s)", t.Kind, t.Stream, t.Shards)
+	fmt.Fprintf(&b, "target     %s stream %q, %s", t.Kind, t.Stream, streamShape(t))
 	if t.Endpoint != "" {
 		fmt.Fprintf(&b, " at %s", t.Endpoint)
+	}
+	if note := existingNote(t); note != "" {
+		fmt.Fprintf(&b, "; %s", note)
 	}
 	fmt.Fprintf(&b, "; seed %d; ran %s of %s\n",
 		r.Seed, roundSeconds(r.ElapsedS), roundSeconds(r.PlannedDurationS))
@@ -166,6 +170,32 @@ func compactMetrics(r *result.Result) []metrics.Metric {
 		ms = append(ms, metrics.EndToEndLatency)
 	}
 	return ms
+}
+
+// Thousands formats n with comma separators (1234567 → "1,234,567"), as
+// every report kinesim prints writes its counts.
+func Thousands(n int64) string { return thousands(n) }
+
+// streamShape says how the stream was sized: its shard count, or on-demand
+// (which sizes itself: a shard count of 0 means nothing there).
+func streamShape(t result.TargetInfo) string {
+	if t.Mode == scenarios.TargetModeOnDemand {
+		return "on-demand"
+	}
+	return fmt.Sprintf("%d shard(s)", t.Shards)
+}
+
+// existingNote says which streams the run found in place and used as they
+// were ("" when it created them all): their earlier records, if any, are
+// read too, and the run leaves them in place.
+func existingNote(t result.TargetInfo) string {
+	switch {
+	case len(t.ExistingStreams) == 0:
+		return ""
+	case len(t.ExistingStreams) == 1 && t.ExistingStreams[0] == t.Stream:
+		return "the stream was already there: used as it was, not created or deleted"
+	}
+	return fmt.Sprintf("streams already there, used as they were (not created or deleted): %s", strings.Join(t.ExistingStreams, ", "))
 }
 
 // kinesisRecordsLine describes the Kinesis records that carried the user

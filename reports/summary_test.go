@@ -68,3 +68,27 @@ func TestAllDeadLetteredSaysSo(t *testing.T) {
 	first, _, _ = bytes.Cut(b.Bytes(), []byte("\n"))
 	assert.Equal(t, "kinesim run "+r.Scenario+": complete", string(first), "some records written")
 }
+
+// TestTargetLineSaysOnDemand: an on-demand stream has no shard count to
+// print; "0 shard(s)" reads like a broken run.
+func TestTargetLineSaysOnDemand(t *testing.T) {
+	tests := []struct {
+		name   string
+		target result.TargetInfo
+		want   string
+	}{
+		// Provisioned: the shard count it was created with.
+		{"provisioned", result.TargetInfo{Kind: "emulated", Stream: "s", Shards: 4}, `target     emulated stream "s", 4 shard(s);`},
+		// On-demand: sized by the stream itself.
+		{"on-demand", result.TargetInfo{Kind: "emulated", Stream: "s", Mode: "on-demand"}, `target     emulated stream "s", on-demand;`},
+	}
+	for _, tt := range tests {
+		r := fixedResult()
+		r.Target = tt.target
+		var text, md bytes.Buffer
+		require.NoError(t, WriteSummary(&text, r))
+		require.NoError(t, WriteMarkdown(&md, r))
+		assert.Contains(t, text.String(), tt.want, tt.name)
+		assert.NotContains(t, text.String()+md.String(), "0 shard(s)", tt.name)
+	}
+}

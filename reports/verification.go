@@ -34,6 +34,12 @@ func WriteVerification(w io.Writer, v *result.Verification) error {
 			c.Consumer, thousands(c.DistinctRecords), thousands(c.Acknowledged), thousands(c.Lost),
 			thousands(c.DuplicateDeliveries), thousands(c.DuplicateEffects), thousands(c.Reordered),
 			thousands(c.DeliveredNotAcknowledged), thousands(c.Unknown), verdict)
+		if c.DeliveredNotAcknowledged > 0 {
+			// Not a loss: the producer never heard back, so it retried (or
+			// gave up), and the stream holds the write all the same.
+			fmt.Fprintf(&b, "  %-12s not acknowledged %s: delivered, though their writes' acknowledgements never reached the producer (lost by chaos or a timeout); "+
+				"the retries wrote them again, or they were dead-lettered though stored\n", "", thousands(c.DeliveredNotAcknowledged))
+		}
 		if c.Unread > 0 {
 			fmt.Fprintf(&b, "  %-12s not read yet %s (not lost: the backlog when the run ended", "", thousands(c.Unread))
 			if c.ReadRatePerS > 0 {

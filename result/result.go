@@ -176,6 +176,11 @@ type TargetInfo struct {
 	Mode string `json:"mode,omitempty"`
 	// Endpoint is the Kinesis endpoint's URL; absent for the emulated stream.
 	Endpoint string `json:"endpoint,omitempty"`
+	// ExistingStreams are the streams the run found already there, of the
+	// scenario's shape (or named by target.existing), and used as they
+	// were: neither created nor deleted by the run, and they may hold
+	// records of earlier writers.
+	ExistingStreams []string `json:"existing_streams,omitempty"`
 }
 
 // ProducerInfo describes one producer of the run and what it did.

@@ -122,8 +122,9 @@ func withDefaults(cfg Config) Config {
 // run is one run once set up: its streams exist, its producers are
 // compiled with chaos around their calls, and its consumers read.
 type run struct {
-	cfg   Config // with defaults
-	start time.Time
+	cfg      Config   // with defaults
+	existing []string // streams found in place and used as they were
+	start    time.Time
 	// setupAt is when setup ended: after StartAt, the segment started late.
 	setupAt   time.Time
 	rec       *metrics.Recorder
@@ -146,12 +147,12 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 	if err := writeScenario(sc, filepath.Join(cfg.OutDir, ScenarioFile)); err != nil {
 		return nil, func() {}, err
 	}
-	cleanup, err = prepareStreams(ctx, cfg, filepath.Base(cfg.OutDir))
+	cleanup, existing, err := prepareStreams(ctx, cfg, filepath.Base(cfg.OutDir))
 	if err != nil {
 		return nil, cleanup, err
 	}
 
-	r = &run{cfg: cfg, dead: newDeadLetters(filepath.Join(cfg.OutDir, DeadLetterFile), cfg.DeadLetterCap), start: clk.Now(), rec: cfg.Recorder}
+	r = &run{cfg: cfg, existing: existing, dead: newDeadLetters(filepath.Join(cfg.OutDir, DeadLetterFile), cfg.DeadLetterCap), start: clk.Now(), rec: cfg.Recorder}
 	if !cfg.StartAt.IsZero() {
 		r.start = cfg.StartAt
 	}
@@ -320,7 +321,8 @@ func (r *run) describe(res *result.Result, snapshot *metrics.Snapshot, end time.
 	if clock.IsSimulated(r.cfg.Clock) {
 		res.Clock = scenarios.ClockVirtual
 	}
-	res.Target = result.TargetInfo{Kind: sc.Target.Kind, Stream: sc.Target.Stream, Shards: sc.Target.Shards, Mode: sc.Target.Mode, Endpoint: r.cfg.Endpoint}
+	res.Target = result.TargetInfo{Kind: sc.Target.Kind, Stream: sc.Target.Stream, Shards: sc.Target.Shards, Mode: sc.Target.Mode,
+		Endpoint: r.cfg.Endpoint, ExistingStreams: r.existing}
 	res.StartedAt, res.EndedAt = r.start.UTC(), end.UTC()
 	res.PlannedDurationS = sc.Duration.D().Seconds()
 	res.Producers = snapshot.DescribeProducers(r.infos)
@@ -343,9 +345,13 @@ const StreamDeleteTimeout = 2 * time.Minute
 
 // createStreams creates the scenario's streams (unless target.existing),
 // tagged with the run's id so `kinesim cleanup` finds any a crash left
-// behind. The returned cleanup deletes the ones created unless target.keep;
-// it runs even after a Ctrl-C (on a context of its own) and never fails the run.
-func createStreams(ctx context.Context, target stream.Target, sc *scenarios.Scenario, runID string) (cleanup func(), err error) {
+// behind. A stream already there (ResourceInUseException) is used as it
+// is when it has the scenario's shape (checkShape), as a user who started
+// `kinesim emulate --stream NAME --shards N` expects; existing lists the
+// streams used that the run did not create. The returned cleanup deletes
+// the ones created unless target.keep; it runs even after a Ctrl-C (on a
+// context of its own) and never fails the run.
+func createStreams(ctx context.Context, target stream.Target, sc *scenarios.Scenario, runID string) (cleanup func(), existing []string, err error) {
 	var created []string
 	cleanup = func() {
 		if sc.Target.Keep || len(created) == 0 {
@@ -362,21 +368,86 @@ func createStreams(ctx context.Context, target stream.Target, sc *scenarios.Scen
 	for _, name := range StreamNames(sc) {
 		if sc.Target.Existing {
 			if _, err := target.ListShards(ctx, name); err != nil {
-				return cleanup, fmt.Errorf("existing stream %q: %w", name, err)
+				return cleanup, existing, fmt.Errorf("existing stream %q: %w", name, err)
 			}
+			existing = append(existing, name)
 			continue
 		}
-		if err := target.CreateStream(ctx, &stream.CreateStreamInput{
+		err := target.CreateStream(ctx, &stream.CreateStreamInput{
 			StreamName: name,
 			ShardCount: sc.Target.Shards,
 			Mode:       streamMode(sc.Target.Mode),
 			Tags:       map[string]string{stream.TagRunID: runID},
-		}); err != nil {
-			return cleanup, fmt.Errorf("create stream %q: %w", name, err)
+		})
+		if errors.Is(err, stream.ErrInUse) {
+			if err := checkShape(ctx, target, sc, name); err != nil {
+				return cleanup, existing, err
+			}
+			existing = append(existing, name)
+			continue
+		}
+		if err != nil {
+			return cleanup, existing, fmt.Errorf("create stream %q: %w", name, err)
 		}
 		created = append(created, name)
 	}
-	return cleanup, nil
+	return cleanup, existing, nil
+}
+
+// ShapeError is a stream that already exists with another shape than the
+// scenario's: the run neither uses nor changes it.
+type ShapeError struct {
+	Stream string
+	// Have and Want describe the shapes: "2 open shards, provisioned".
+	Have, Want string
+}
+
+func (e *ShapeError) Error() string {
+	return fmt.Sprintf("stream %q already exists with %s, and the scenario asks for %s: delete it, name another stream (target.stream), "+
+		"or set target.existing: true to use it as it is", e.Stream, e.Have, e.Want)
+}
+
+// checkShape accepts a stream that already exists when it is usable and of
+// the scenario's shape: its mode, and for a provisioned stream its count
+// of open shards. Targets without DescribeStreamSummary are judged by
+// their open shards alone.
+func checkShape(ctx context.Context, target stream.Target, sc *scenarios.Scenario, name string) error {
+	mode := streamMode(sc.Target.Mode)
+	want := fmt.Sprintf("%d open shards, %s", sc.Target.Shards, mode)
+	if mode == stream.ModeOnDemand {
+		want = string(mode)
+	}
+	if d, ok := target.(stream.Describer); ok {
+		s, err := d.DescribeStreamSummary(ctx, name)
+		if err != nil {
+			return fmt.Errorf("stream %q already exists; describing it: %w", name, err)
+		}
+		if s.Status != stream.StatusActive && s.Status != stream.StatusUpdating {
+			return fmt.Errorf("stream %q already exists and is %s; wait until it is ACTIVE, or name another stream (target.stream)", name, s.Status)
+		}
+		have := fmt.Sprintf("%d open shards, %s", s.OpenShardCount, s.Mode)
+		if s.Mode == stream.ModeOnDemand {
+			have = string(s.Mode)
+		}
+		if have != want {
+			return &ShapeError{Stream: name, Have: have, Want: want}
+		}
+		return nil
+	}
+	shards, err := target.ListShards(ctx, name)
+	if err != nil {
+		return fmt.Errorf("stream %q already exists; listing its shards: %w", name, err)
+	}
+	open := 0
+	for _, sh := range shards {
+		if sh.Open() {
+			open++
+		}
+	}
+	if mode == stream.ModeProvisioned && open != sc.Target.Shards {
+		return &ShapeError{Stream: name, Have: fmt.Sprintf("%d open shards", open), Want: want}
+	}
+	return nil
 }
 
 // StreamNames lists the streams of a scenario: those it writes to,

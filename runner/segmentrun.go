@@ -20,16 +20,16 @@ const streamWaitPoll = time.Second
 // ListShards (ACTIVE). A split run's streams outlive its segments: the
 // others may still be writing when one ends, so none deletes them
 // (kinesim cleanup does, once merge has run).
-func prepareStreams(ctx context.Context, cfg Config, runID string) (cleanup func(), err error) {
+func prepareStreams(ctx context.Context, cfg Config, runID string) (cleanup func(), existing []string, err error) {
 	seg, sc := cfg.Segment, cfg.Scenario
 	if !seg.Split() {
 		return createStreams(ctx, cfg.Target, sc, runID)
 	}
 	if seg.CreatesStreams() {
-		_, err := createStreams(ctx, cfg.Target, sc, runID)
-		return func() {}, err
+		_, existing, err := createStreams(ctx, cfg.Target, sc, runID)
+		return func() {}, existing, err
 	}
-	return func() {}, waitForStreams(ctx, cfg)
+	return func() {}, nil, waitForStreams(ctx, cfg)
 }
 
 // waitForStreams polls ListShards on the clock until every stream of the

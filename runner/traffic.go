@@ -33,11 +33,11 @@ func CompileTraffic(sc *scenarios.Scenario, i int) (Traffic, error) {
 	}
 	keys, err := generators.NewKeyChooser(pc.PartitionKey, gen, seed)
 	if err != nil {
-		return Traffic{}, fmt.Errorf("producer %q: partition_key: %w", pc.Name, err)
+		return Traffic{}, fmt.Errorf("producer %q: %w", pc.Name, &scenarios.FieldError{Field: "partition_key", Err: err})
 	}
 	sched, err := pacing.New(pc.Rate, sc.Duration.D(), seed)
 	if err != nil {
-		return Traffic{}, fmt.Errorf("producer %q: rate: %w", pc.Name, err)
+		return Traffic{}, fmt.Errorf("producer %q: %w", pc.Name, &scenarios.FieldError{Field: "rate", Err: err})
 	}
 	return Traffic{Generator: gen, Keys: keys, Schedule: sched}, nil
 }

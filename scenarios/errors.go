@@ -48,6 +48,22 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// FieldError is an error about one field below the part of a scenario a
+// check was given, e.g. Field "partition_key" of a producer (see
+// WithProducerCheck).
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+
+// Unwrap returns the error about the field.
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// ScenarioField is the field's path below the part checked.
+func (e *FieldError) ScenarioField() string { return e.Field }
+
 // Errors is every problem found in one scenario, in file order.
 type Errors []*Error
 
@@ -157,7 +173,17 @@ func describeNode(n *indexedNode, tag string) string {
 	if n == nil || n.node.Kind != yaml.ScalarNode {
 		return kind
 	}
-	return fmt.Sprintf("%q (%s)", n.node.Value, kind)
+	return fmt.Sprintf("%q (%s)", shorten(n.node.Value, 60), kind)
+}
+
+// shorten cuts s to at most max runes, marking the cut: a file that is not
+// a scenario (say, /etc/passwd) is one long string, not worth printing whole.
+func shorten(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	return string(r[:max]) + "…"
 }
 
 // goTypeName says which kind of value a Go type wants.

@@ -21,6 +21,17 @@ type options struct {
 	generators     []string
 	maxDuration    Duration
 	maxDurationWhy string
+	producerCheck  func(sc *Scenario, i int) error
+}
+
+// WithProducerCheck makes Parse (and Load, Resolve, Builtin) call check
+// for each producer of a scenario that is otherwise valid, so that what
+// only other packages can judge (a generator's options, a partition key's
+// field) fails at its line: an error that is, or wraps, a *FieldError (or
+// any error with a ScenarioField() method naming the field below the
+// producer, such as "options.city") is placed at that field.
+func WithProducerCheck(check func(sc *Scenario, i int) error) Option {
+	return func(o *options) { o.producerCheck = check }
 }
 
 // WithMaxDuration makes validation reject a duration over limit, saying
@@ -69,17 +80,47 @@ func Parse(data []byte, file string, opts ...Option) (*Scenario, error) {
 	s.File = file
 
 	applyDefaults(&s, idx.has)
-	invalid := validate(&s, newOptions(opts))
+	o := newOptions(opts)
+	invalid := validate(&s, o)
 	for _, e := range invalid {
 		e.File = file
 		idx.position(e)
 	}
 	problems = addUnrelated(problems, invalid)
+	if len(problems) == 0 && o.producerCheck != nil {
+		problems = checkProducers(&s, o.producerCheck, idx)
+	}
 	if len(problems) > 0 {
 		sortByPosition(problems)
 		return nil, problems
 	}
 	return &s, nil
+}
+
+// checkProducers runs check on each producer and places what it finds.
+func checkProducers(s *Scenario, check func(*Scenario, int) error, idx *nodeIndex) Errors {
+	var es Errors
+	for i := range s.Producers {
+		err := check(s, i)
+		if err == nil {
+			continue
+		}
+		e := &Error{File: s.File, Field: fmt.Sprintf("producers[%d]", i), Message: err.Error()}
+		var fault interface {
+			error
+			ScenarioField() string
+		}
+		if errors.As(err, &fault) {
+			e.Field += "." + fault.ScenarioField()
+			e.Message = fault.Error()
+			if fe, ok := fault.(*FieldError); ok {
+				e.Message = fe.Err.Error()
+			}
+		}
+		idx.position(e)
+		es = append(es, e)
+	}
+	return es
 }
 
 // addNew appends the errors of more not already in es at the same place

@@ -23,9 +23,10 @@ type compareFlags struct {
 func newCompareCommand() *cobra.Command {
 	var f compareFlags
 	cmd := &cobra.Command{
-		Use:   "compare BASE.json CURRENT.json",
+		Use:   "compare BASE CURRENT",
 		Short: "Compare two result.json files; fail on regression",
-		Long: `Compare a run's result.json (CURRENT) with a baseline (BASE): latency percentiles,
+		Long: `Compare a run's result.json (CURRENT) with a baseline (BASE), each a result.json or
+the run folder holding it: latency percentiles,
 throughput, throttling, dead letters. A metric regresses only when it gets worse
 beyond BOTH its relative and its absolute tolerance, so noise on a busy machine
 (p50 from 0.4 to 0.5 ms is +25% but 0.1 ms) does not fail a build. Exits 99 on
@@ -50,7 +51,7 @@ neither names keeps its default.`,
 		Example: `  kinesim compare baseline.json runs/ci-regression-20260101T080000Z/result.json
   kinesim compare base.json cur.json --tolerance 'record_latency_ms.p99=+10%,throughput=-5%'
   kinesim compare base.json cur.json --format md >> "$GITHUB_STEP_SUMMARY"`,
-		Args: cobra.ExactArgs(2),
+		Args: exactArgs(resultArg("BASE"), resultArg("CURRENT")),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return compareResults(cmd, args[0], args[1], f)
 		},
@@ -62,6 +63,7 @@ neither names keeps its default.`,
 }
 
 func compareResults(cmd *cobra.Command, basePath, curPath string, f compareFlags) error {
+	basePath, curPath = resultFile(basePath), resultFile(curPath)
 	if f.format != "text" && f.format != "md" {
 		return usageError("--format %q: use text or md", f.format)
 	}

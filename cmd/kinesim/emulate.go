@@ -15,12 +15,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kinesim/kinesim/reports"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/scenarios"
 	"github.com/kinesim/kinesim/stream"
 	"github.com/kinesim/kinesim/stream/emulated"
 	"github.com/kinesim/kinesim/stream/emulated/server"
+	"github.com/kinesim/kinesim/targets"
 )
 
 type emulateFlags struct {
@@ -35,6 +35,7 @@ type emulateFlags struct {
 	verbose     bool
 	scenario    string
 	out         string
+	force       bool
 }
 
 func newEmulateCommand() *cobra.Command {
@@ -50,11 +51,13 @@ any credentials and signature, unchecked (--check-signatures verifies SigV4
 against this process's AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY): the address must be a loopback one
 unless --allow-remote. --stream (with --shards) creates a stream at start.
 --scenario runs a scenario's producers (and chaos, and built-in consumers) against
-the served stream while your consumer reads it, writes the run folder (--out) with
-its ledger for 'kinesim verify', and keeps serving until Ctrl-C. A scenario's
-pipelines are measured through your application: it reads the input stream and
-writes the output stream here, and the faults the scenario moves onto it
-(application: NAME) act on the calls it makes. See docs/emulate.md and
+the served stream while your consumer reads it, and finishes as 'kinesim run' does:
+thresholds judged, the run folder (--out; --force reuses one) written with
+result.json, summary.md, report.html and its ledger for 'kinesim verify'. It keeps
+serving until Ctrl-C, then exits 99 if a threshold or a verification failed. A
+scenario's pipelines are measured through your application: it reads the input
+stream and writes the output stream here, and the faults the scenario moves onto
+it (application: NAME) act on the calls it makes. See docs/emulate.md and
 docs/pipelines.md for walk-throughs.`,
 		Example: `  kinesim emulate
   kinesim emulate --stream smartcity-bikes --shards 4
@@ -88,6 +91,7 @@ docs/pipelines.md for walk-throughs.`,
 	fl.BoolVar(&f.verbose, "verbose", false, "log every failed request to stderr")
 	fl.StringVar(&f.scenario, "scenario", "", "run this scenario (a file or a built-in name) against the served stream")
 	fl.StringVar(&f.out, "out", "", "run folder of the --scenario run (default runs/<scenario>-<UTC timestamp>)")
+	fl.BoolVar(&f.force, "force", false, "reuse a non-empty --out folder, deleting the files an earlier run wrote there")
 	return cmd
 }
 
@@ -126,6 +130,13 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 			return usageError("--stream %s --shards %d: %w", f.stream, f.shards, err)
 		}
 	}
+	var scenario runPlan
+	if f.scenario != "" {
+		var err error
+		if scenario, err = prepareEmulateScenario(f); err != nil {
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return failure(fmt.Errorf("listening on %s: %w", f.addr, err))
@@ -140,19 +151,28 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 	if f.stream != "" {
 		fmt.Fprintf(out, "stream %s: %d shard(s), ACTIVE\n", f.stream, f.shards)
 	}
-	fmt.Fprintf(out, "point a client at it:  export AWS_ENDPOINT_URL_KINESIS=%s AWS_REGION=%s\n", endpoint, f.region)
+	// AWS_DEFAULT_REGION too: the AWS CLI v1 reads no AWS_REGION.
+	fmt.Fprintf(out, "point a client at it:  export AWS_ENDPOINT_URL_KINESIS=%s AWS_REGION=%s AWS_DEFAULT_REGION=%s\n", endpoint, f.region, f.region)
 
 	requests, endRequests := context.WithCancel(context.Background())
 	defer endRequests()
-	hs := newHTTPServer(srv, requests)
+	hs := newHTTPServer(srv, requests, emulateBodyReadTimeout)
 	hs.RegisterOnShutdown(endRequests)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
+	// The scenario's outcome (a failed threshold, say) is the exit status
+	// once serving ends: the user's consumer may still be reading.
+	var outcome error
 	if f.scenario != "" {
-		if err := emulateScenario(ctx, cmd, f, srv.Target(), endpoint, apps); err != nil {
-			return err
+		outcome = emulateScenario(ctx, cmd, scenario, srv.Target(), endpoint, apps)
+		var ee *exitError
+		if outcome != nil && (!errors.As(outcome, &ee) || ee.code != exitThreshold || ctx.Err() != nil) {
+			return outcome
 		}
 		fmt.Fprintf(out, "kinesim emulate: the scenario is done; still serving %s until Ctrl-C\n", endpoint)
+		if outcome != nil {
+			fmt.Fprintf(out, "kinesim emulate: the scenario's run failed (%v): exit status %d when stopped\n", outcome, exitThreshold)
+		}
 	}
 	select {
 	case err := <-served:
@@ -167,9 +187,9 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 	}
 	fmt.Fprintln(out, "kinesim emulate: stopped")
 	if err != nil {
-		return failure(fmt.Errorf("stopping: %w", err))
+		return errors.Join(outcome, failure(fmt.Errorf("stopping: %w", err)))
 	}
-	return nil
+	return outcome
 }
 
 // newHTTPServer serves h over HTTP/1.1 and over cleartext HTTP/2 (h2c with
@@ -179,46 +199,55 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 // http:// endpoint it speaks h2c with prior knowledge. Requests' contexts
 // derive from requests: cancel it when shutdown starts, so that open
 // SubscribeToShard event streams (up to 5 minutes each) end at once rather
-// than holding Shutdown until its timeout.
-func newHTTPServer(h http.Handler, requests context.Context) *http.Server {
+// than holding Shutdown until its timeout. A request body must arrive within
+// bodyTimeout of its headers (see withBodyReadTimeout).
+func newHTTPServer(h http.Handler, requests context.Context, bodyTimeout time.Duration) *http.Server {
 	var protocols http.Protocols
 	protocols.SetHTTP1(true)
 	protocols.SetUnencryptedHTTP2(true)
-	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, Protocols: &protocols,
+	return &http.Server{Handler: withBodyReadTimeout(h, bodyTimeout), ReadHeaderTimeout: 10 * time.Second, Protocols: &protocols,
 		BaseContext: func(net.Listener) context.Context { return requests }}
 }
 
-// emulateScenario runs a scenario's producers against the served stream and
-// prints its summary. The streams stay, so an outside consumer can finish.
-func emulateScenario(ctx context.Context, cmd *cobra.Command, f emulateFlags, target stream.Target, endpoint string, apps *applicationPlane) error {
+// prepareEmulateScenario loads the --scenario and makes its run folder
+// ready, before anything is served: a bad file or a used folder is bad
+// usage, as for `kinesim run`. The streams stay after the run, so an
+// outside consumer can finish.
+func prepareEmulateScenario(f emulateFlags) (runPlan, error) {
 	sc, err := loadScenario(f.scenario)
 	if err != nil {
-		return err
+		return runPlan{}, err
 	}
 	if sc.Clock == scenarios.ClockVirtual {
-		return usageError("--scenario %s: runs in virtual time, which an outside consumer cannot follow; remove clock: virtual", f.scenario)
+		return runPlan{}, usageError("--scenario %s: runs in virtual time, which an outside consumer cannot follow; remove clock: virtual", f.scenario)
+	}
+	thresholds, err := scenarios.ParseThresholds(sc)
+	if err != nil {
+		return runPlan{}, &exitError{code: exitUsage, err: err}
 	}
 	sc.Target.Kind, sc.Target.Keep = scenarios.TargetEmulated, true
 	out := f.out
 	if out == "" {
 		out = runner.RunDir("runs", sc.Name, time.Now())
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "kinesim emulate: running scenario %s into stream %s; run folder %s\n", sc.Name, sc.Target.Stream, out)
+	if err := prepareRunFolder(out, f.force); err != nil {
+		return runPlan{}, err
+	}
+	return runPlan{scenario: sc, thresholds: thresholds, out: out, clock: targets.NewClock(sc, time.Now()),
+		drainTimeout: runner.DefaultDrainTimeout, quiet: true}, nil
+}
+
+// emulateScenario runs the prepared scenario against the served stream and
+// finishes the run as `kinesim run` does (executeRun: thresholds judged,
+// report.html, summary.md and result.json written); the run's outcome (a
+// failed threshold: exit 99) is the error returned.
+func emulateScenario(ctx context.Context, cmd *cobra.Command, p runPlan, target stream.Target, endpoint string, apps *applicationPlane) error {
+	fmt.Fprintf(cmd.OutOrStdout(), "kinesim emulate: running scenario %s into stream %s; run folder %s\n", p.scenario.Name, p.scenario.Target.Stream, p.out)
+	p.opened = &targets.Opened{Target: target, Endpoint: endpoint}
 	// The faults the scenario moves onto its pipelines' applications act on
 	// the calls served to them, for as long as the run lasts.
-	res, err := runner.Run(ctx, runner.Config{Scenario: sc, Target: target, Endpoint: endpoint, OutDir: out, Version: kinesimVersion(),
-		ChaosReady: apps.install})
-	apps.install(nil)
-	if res == nil {
-		return failure(err)
-	}
-	if werr := reports.WriteSummary(cmd.OutOrStdout(), res); werr != nil {
-		err = errors.Join(err, werr)
-	}
-	if err != nil {
-		return failure(err)
-	}
-	return nil
+	p.chaosReady, p.afterRun = apps.install, func() { apps.install(nil) }
+	return executeRun(ctx, cmd, p)
 }
 
 // newEmulateServer makes the served emulator as the flags say; the

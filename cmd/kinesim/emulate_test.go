@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"os/exec"
@@ -26,44 +27,100 @@ import (
 
 // startEmulate starts `kinesim emulate --addr 127.0.0.1:0 ARGS` as a user
 // would and returns the endpoint it serves and a function that stops it
-// with Ctrl-C and returns what it printed after its first line.
+// with Ctrl-C, requires exit status 0, and returns what it printed after
+// its first line.
 func startEmulate(t *testing.T, args ...string) (endpoint string, interrupt func() string) {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"emulate", "--addr", "127.0.0.1:0"}, args...)...)
-	stdout, err := cmd.StdoutPipe()
+	p := startEmulateProcess(t, args...)
+	return p.endpoint, func() string {
+		t.Helper()
+		rest, code := p.interrupt(t)
+		require.Equal(t, 0, code, "exit status after Ctrl-C; stderr: %s", p.stderr.String())
+		return rest
+	}
+}
+
+// emulateProcess is a running `kinesim emulate`.
+type emulateProcess struct {
+	cmd      *exec.Cmd
+	endpoint string
+	stderr   *lockedBuffer
+	lines    chan string // every line after the first, then closed
+	rest     bytes.Buffer
+}
+
+// startEmulateProcess starts `kinesim emulate --addr 127.0.0.1:0 ARGS` and
+// reads the endpoint from its first line.
+func startEmulateProcess(t *testing.T, args ...string) *emulateProcess {
+	t.Helper()
+	p := &emulateProcess{stderr: &lockedBuffer{}, lines: make(chan string, 1024)}
+	p.cmd = exec.Command(binary, append([]string{"emulate", "--addr", "127.0.0.1:0"}, args...)...)
+	stdout, err := p.cmd.StdoutPipe()
 	require.NoError(t, err)
 	// The process writes stderr while the test reads it for messages.
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	p.cmd.Stderr = p.stderr
+	require.NoError(t, p.cmd.Start())
+	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
 
 	lines := bufio.NewScanner(stdout)
-	require.True(t, lines.Scan(), "a first line; stderr: %s", stderr.String())
+	require.True(t, lines.Scan(), "a first line; stderr: %s", p.stderr.String())
 	m := regexp.MustCompile(`serving the Kinesis API at (http://127\.0\.0\.1:\d+)`).FindStringSubmatch(lines.Text())
 	require.NotNil(t, m, "the first line names the endpoint: %q", lines.Text())
-	var rest bytes.Buffer
-	drained := make(chan struct{})
+	p.endpoint = m[1]
 	go func() {
-		defer close(drained)
+		defer close(p.lines)
 		for lines.Scan() {
-			rest.WriteString(lines.Text() + "\n")
+			p.lines <- lines.Text()
 		}
 	}()
-	return m[1], func() string {
-		t.Helper()
-		require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
+	return p
+}
+
+// waitFor returns the first line containing want, failing the test when
+// the process ends or a minute passes first; the lines read on the way are
+// kept for interrupt.
+func (p *emulateProcess) waitFor(t *testing.T, want string) string {
+	t.Helper()
+	timeout := time.After(time.Minute)
+	for {
 		select {
-		case err := <-done:
-			require.NoError(t, err, "exit status after Ctrl-C; stderr: %s", stderr.String())
-		case <-time.After(20 * time.Second):
+		case line, ok := <-p.lines:
+			require.True(t, ok, "kinesim emulate ended before printing %q; it printed:\n%s\nstderr: %s", want, p.rest.String(), p.stderr.String())
+			p.rest.WriteString(line + "\n")
+			if strings.Contains(line, want) {
+				return line
+			}
+		case <-timeout:
+			t.Fatalf("no line with %q within a minute; printed:\n%s", want, p.rest.String())
+		}
+	}
+}
+
+// interrupt stops the process with Ctrl-C and returns what it printed
+// after its first line, and its exit status.
+func (p *emulateProcess) interrupt(t *testing.T) (string, int) {
+	t.Helper()
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGINT))
+	// Its output ends when it exits; Wait only after reading it all.
+	timeout := time.After(20 * time.Second)
+	for ended := false; !ended; {
+		select {
+		case line, ok := <-p.lines:
+			ended = !ok
+			if ok {
+				p.rest.WriteString(line + "\n")
+			}
+		case <-timeout:
 			t.Fatal("kinesim emulate did not stop within 20s of Ctrl-C")
 		}
-		<-drained
-		return rest.String()
 	}
+	err := p.cmd.Wait()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return p.rest.String(), exit.ExitCode()
+	}
+	require.NoError(t, err, "waiting for kinesim emulate")
+	return p.rest.String(), 0
 }
 
 // TestEmulateServesUntilInterrupted starts `kinesim emulate` as a user

@@ -59,7 +59,7 @@ Kinds and their options:
   kinesim generate clickstream --partition-key '{zipf: {keys: 100, s: 1.1}}'
   kinesim generate video-metadata --option record_size=4KiB --start 2024-11-26T08:00:00Z
   kinesim generate bike --count 120 --aggregate 50`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(argSpec{"KIND", "a generator kind: " + strings.Join(generators.Kinds(), ", ")}),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return generate(cmd.OutOrStdout(), args[0], f)
 		},

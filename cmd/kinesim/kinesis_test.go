@@ -56,8 +56,11 @@ func TestRunAgainstKinesisCompatibleServers(t *testing.T) {
 func TestRunDeletesItsStream(t *testing.T) {
 	srv := kinesistest.StartKinesalite(t)
 	code, _, stderr := kinesim(t, "run", "bike-rush-hour", "--endpoint", srv.Endpoint,
-		"--duration", "1s", "--out", t.TempDir(), "--quiet")
-	require.Equal(t, 0, code, stderr)
+		"--duration", "1s", "--out", t.TempDir(), "--quiet", "--no-thresholds")
+	// The run completes (0, or 99 when a consumer could not read everything
+	// back in a loaded second: not this test's subject, nor is kinesalite's
+	// latency, hence --no-thresholds); then its stream must be gone.
+	require.Contains(t, []int{0, 99}, code, stderr)
 	tg, err := kinesis.New(t.Context(), kinesis.WithEndpoint(srv.Endpoint))
 	require.NoError(t, err)
 	names, err := tg.ListStreams(t.Context())

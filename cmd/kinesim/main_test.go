@@ -126,6 +126,26 @@ producers:
     options: {city: Atlantis}
     rate: [{constant: 10/s}]
 `), 0o644))
+	typo := filepath.Join(dir, "typo-option.yaml")
+	require.NoError(t, os.WriteFile(typo, []byte(`name: x
+duration: 10s
+producers:
+  - generator: bike
+    rate: [{constant: 10/s}]
+    options:
+      city: Paris
+      statoins: 30
+`), 0o644))
+	keyField := filepath.Join(dir, "key-field.yaml")
+	require.NoError(t, os.WriteFile(keyField, []byte(`name: x
+duration: 10s
+producers:
+  - generator: bike
+    rate: [{constant: 10/s}]
+    partition_key: {field: colour}
+`), 0o644))
+	notScenario := filepath.Join(dir, "not-a-scenario.txt")
+	require.NoError(t, os.WriteFile(notScenario, []byte(strings.Repeat("root:x:0:0:root:/root:/bin/bash ", 40)), 0o644))
 	tests := []struct {
 		name string
 		args []string
@@ -134,13 +154,31 @@ producers:
 		// No scenario at all: say what is missing and how to find one.
 		{"no scenario", []string{"run"}, []string{"needs a SCENARIO", "kinesim scenarios"}},
 		// A generator option the generator rejects is caught before running.
-		{"bad generator option", []string{"validate", badOption}, []string{"bad-option.yaml", "producers[0]", "city", "Atlantis", "London"}},
+		{"bad generator option", []string{"validate", badOption}, []string{"bad-option.yaml:5:21: producers[0].options.city:", "Atlantis", "London"}},
+		// A misspelt option: its line and column, and the likely fix.
+		{"misspelt generator option", []string{"validate", typo}, []string{"typo-option.yaml:8:17: producers[0].options.statoins:", `did you mean "stations"?`}},
+		// A partition key field the generator does not make: at partition_key.
+		{"unknown key field", []string{"validate", keyField}, []string{"key-field.yaml:6:20: producers[0].partition_key:", `"colour"`}},
+		// run says the same, before anything starts.
+		{"run misspelt generator option", []string{"run", typo}, []string{"typo-option.yaml:8:17: producers[0].options.statoins:"}},
 		// A missing file is one line naming it.
 		{"missing file", []string{"run", filepath.Join(dir, "nope.yaml")}, []string{"nope.yaml"}},
 		// A misspelt field names the file, its line and the field.
 		{"unknown field", []string{"run", unknown}, []string{"unknown-field.yaml:7:5", "bacth"}},
 		// validate reports the same without running.
 		{"validate unknown field", []string{"validate", unknown}, []string{"unknown-field.yaml:7:5", "bacth"}},
+		// Arguments missing: say what each is, not cobra's "accepts 1 arg(s)".
+		{"report without RESULT", []string{"report"}, []string{"report needs RESULT (a result.json, or the run folder holding it)"}},
+		{"compare without CURRENT", []string{"compare", filepath.Join(dir, "a.json")}, []string{"compare needs CURRENT (a result.json, or the run folder holding it)"}},
+		{"generate without KIND", []string{"generate"}, []string{"generate needs KIND (a generator kind: bike,"}},
+		// A folder that no run wrote: no ledger there, said as such.
+		{"verify a folder without a ledger", []string{"verify", "--ledger", dir}, []string{"no ledger.bin there; give the folder a run wrote"}},
+		// An endpoint that is not a URL is bad usage, not a failed run.
+		{"endpoint not a URL", []string{"run", "bike-rush-hour", "--endpoint", "localhost:4567", "--out", filepath.Join(dir, "e")}, []string{"--endpoint: ", "is not an http:// or https:// URL"}},
+		// A file that is not a scenario: refused, without printing it whole.
+		{"not a scenario", []string{"validate", notScenario}, []string{"not-a-scenario.txt:1:1: found", "…\" (a string); want a mapping"}},
+		// A plan folder that cannot be made: said before planning.
+		{"plan into a file", []string{"plan", "bike-rush-hour", "--out", notScenario}, []string{"--out: mkdir"}},
 		// An unknown built-in name.
 		{"unknown builtin", []string{"run", "no-such-scenario"}, []string{"no-such-scenario"}},
 		// Flags cobra does not know are usage errors.

@@ -125,6 +125,11 @@ func planScenario(cmd *cobra.Command, ref string, f planFlags) error {
 	if out == "" {
 		out = runner.RunDir("runs", sc.Name+"-plan", time.Now())
 	}
+	// Before the planning, which may take minutes: a folder it cannot make
+	// (a file of that name, say) is bad usage.
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return usageError("--out: %w", err)
+	}
 
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kinesim/kinesim/reports"
 	"github.com/kinesim/kinesim/result"
+	"github.com/kinesim/kinesim/runner"
 )
 
 type reportFlags struct {
@@ -19,15 +21,16 @@ type reportFlags struct {
 func newReportCommand() *cobra.Command {
 	var f reportFlags
 	cmd := &cobra.Command{
-		Use:   "report RESULT.json",
+		Use:   "report RESULT",
 		Short: "Re-render reports (text, Markdown, HTML) from a result.json",
-		Long: `Re-render a run's report from its result.json: the terminal summary (text),
+		Long: `Re-render a run's report from its result.json (RESULT: the file, or the run
+folder holding it): the terminal summary (text),
 summary.md (md) or the self-contained report.html (html). Output goes to
 stdout unless --out names a file. Thresholds are shown as judged by the run.`,
 		Example: `  kinesim report runs/bike-rush-hour-20260101T080000Z/result.json
   kinesim report result.json --format md --summary full >> "$GITHUB_STEP_SUMMARY"
   kinesim report result.json --format html --out report.html`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(resultArg("RESULT")),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return renderReport(cmd, args[0], f)
 		},
@@ -37,6 +40,20 @@ stdout unless --out names a file. Thresholds are shown as judged by the run.`,
 	fl.StringVar(&f.out, "out", "", "write to this file instead of stdout")
 	fl.StringVar(&f.summary, "summary", "compact", "text and md detail: compact or full")
 	return cmd
+}
+
+// resultArg is a result.json argument.
+func resultArg(name string) argSpec {
+	return argSpec{name, "a result.json, or the run folder holding it"}
+}
+
+// resultFile is the result.json a RESULT argument names: the file itself,
+// or result.json in a run folder.
+func resultFile(path string) string {
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return filepath.Join(path, runner.ResultFile)
+	}
+	return path
 }
 
 func renderReport(cmd *cobra.Command, path string, f reportFlags) error {
@@ -55,7 +72,7 @@ func renderReport(cmd *cobra.Command, path string, f reportFlags) error {
 	default:
 		return usageError("--format %q: use text, md or html", f.format)
 	}
-	res, err := result.Read(path)
+	res, err := result.Read(resultFile(path))
 	if err != nil {
 		return usageError("%w", err)
 	}

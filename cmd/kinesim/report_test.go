@@ -58,6 +58,13 @@ func TestRunWritesReportFiles(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	assert.FileExists(t, out)
 
+	// The run folder stands for its result.json, in report and compare alike.
+	code, stdout, stderr := kinesim(t, "report", dir)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "kinesim run bike-rush-hour: complete", "report of the run folder")
+	code, _, stderr = kinesim(t, "compare", dir, dir)
+	assert.Equal(t, 0, code, "compare of a run folder with itself: %s", stderr)
+
 	code, _, stderr = kinesim(t, "report", resultPath, "--format", "pdf")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "use text, md or html")

@@ -13,13 +13,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kinesim/kinesim/chaos"
 	"github.com/kinesim/kinesim/clock"
 	"github.com/kinesim/kinesim/generators"
 	"github.com/kinesim/kinesim/metrics"
 	"github.com/kinesim/kinesim/reports"
 	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner"
+	"github.com/kinesim/kinesim/runner/segment"
 	"github.com/kinesim/kinesim/scenarios"
+	"github.com/kinesim/kinesim/stream/kinesis"
 	"github.com/kinesim/kinesim/targets"
 )
 
@@ -95,21 +98,20 @@ still written, marked incomplete.`,
 // loadScenario resolves a name or path and validates it, mapping every
 // problem to exit code 2.
 func loadScenario(ref string, opts ...scenarios.Option) (*scenarios.Scenario, error) {
-	sc, err := scenarios.Resolve(ref, append([]scenarios.Option{scenarios.WithGenerators(generators.Kinds()...)}, opts...)...)
+	// Generator options, partition keys and schedules are their packages'
+	// to judge: build each producer's traffic once so that a bad option
+	// fails here, at its line, not mid-run.
+	compiles := scenarios.WithProducerCheck(func(sc *scenarios.Scenario, i int) error {
+		_, err := runner.CompileTraffic(sc, i)
+		return err
+	})
+	sc, err := scenarios.Resolve(ref, append([]scenarios.Option{scenarios.WithGenerators(generators.Kinds()...), compiles}, opts...)...)
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}
 	}
 	// compare.tolerances name reports' metrics, which scenarios cannot know.
 	if _, err := reports.ParseTolerances(sc.Compare.ToleranceSpec()); err != nil {
 		return nil, usageError("%s: compare.tolerances: %w", sc.File, err)
-	}
-	// Generator options, partition keys and schedules are their packages'
-	// to judge: build each producer's traffic once so a bad option fails
-	// here, not mid-run.
-	for i := range sc.Producers {
-		if _, err := runner.CompileTraffic(sc, i); err != nil {
-			return nil, usageError("%s: producers[%d]: %w", sc.File, i, err)
-		}
 	}
 	return sc, nil
 }
@@ -126,8 +128,6 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	if err != nil {
 		return err
 	}
-	seg, startAt := f.segment.seg, f.segment.startAtTime
-
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	clk := targets.NewClock(sc, time.Now())
@@ -140,64 +140,110 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 		return failure(err)
 	}
 	defer opened.Close()
+	return executeRun(ctx, cmd, runPlan{
+		scenario: sc, thresholds: thresholds, out: out, summary: summary, clock: clk, opened: opened,
+		drainTimeout: f.drainTimeout, noThresholds: f.noThresholds, metricsAddr: f.metricsAddr, quiet: f.quiet,
+		segment: &f.segment,
+	})
+}
 
-	start := clk.Now()
+// runPlan is a scenario run made ready: what `kinesim run` and `kinesim
+// emulate --scenario` hand executeRun.
+type runPlan struct {
+	scenario     *scenarios.Scenario
+	thresholds   []scenarios.Threshold
+	out          string // the run folder, ready (prepareRunFolder)
+	summary      []reports.SummaryOption
+	clock        clock.Clock
+	opened       *targets.Opened
+	drainTimeout time.Duration
+	noThresholds bool
+	metricsAddr  string
+	quiet        bool
+	// segment is the run's share of a split run (nil: the whole run, as
+	// for emulate --scenario): its start, and where its folder is uploaded.
+	segment *segmentFlags
+	// chaosReady and afterRun are runner.Config.ChaosReady and what to
+	// undo once the run is over (emulate's application faults).
+	chaosReady func(*chaos.Injector)
+	afterRun   func()
+}
+
+// executeRun runs a prepared scenario and finishes it as every run is
+// finished: thresholds judged, the run folder's files and the summary
+// written, and the exit the outcome calls for (runOutcome).
+func executeRun(ctx context.Context, cmd *cobra.Command, p runPlan) error {
+	var (
+		seg     segment.Segment
+		startAt time.Time
+	)
+	if p.segment != nil {
+		seg, startAt = p.segment.seg, p.segment.startAtTime
+	}
+	start := p.clock.Now()
 	if !startAt.IsZero() {
 		start = startAt
 	}
 	rec := metrics.NewRecorder(start)
-	rec.SetClock(clk.Now)
+	rec.SetClock(p.clock.Now)
 	// An abort_on_fail threshold stops the run with itself as the cause.
 	ctx, stopRun := context.WithCancelCause(ctx)
 	defer stopRun(nil)
 	var aborts *reports.AbortWatch
-	if !f.noThresholds {
-		rec.TrackProducerLatency(thresholdProducers(thresholds)...)
-		aborts = reports.WatchAborts(rec, thresholds, stopRun)
+	if !p.noThresholds {
+		rec.TrackProducerLatency(thresholdProducers(p.thresholds)...)
+		aborts = reports.WatchAborts(rec, p.thresholds, stopRun)
 	}
-	if f.metricsAddr != "" {
-		stopMetrics, err := serveMetrics(cmd.ErrOrStderr(), f.metricsAddr, rec, sc.Name)
+	if p.metricsAddr != "" {
+		stopMetrics, err := serveMetrics(cmd.ErrOrStderr(), p.metricsAddr, rec, p.scenario.Name)
 		if err != nil {
 			return failure(err)
 		}
 		defer stopMetrics()
 	}
 	stdout := cmd.OutOrStdout()
-	if !f.quiet && isTerminal(stdout) {
-		stopStatus := startStatus(stdout, rec, clk)
+	if !p.quiet && isTerminal(stdout) {
+		stopStatus := startStatus(stdout, rec, p.clock)
 		defer stopStatus()
 	}
 	var (
 		res    *result.Result
 		runErr error
 	)
-	clock.Run(clk, func() {
+	clock.Run(p.clock, func() {
 		res, runErr = runner.Run(ctx, runner.Config{
-			Scenario:     sc,
-			Target:       opened.Target,
-			Proxy:        opened.Proxy,
-			Endpoint:     opened.Endpoint,
-			OutDir:       out,
-			Clock:        clk,
-			DrainTimeout: f.drainTimeout,
+			Scenario:     p.scenario,
+			Target:       p.opened.Target,
+			Proxy:        p.opened.Proxy,
+			Endpoint:     p.opened.Endpoint,
+			OutDir:       p.out,
+			Clock:        p.clock,
+			DrainTimeout: p.drainTimeout,
 			Version:      kinesimVersion(),
 			Recorder:     rec,
 			Segment:      seg,
 			StartAt:      startAt,
+			ChaosReady:   p.chaosReady,
 		})
 	})
+	if p.afterRun != nil {
+		p.afterRun()
+	}
 	if res == nil {
 		return failure(runErr)
 	}
-	clearStatus(stdout, f.quiet)
+	clearStatus(stdout, p.quiet)
 	if res.Segment != nil {
 		reportLate(cmd.ErrOrStderr(), seg, res.Segment.LateS)
 	}
-	if !f.noThresholds {
-		res.Thresholds = reports.JudgeThresholds(thresholds, res, rec, aborts.AbortedBy())
+	if !p.noThresholds {
+		res.Thresholds = reports.JudgeThresholds(p.thresholds, res, rec, aborts.AbortedBy())
 	}
-	reportErr := errors.Join(writeReports(res, out, summary), f.segment.upload(cmd.Context(), out, seg))
-	if err := reports.WriteSummary(stdout, res, summary...); err != nil {
+	reportErr := writeReports(res, p.out, p.summary)
+	if p.segment != nil {
+		reportErr = errors.Join(reportErr, p.segment.upload(cmd.Context(), p.out, seg))
+	}
+	if err := reports.WriteSummary(stdout, res, p.summary...); err != nil {
 		return failure(err)
 	}
 	if err := errors.Join(runErr, reportErr); err != nil {
@@ -226,6 +272,11 @@ func prepareRun(cmd *cobra.Command, ref string, f *runFlags) (*scenarios.Scenari
 	}
 	if fl.Changed("shards") {
 		sc.Target.Shards = f.shards
+	}
+	if f.endpoint != "" {
+		if err := kinesis.CheckEndpoint(f.endpoint); err != nil {
+			return nil, nil, "", usageError("--endpoint: %w", err)
+		}
 	}
 	applyTargetFlags(sc, *f)
 	if err := scenarios.Validate(sc); err != nil {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -52,7 +54,11 @@ Exit code 99 when a count is over --expect.`,
 			if err != nil {
 				return usageError("--expect: %v", err)
 			}
+			runDir = ledgerFolder(runDir)
 			led, err := ledger.Load(filepath.Join(runDir, ledger.FileName))
+			if errors.Is(err, fs.ErrNotExist) {
+				return usageError("--ledger %s: no %s there; give the folder a run wrote (runs/<scenario>-<UTC time>), which holds it", runDir, ledger.FileName)
+			}
 			if err != nil {
 				return failure(err)
 			}
@@ -65,7 +71,7 @@ Exit code 99 when a count is over --expect.`,
 			} else {
 				f, err := os.Open(consumed)
 				if err != nil {
-					return failure(err)
+					return usageError("--consumed: %w", err)
 				}
 				defer f.Close()
 				c := led.Consumer("external")
@@ -110,6 +116,17 @@ Exit code 99 when a count is over --expect.`,
 	fl.StringVar(&expect, "expect", "lost=0,duplicate_effects=0", "most of each count allowed, NAME=N,... (names: "+strings.Join(result.VerdictNames(), ", ")+")")
 	fl.BoolVar(&asJSON, "json", false, "print the verdict as JSON")
 	return cmd
+}
+
+// ledgerFolder is the run folder a --ledger value names: the folder, or
+// the folder of a ledger.bin given by its path.
+func ledgerFolder(path string) string {
+	if filepath.Base(path) == ledger.FileName {
+		if info, err := os.Stat(path); err == nil && !info.IsDir() {
+			return filepath.Dir(path)
+		}
+	}
+	return path
 }
 
 // builtinVerdicts judges the built-in consumers a run's ledger holds, each

@@ -81,7 +81,8 @@ func TestVerifyConsumedFile(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "consumed.jsonl")
 			require.NoError(t, os.WriteFile(file, []byte(strings.Join(tt.lines, "\n")+"\n"), 0o644))
-			args := []string{"verify", "--ledger", run, "--consumed", file, "--json"}
+			// The ledger file's own path names its run folder too.
+			args := []string{"verify", "--ledger", filepath.Join(run, ledger.FileName), "--consumed", file, "--json"}
 			if tt.expect != "" {
 				args = append(args, "--expect", tt.expect)
 			}
@@ -110,6 +111,8 @@ func TestVerifyRejectsMalformedLines(t *testing.T) {
 		{"unknown field", line(1, 0) + "\n" + `{"id": "bikes-2"}` + "\n", "line 2:"},
 		// An object without record_id.
 		{"no record id", `{"shard_id": "shardId-000000000000"}` + "\n", "line 1: record_id is missing"},
+		// A line over the 1 MiB line limit (a consumer that printed the data too), on line 2.
+		{"too long", line(1, 0) + "\n" + `{"record_id": "` + strings.Repeat("x", 1<<20) + `"}` + "\n", "line 2: longer than 1048576 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

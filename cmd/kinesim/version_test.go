@@ -1,10 +1,13 @@
 package main
 
 import (
+	"os/exec"
+	"regexp"
 	"runtime/debug"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestDescribeVersion(t *testing.T) {
@@ -33,5 +36,18 @@ func TestDescribeVersion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, describeVersion(tt.version, tt.info), tt.name)
+	}
+}
+
+// TestMakeStampsTheVersion: go run stamps no vcs.revision, so make's
+// targets that build or run kinesim must name the commit with -X
+// main.version, or every report of `make run` says version "dev".
+func TestMakeStampsTheVersion(t *testing.T) {
+	for _, target := range []string{"build", "run"} {
+		out, err := exec.Command("make", "-n", "-C", "../..", target).CombinedOutput()
+		require.NoError(t, err, "make -n %s: %s", target, out)
+		m := regexp.MustCompile(`-X main\.version=(\S+?)"`).FindSubmatch(out)
+		require.NotNil(t, m, "make %s passes -ldflags -X main.version: %s", target, out)
+		assert.NotEqual(t, "dev", string(m[1]), "make %s names the commit", target)
 	}
 }

@@ -201,6 +201,10 @@ func (t *Target) requestURL() string {
 	return "https://kinesis." + t.region + ".amazonaws.com"
 }
 
+// CheckEndpoint says whether endpoint is an http:// or https:// URL, as
+// WithEndpoint needs: a command line can refuse a bad one as bad usage.
+func CheckEndpoint(endpoint string) error { return checkEndpoint(endpoint) }
+
 func checkEndpoint(endpoint string) error {
 	u, err := url.Parse(endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
