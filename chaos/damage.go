@@ -153,13 +153,17 @@ func newLevels(series []result.SeriesPoint, consumers int) *levels {
 		}
 		acked += pt.RecordsAcknowledged
 		consumed += pt.RecordsConsumed
-		l.sendDelay = append(l.sendDelay, pt.SendDelayMs.P99)
-		l.backlog = append(l.backlog, max(acked-consumed/int64(max(consumers, 1)), 0))
 		age := math.NaN()
 		if pt.IteratorAgeMs != nil {
 			age, l.readAges = *pt.IteratorAgeMs, true
 		}
-		l.iteratorAge = append(l.iteratorAge, age)
+		// A point of a long run's downsampled series covers several
+		// seconds: each of them gets the point's level.
+		for range pt.Span() {
+			l.sendDelay = append(l.sendDelay, pt.SendDelayMs.P99)
+			l.backlog = append(l.backlog, max(acked-consumed/int64(max(consumers, 1)), 0))
+			l.iteratorAge = append(l.iteratorAge, age)
+		}
 	}
 	return l
 }

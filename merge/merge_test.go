@@ -38,7 +38,7 @@ consumers:
   - {name: reader, mode: polling, poll_interval: 200ms, sink: idempotent, expect: {lost: 0, duplicate_effects: 0}}
 `
 
-func parse(t *testing.T, src string) *scenarios.Scenario {
+func parse(t testing.TB, src string) *scenarios.Scenario {
 	t.Helper()
 	sc, err := scenarios.Parse([]byte(src), "split.yaml", scenarios.WithGenerators(generators.Kinds()...))
 	require.NoError(t, err)

@@ -1,10 +1,8 @@
 package metrics
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -18,83 +16,78 @@ const IntervalLogFile = "latency.hlog"
 // (version 1.3), which HdrHistogram's HistogramLogProcessor and
 // hdrhistogram-go's HistogramLogReader read. Each second of the run gets one
 // line per latency metric, tagged with the metric's name (record,
-// put_records, send_delay, and the consumers' end_to_end, ...). Values are microseconds; timestamps are seconds
-// since the run's start (#[StartTime] and #[BaseTime] give the start). The
-// Interval_Max column is the writer's max/1e6, so it reads in seconds.
+// put_records, send_delay, and the consumers' end_to_end, ...) that had
+// samples in it. Values are
+// microseconds; timestamps are seconds since the run's start (#[StartTime]
+// and #[BaseTime] give the start). The Interval_Max column is the writer's
+// max/1e6, so it reads in seconds. It goes to a spool: memory until the run
+// attaches the file.
 type intervalLog struct {
-	f   *os.File
-	buf *bufio.Writer
-	w   *hdrhistogram.HistogramLogWriter
-	err error
+	sp *spool
+	w  *hdrhistogram.HistogramLogWriter
 }
 
-// AttachIntervalLog creates path and writes every interval the recorder
-// closes from now on to it, until CloseIntervalLog. Write errors are kept
-// and returned by CloseIntervalLog; they never stop the run.
-func (r *Recorder) AttachIntervalLog(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("interval log: %w", err)
-	}
-	l := &intervalLog{f: f, buf: bufio.NewWriter(f)}
-	l.w = hdrhistogram.NewHistogramLogWriter(l.buf)
-	startMs := r.start.UnixMilli()
+func newIntervalLog(start time.Time) *intervalLog {
+	l := &intervalLog{sp: newSpool("interval log")}
+	l.w = hdrhistogram.NewHistogramLogWriter(l.sp)
+	startMs := start.UnixMilli()
 	l.w.SetBaseTime(startMs)
 	names := make([]string, 0, numMetrics)
 	for m := range numMetrics {
 		names = append(names, m.Name())
 	}
-	l.err = errors.Join(
+	// Writes to memory cannot fail.
+	_ = errors.Join(
 		l.w.OutputLogFormatVersion(),
 		l.w.OutputComment("[kinesim latency log: values in microseconds, one interval per second, tags "+strings.Join(names, ", ")+"]"),
 		l.w.OutputStartTime(startMs),
 		l.w.OutputBaseTime(startMs),
 		l.w.OutputLegend(),
 	)
-	r.mu.Lock()
-	r.log = l
-	r.mu.Unlock()
-	return nil
+	return l
 }
 
-// CloseIntervalLog closes the seconds up to end, writes the last partial
-// second when anything was recorded in it, and closes the file. It returns
-// the first error met while writing. Without an attached log it does nothing.
+// AttachIntervalLog creates path and writes the interval log to it: the
+// intervals closed so far, then every one the recorder closes, until
+// CloseIntervalLog. Write errors are kept and returned by
+// CloseIntervalLog; they never stop the run. Without it the log is kept in
+// memory (for Finish's downsampled series).
+func (r *Recorder) AttachIntervalLog(path string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.log.sp.attach(path)
+}
+
+// CloseIntervalLog ends the series at end as Finish does (when Finish has
+// not already) and closes latency.hlog and series.jsonl. It returns the
+// first error met while writing them.
 func (r *Recorder) CloseIntervalLog(end time.Time) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	l := r.log
-	if l == nil {
-		return nil
-	}
-	endSec := int(end.Sub(r.start) / time.Second)
-	for r.current.Second < endSec {
-		r.closeInterval()
-	}
-	var partial int64
-	for _, h := range r.interval {
-		partial += h.TotalCount()
-	}
-	if partial > 0 {
-		l.write(r.interval[:], r.start.Add(time.Duration(r.current.Second)*time.Second), end)
-	}
-	r.log = nil
-	return errors.Join(l.err, l.buf.Flush(), l.f.Close())
+	r.endSeries(end)
+	return errors.Join(r.log.sp.close(), r.seconds.sp.close())
 }
 
-// write logs one interval's histograms, every metric, empty ones included,
-// so each tag has one interval per second.
+// write logs one interval's histograms, one line per metric with samples.
+// An empty interval is left out (HdrHistogram's tools read a missing
+// interval as an empty one): encoding a histogram costs about as much
+// with samples as without, and most runs leave several metrics empty.
 func (l *intervalLog) write(hists []*hdrhistogram.Histogram, from, to time.Time) {
-	if l.err != nil {
+	if l.sp.err != nil {
 		return
 	}
 	for m := range numMetrics {
 		h := hists[m]
+		if h.TotalCount() == 0 {
+			continue
+		}
 		h.SetTag(m.Name())
 		h.SetStartTimeMs(from.UnixMilli())
 		h.SetEndTimeMs(to.UnixMilli())
 		if err := l.w.OutputIntervalHistogram(h); err != nil {
-			l.err = fmt.Errorf("interval log: %w", err)
+			if l.sp.err == nil {
+				l.sp.err = fmt.Errorf("interval log: %w", err)
+			}
 			return
 		}
 	}

@@ -45,7 +45,7 @@ func TestIntervalLogReadsBackAsResultPercentiles(t *testing.T) {
 		merged[h.Tag()].Merge(h)
 		intervals[h.Tag()]++
 	}
-	require.Len(t, intervals, int(numMetrics), "one tag per metric: %v", intervals)
+	require.Len(t, intervals, 2, "one tag per metric with samples: %v", intervals)
 	for tag, n := range intervals {
 		assert.Equal(t, 4, n, "%s: one interval per second, the last partial second included", tag)
 	}

@@ -45,7 +45,7 @@ func (r *Recorder) unlockAndNotify() {
 // Quantile needs no lock. Callers hold r.mu.
 func (r *Recorder) soFar() *Snapshot {
 	s := &Snapshot{
-		Elapsed:   time.Duration(r.current.Second) * time.Second,
+		Elapsed:   time.Duration(r.current().line.Second) * time.Second,
 		Counters:  make(map[Counter]int64, numCounters),
 		Latency:   make(map[Metric]result.Percentiles, numMetrics),
 		Producers: r.producerSnapshot(),

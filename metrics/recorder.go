@@ -151,15 +151,25 @@ type Recorder struct {
 	mu       sync.Mutex
 	whole    [numMetrics]*hdrhistogram.Histogram
 	interval [numMetrics]*hdrhistogram.Histogram
-	current  result.SeriesPoint
-	series   []result.SeriesPoint
-	// log, when attached, gets every closed interval's histograms.
-	log *intervalLog
-	// shards holds per-shard per-second acknowledged counts (AddShards).
-	shards          map[string]*shardSeries
+	// open are the seconds still taking counts, oldest first; the last is
+	// the current one, whose latencies go to interval (see OpenSeconds).
+	open []*openSecond
+	// ended is set when Finish (or CloseIntervalLog) ended the series.
+	ended bool
+	// log gets every closed interval's histograms (latency.hlog); seconds
+	// gets every second leaving the open window (series.jsonl).
+	log     *intervalLog
+	seconds *seriesFile
+	// secondsWritten is the number of seconds in series.jsonl.
+	secondsWritten int
+	// shardsSeen are the shards seen (at most MaxTrackedShards);
+	// received has the built-in consumers seen, with the records they have
+	// received for the first time in the seconds written; acked is the
+	// records acknowledged in those seconds (for the backlogs).
+	shardsSeen      map[string]bool
 	shardsTruncated bool
-	// consumers holds per-consumer per-second deliveries (AddConsumed).
-	consumers map[string]*consumerSeries
+	received        map[string]int64
+	acked           int64
 	// now reads the run's clock for the live metrics (SetClock).
 	now func() time.Time
 	// producers are each producer's own stats (ForProducer); trackLatency
@@ -187,7 +197,8 @@ func newHistogram() *hdrhistogram.Histogram {
 
 // NewRecorder returns a Recorder whose seconds count from start.
 func NewRecorder(start time.Time) *Recorder {
-	r := &Recorder{start: start}
+	r := &Recorder{start: start, open: []*openSecond{newOpenSecond(0)}, log: newIntervalLog(start),
+		seconds: newSeriesFile(start), shardsSeen: map[string]bool{}, received: map[string]int64{}}
 	for m := range numMetrics {
 		r.whole[m] = newHistogram()
 		r.interval[m] = newHistogram()
@@ -209,15 +220,9 @@ func (r *Recorder) Add(c Counter, n int64, t time.Time) {
 	}
 	r.mu.Lock()
 	defer r.unlockAndNotify()
-	p := r.pointAt(t)
-	// Counts that arrive after their second closed (a producer adds its
-	// scheduled records once per second, and an acknowledgement from
-	// another goroutine may close the second first) still go to their own
-	// second: closed seconds keep their counts open until Finish.
-	if sec := int(t.Sub(r.start) / time.Second); sec >= 0 && sec < len(r.series) {
-		p = &r.series[sec]
+	if o := r.secondAt(t); o != nil {
+		*countOf(&o.line.SeriesPoint, c) += n
 	}
-	*countOf(p, c) += n
 }
 
 // countOf is the field of p that counts c, or nil when the series does not
@@ -268,7 +273,9 @@ func (r *Recorder) Observe(m Metric, t time.Time, latencies ...time.Duration) {
 func (r *Recorder) observe(m Metric, t time.Time, also *hdrhistogram.Histogram, latencies []time.Duration) {
 	r.mu.Lock()
 	defer r.unlockAndNotify()
-	r.pointAt(t)
+	// Latencies count in the current second's interval, whatever their t:
+	// an interval is closed once, in latency.hlog.
+	r.secondAt(t)
 	for _, d := range latencies {
 		us := max(int64(d/time.Microsecond), lowestMicros)
 		us = min(us, highestMicros)
@@ -279,36 +286,6 @@ func (r *Recorder) observe(m Metric, t time.Time, also *hdrhistogram.Histogram, 
 			_ = also.RecordValue(us)
 		}
 	}
-}
-
-// pointAt returns the series point for t's second, closing earlier seconds.
-// Events for a second already closed count toward the current one. Callers hold r.mu.
-func (r *Recorder) pointAt(t time.Time) *result.SeriesPoint {
-	sec := int(t.Sub(r.start) / time.Second)
-	if sec > r.current.Second {
-		for sec > r.current.Second {
-			r.closeInterval()
-		}
-		if len(r.onSecond) > 0 {
-			r.due = r.soFar()
-		}
-	}
-	return &r.current
-}
-
-func (r *Recorder) closeInterval() {
-	r.current.RecordLatencyMs = percentilesOf(r.interval[RecordLatency])
-	r.current.SendDelayMs = percentilesOf(r.interval[SendDelay])
-	r.current.IteratorAgeMs = maxOf(r.interval[IteratorAge])
-	r.series = append(r.series, r.current)
-	if r.log != nil {
-		from := r.start.Add(time.Duration(r.current.Second) * time.Second)
-		r.log.write(r.interval[:], from, from.Add(time.Second))
-	}
-	for m := range numMetrics {
-		r.interval[m].Reset()
-	}
-	r.current = result.SeriesPoint{Second: r.current.Second + 1}
 }
 
 // Percentile returns the q-th percentile (0..100) of a metric so far.
@@ -329,10 +306,21 @@ type Snapshot struct {
 	// Distribution is each metric's whole-run percentile curve (at
 	// DistributionPercentiles), for the HTML report's log-scale chart.
 	Distribution map[Metric][]result.QuantileValue
-	Series       []result.SeriesPoint
+	// Series is the run's series downsampled to at most MaxSeriesPoints
+	// points of SeriesBucketS seconds each (1 for a run that fits); the
+	// full resolution is in series.jsonl (AttachSeriesFile).
+	Series        []result.SeriesPoint
+	SeriesBucketS int
 	// Shards are the per-shard loads in shard id order, when the producers
-	// reported shard ids (AddShards); at most MaxTrackedShards.
-	Shards []result.ShardLoad
+	// reported shard ids (AddShards); at most MaxTrackedShards. Their
+	// arrays have one point per ShardsBucketS seconds.
+	Shards        []result.ShardLoad
+	ShardsBucketS int
+	// PeakRecordsAcknowledgedPerS is the busiest whole second.
+	PeakRecordsAcknowledgedPerS int64
+	// SeriesErr is why the series could not be read back for downsampling
+	// (a full disk, say); Series is then empty.
+	SeriesErr error
 	// ShardsTruncated is true when more than MaxTrackedShards shards were seen.
 	ShardsTruncated bool
 	// Consumers are the built-in consumers' per-second reading (AddConsumed).
@@ -347,38 +335,33 @@ type Snapshot struct {
 	producers map[string]map[Metric]*hdrhistogram.Histogram
 }
 
-// Finish closes the seconds up to end and returns everything recorded.
-// The Recorder stays usable; a later Finish sees later events. It ends the
-// OnSecond subscriptions: the run is over.
+// Finish ends the series at end (closing its seconds, keeping the last
+// partial one when anything happened in it, and writing them all to
+// series.jsonl) and returns everything recorded, the series downsampled
+// from series.jsonl and latency.hlog (Downsample). It ends the OnSecond
+// subscriptions: the run is over. The Recorder stays usable: a later
+// Finish sees later events in its counters and latencies, but the series
+// ended with the first.
 func (r *Recorder) Finish(end time.Time) Snapshot {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.onSecond, r.due = nil, nil
-	endSec := int(end.Sub(r.start) / time.Second)
-	for r.current.Second < endSec {
-		r.closeInterval()
-	}
+	r.endSeries(end)
 	s := Snapshot{
-		Counters: make(map[Counter]int64, numCounters),
-		Latency:  make(map[Metric]result.Percentiles, numMetrics),
-		Series:   append([]result.SeriesPoint(nil), r.series...),
-
-		Distribution: make(map[Metric][]result.QuantileValue, numMetrics),
-		Elapsed:      end.Sub(r.start),
+		Counters:      make(map[Counter]int64, numCounters),
+		Latency:       make(map[Metric]result.Percentiles, numMetrics),
+		Distribution:  make(map[Metric][]result.QuantileValue, numMetrics),
+		Elapsed:       end.Sub(r.start),
+		SeriesBucketS: 1, ShardsBucketS: 1,
+		ShardsTruncated: r.shardsTruncated,
 	}
-	// A last partial second is kept when anything happened in it.
-	if last := r.current; last.RecordsScheduled+last.RecordsSent+last.RecordsAcknowledged+last.RecordsThrottled > 0 {
-		last.RecordLatencyMs = percentilesOf(r.interval[RecordLatency])
-		last.SendDelayMs = percentilesOf(r.interval[SendDelay])
-		last.IteratorAgeMs = maxOf(r.interval[IteratorAge])
-		s.Series = append(s.Series, last)
+	if d, err := r.downsample(); err != nil {
+		s.SeriesErr = err
+	} else {
+		s.Series, s.SeriesBucketS, s.Consumers = d.Series, d.BucketS, d.Consumers
+		s.Shards, s.ShardsBucketS = d.Shards, d.ShardsBucketS
+		s.PeakRecordsAcknowledgedPerS = d.PeakRecordsAcknowledgedPerS
 	}
-	s.Consumers = r.consumerLoads(s.Series)
 	s.Producers = r.producerSnapshot()
-	if len(r.shards) > 0 {
-		s.Shards = r.shardLoads(len(s.Series))
-		s.ShardsTruncated = r.shardsTruncated
-	}
 	for c := range numCounters {
 		s.Counters[c] = r.counters[c].Load()
 	}
@@ -387,6 +370,21 @@ func (r *Recorder) Finish(end time.Time) Snapshot {
 		s.Distribution[m] = distributionOf(r.whole[m])
 	}
 	return s
+}
+
+// downsample reads the series and the interval log back. Callers hold r.mu.
+func (r *Recorder) downsample() (*Downsampled, error) {
+	series, err := r.seconds.sp.reader()
+	if err != nil {
+		return nil, err
+	}
+	defer series.Close()
+	hlog, err := r.log.sp.reader()
+	if err != nil {
+		return nil, err
+	}
+	defer hlog.Close()
+	return Downsample(series, hlog, r.secondsWritten)
 }
 
 func distributionOf(h *hdrhistogram.Histogram) []result.QuantileValue {

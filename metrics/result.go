@@ -54,8 +54,12 @@ func NewResult(s Snapshot, elapsed time.Duration) *result.Result {
 		r.Throughput.KinesisRecordsAcknowledgedPerS = float64(r.Totals.KinesisRecordsAcknowledged) / secs
 		r.Throughput.KinesisBytesAcknowledgedPerS = float64(r.Totals.KinesisBytesAcknowledged) / secs
 	}
-	for _, p := range r.Series {
-		r.Throughput.PeakRecordsAcknowledgedPerS = max(r.Throughput.PeakRecordsAcknowledgedPerS, p.RecordsAcknowledged)
+	r.Throughput.PeakRecordsAcknowledgedPerS = s.PeakRecordsAcknowledgedPerS
+	if s.SeriesBucketS > 1 {
+		r.SeriesBucketS = s.SeriesBucketS
+	}
+	if s.ShardsBucketS > 1 && len(s.Shards) > 0 {
+		r.ShardsBucketS = s.ShardsBucketS
 	}
 	return r
 }

@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"slices"
 	"strings"
 	"time"
 
@@ -20,44 +19,67 @@ const (
 // result says when more were seen (ShardsTruncated).
 const MaxTrackedShards = 256
 
-// ShardCounts gathers one call's acknowledged records by shard, so a
-// producer takes the recorder's lock once per call instead of once per
-// record. The zero value is ready to use; not safe for concurrent use.
+// ShardCounts gathers one call's per-shard outcomes, so a producer takes
+// the recorder's lock once per call instead of once per record. The zero
+// value is ready to use; not safe for concurrent use.
 type ShardCounts struct {
-	counts []shardCount
+	counts []result.ShardSecond
 }
 
-type shardCount struct {
-	id                    string
-	records, bytes, users int64
+// at returns the counts of shard id, or nil for a target that does not
+// name shards. A call touches few shards, so a linear scan beats a map.
+func (c *ShardCounts) at(id string) *result.ShardSecond {
+	if id == "" {
+		return nil
+	}
+	for i := range c.counts {
+		if c.counts[i].ShardID == id {
+			return &c.counts[i]
+		}
+	}
+	c.counts = append(c.counts, result.ShardSecond{ShardID: id})
+	return &c.counts[len(c.counts)-1]
 }
 
-// Add counts one acknowledged record of size bytes into shard id. A call
-// touches few shards, so a linear scan beats a map.
+// Add counts one acknowledged record attempt of size bytes into shard id.
 func (c *ShardCounts) Add(id string, bytes int) { c.AddAggregate(id, bytes, 1) }
 
 // AddAggregate counts one acknowledged Kinesis record of size bytes that
 // carries users user records (a KPL aggregate, or 1 for a plain record).
 func (c *ShardCounts) AddAggregate(id string, bytes, users int) {
-	if id == "" {
-		return // a target that does not name shards
+	if s := c.at(id); s != nil {
+		s.RecordsAcknowledged++
+		s.BytesAcknowledged += int64(bytes)
+		s.UserRecordsAcknowledged += int64(users)
+		s.PutAttempts++
 	}
-	for i := range c.counts {
-		if c.counts[i].id == id {
-			c.counts[i].records++
-			c.counts[i].bytes += int64(bytes)
-			c.counts[i].users += int64(users)
-			return
-		}
-	}
-	c.counts = append(c.counts, shardCount{id: id, records: 1, bytes: int64(bytes), users: int64(users)})
 }
 
-// shardSeries is one shard's per-second counts inside a Recorder, and its
-// user records in all.
-type shardSeries struct {
-	records, bytes []int64
-	users          int64
+// Throttled counts one throttled record attempt on shard id, and a dead
+// letter when it was the record's last attempt.
+func (c *ShardCounts) Throttled(id string, deadLettered bool) {
+	if s := c.at(id); s != nil {
+		s.PutAttempts++
+		s.RecordsThrottled++
+		if deadLettered {
+			s.RecordsDeadLettered++
+		}
+	}
+}
+
+// ThrottledShard is the shard a throttled record attempt names in its
+// error message ("Rate exceeded for shard shardId-000000000001 in stream
+// ..."), as Kinesis and the emulated stream write it; "" when it names none.
+func ThrottledShard(message string) string {
+	i := strings.Index(message, "shardId-")
+	if i < 0 {
+		return ""
+	}
+	id := message[i:]
+	if j := strings.IndexAny(id, " ,.;:)"); j >= 0 {
+		id = id[:j]
+	}
+	return id
 }
 
 // AddShards adds a call's per-shard counts at time t.
@@ -65,48 +87,31 @@ func (r *Recorder) AddShards(c *ShardCounts, t time.Time) {
 	if c == nil || len(c.counts) == 0 {
 		return
 	}
-	sec := max(int(t.Sub(r.start)/time.Second), 0)
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.shards == nil {
-		r.shards = map[string]*shardSeries{}
+	defer r.unlockAndNotify()
+	o := r.secondAt(t)
+	if o == nil {
+		return
 	}
 	for _, sc := range c.counts {
-		s, ok := r.shards[sc.id]
-		if !ok {
-			if len(r.shards) >= MaxTrackedShards {
-				r.shardsTruncated = true
-				continue
-			}
-			s = &shardSeries{}
-			r.shards[sc.id] = s
+		if s := r.shardOf(o, sc.ShardID); s != nil {
+			s.Add(sc)
 		}
-		for len(s.records) <= sec {
-			s.records = append(s.records, 0)
-			s.bytes = append(s.bytes, 0)
-		}
-		s.records[sec] += sc.records
-		s.bytes[sec] += sc.bytes
-		s.users += sc.users
 	}
 }
 
-// shardLoads returns the per-shard loads in shard id order, each padded to
-// seconds points. Callers hold r.mu.
-func (r *Recorder) shardLoads(seconds int) []result.ShardLoad {
-	out := make([]result.ShardLoad, 0, len(r.shards))
-	for id, s := range r.shards {
-		l := result.ShardLoad{ShardID: id, UserRecordsAcknowledged: s.users, RecordsPerS: make([]int64, max(seconds, len(s.records))), BytesPerS: make([]int64, max(seconds, len(s.bytes)))}
-		copy(l.RecordsPerS, s.records)
-		copy(l.BytesPerS, s.bytes)
-		for i, n := range s.records {
-			l.RecordsAcknowledged += n
-			l.BytesAcknowledged += s.bytes[i]
-			l.PeakRecordsPerS = max(l.PeakRecordsPerS, n)
-			l.PeakBytesPerS = max(l.PeakBytesPerS, s.bytes[i])
-		}
-		out = append(out, l)
+// AddShardReads counts a built-in consumer's GetRecords calls on shard id
+// at time t, and those of them that were throttled.
+func (r *Recorder) AddShardReads(id string, calls, throttled int64, t time.Time) {
+	if id == "" {
+		return
 	}
-	slices.SortFunc(out, func(a, b result.ShardLoad) int { return strings.Compare(a.ShardID, b.ShardID) })
-	return out
+	r.mu.Lock()
+	defer r.unlockAndNotify()
+	if o := r.secondAt(t); o != nil {
+		if s := r.shardOf(o, id); s != nil {
+			s.GetRecordsCalls += calls
+			s.ReadThrottles += throttled
+		}
+	}
 }

@@ -45,5 +45,5 @@ func TestPlanHTMLRendersInChromium(t *testing.T) {
 	_, dir := writtenPlan(t)
 	page := filepath.Join(dir, HTMLFile)
 
-	chromiumtest.AssertRenders(t, bin, page, 1, 900)
+	chromiumtest.AssertRenders(t, bin, page, 2, 1300)
 }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"os"
 	"strings"
 
 	"github.com/kinesim/kinesim/metrics"
@@ -78,10 +79,21 @@ type chartData struct {
 	HeatBucketS int         `json:"heatBucketS"`
 	HeatShards  []string    `json:"heatShards"`
 	Heat        [][]float64 `json:"heat"`
+	// HeatThrottles[shard][column] are the record attempts the shard
+	// throttled in that column; HeatPeak is true when each cell is the
+	// busiest second (from series.jsonl), false when it is the mean of its
+	// seconds (only result.json's downsampled arrays were at hand).
+	HeatThrottles [][]int64 `json:"heatThrottles"`
+	HeatPeak      bool      `json:"heatPeak"`
 	// Backlog is acknowledged minus consumed records (per consumer) after
-	// each second; IteratorAge the largest MillisBehindLatest that second.
-	Backlog     []int64    `json:"backlog"`
-	IteratorAge []*float64 `json:"iteratorAge"`
+	// each point; IteratorAge the largest MillisBehindLatest in it, nil
+	// when it was zero all run long (IteratorAgeZero).
+	Backlog         []int64    `json:"backlog"`
+	IteratorAge     []*float64 `json:"iteratorAge"`
+	IteratorAgeZero bool       `json:"iteratorAgeZero"`
+	// BucketS is how many seconds each time-chart point covers; counts
+	// are shown per second (their mean over the point).
+	BucketS int `json:"bucketS"`
 	// Faults are the chaos windows to shade on the time charts.
 	Faults []chartFault `json:"faults"`
 }
@@ -97,13 +109,34 @@ type chartFault struct {
 // grouped into columns of several seconds, each showing its busiest second.
 const maxHeatColumns = 240
 
+// HTMLOption changes what WriteHTML reads besides the result.
+type HTMLOption func(*htmlOptions)
+
+type htmlOptions struct{ seriesFile string }
+
+// WithSeriesFile makes WriteHTML read the run's full-resolution series
+// (result.SeriesFile) at path for the per-shard heat map, so each cell
+// shows its busiest second even where result.json has only bucket sums.
+// A path that does not exist is ignored.
+func WithSeriesFile(path string) HTMLOption {
+	return func(o *htmlOptions) { o.seriesFile = path }
+}
+
 // WriteHTML writes report.html: one self-contained page (no network needed)
 // with the run's facts, thresholds, throughput and latency over time, and
 // the latency percentile distribution. Sections without data are left out.
-func WriteHTML(w io.Writer, r *result.Result) error {
+func WriteHTML(w io.Writer, r *result.Result, opts ...HTMLOption) error {
+	var o htmlOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	data, err := newChartData(r, o)
+	if err != nil {
+		return err
+	}
 	d := htmlData{
 		R: r, CSS: template.CSS(uplotCSS), JS: template.JS(uplotJS),
-		Data: newChartData(r),
+		Data: data,
 	}
 	switch {
 	case !r.Complete:
@@ -149,12 +182,12 @@ func WriteHTML(w io.Writer, r *result.Result) error {
 	if err := reportTemplate.Execute(&b, d); err != nil {
 		return fmt.Errorf("render report.html: %w", err)
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err = io.WriteString(w, b.String())
 	return err
 }
 
-func newChartData(r *result.Result) chartData {
-	var c chartData
+func newChartData(r *result.Result, o htmlOptions) (chartData, error) {
+	c := chartData{BucketS: max(r.SeriesBucketS, 1)}
 	type line struct {
 		label string
 		value func(result.SeriesPoint) int64
@@ -185,7 +218,7 @@ func newChartData(r *result.Result) chartData {
 		}
 		col := make([]int64, len(r.Series))
 		for i, p := range r.Series {
-			col[i] = l.value(p)
+			col[i] = perSecond(l.value(p), p.Span())
 		}
 		c.ThroughputLabels = append(c.ThroughputLabels, l.label)
 		c.Throughput = append(c.Throughput, col)
@@ -241,42 +274,87 @@ func newChartData(r *result.Result) chartData {
 	if len(c.Dist) == 0 {
 		c.DistX = nil
 	}
-	addShardHeat(&c, r)
+	if err := addShardHeat(&c, r, o.seriesFile); err != nil {
+		return c, err
+	}
 	addBacklog(&c, r)
 	for _, f := range r.Chaos {
 		if f.Error == "" {
 			c.Faults = append(c.Faults, chartFault{At: f.AtS, For: f.ForS, Label: f.Description})
 		}
 	}
-	return c
+	return c, nil
 }
 
-// addShardHeat fills the per-shard heat map from r.Shards.
-func addShardHeat(c *chartData, r *result.Result) {
+// perSecond is a point's count per second: its mean over the point's seconds.
+func perSecond(n int64, seconds int) int64 {
+	if seconds <= 1 {
+		return n
+	}
+	return (n + int64(seconds)/2) / int64(seconds)
+}
+
+// addShardHeat fills the per-shard heat map and its throttles: from the
+// full-resolution series file when there is one (each cell its busiest
+// second), else from r.Shards' arrays (each cell the mean of its seconds).
+func addShardHeat(c *chartData, r *result.Result, seriesFile string) error {
+	bucketS := max(r.ShardsBucketS, 1)
 	seconds := 0
 	for _, s := range r.Shards {
-		seconds = max(seconds, len(s.RecordsPerS))
+		seconds = max(seconds, len(s.RecordsPerS)*bucketS)
 	}
 	if seconds == 0 {
-		return
+		return nil
 	}
 	bucket := (seconds + maxHeatColumns - 1) / maxHeatColumns
+	bucket = (bucket + bucketS - 1) / bucketS * bucketS // whole points of the arrays
 	c.HeatBucketS = bucket
 	for x := 0; x < seconds; x += bucket {
 		c.HeatX = append(c.HeatX, x)
 	}
-	for _, s := range r.Shards {
-		row := make([]float64, len(c.HeatX))
-		for sec, n := range s.RecordsPerS {
-			load := float64(n) / metrics.ShardRecordsPerSLimit
-			if sec < len(s.BytesPerS) {
-				load = max(load, float64(s.BytesPerS[sec])/metrics.ShardBytesPerSLimit)
-			}
-			row[sec/bucket] = max(row[sec/bucket], math.Round(load*1000)/1000)
-		}
+	rows := map[string]int{}
+	for i, s := range r.Shards {
+		rows[s.ShardID] = i
 		c.HeatShards = append(c.HeatShards, s.ShardID)
-		c.Heat = append(c.Heat, row)
+		c.Heat = append(c.Heat, make([]float64, len(c.HeatX)))
+		c.HeatThrottles = append(c.HeatThrottles, make([]int64, len(c.HeatX)))
 	}
+	cell := func(id string, sec int, records, bytes float64, throttled int64) {
+		row, ok := rows[id]
+		col := sec / bucket
+		if !ok || col >= len(c.HeatX) {
+			return
+		}
+		load := max(records/metrics.ShardRecordsPerSLimit, bytes/metrics.ShardBytesPerSLimit)
+		c.Heat[row][col] = max(c.Heat[row][col], math.Round(load*1000)/1000)
+		c.HeatThrottles[row][col] += throttled
+	}
+	if seriesFile != "" {
+		if _, err := os.Stat(seriesFile); err == nil {
+			c.HeatPeak = true
+			_, err := result.ReadSeriesFile(seriesFile, func(l result.SecondLine) error {
+				for _, s := range l.Shards {
+					cell(s.ShardID, l.Second, float64(s.RecordsAcknowledged), float64(s.BytesAcknowledged), s.RecordsThrottled)
+				}
+				return nil
+			})
+			return err
+		}
+	}
+	c.HeatPeak = bucketS == 1
+	for _, s := range r.Shards {
+		for i, n := range s.RecordsPerS {
+			var bytes, throttled int64
+			if i < len(s.BytesPerS) {
+				bytes = s.BytesPerS[i]
+			}
+			if i < len(s.RecordsThrottledPerS) {
+				throttled = s.RecordsThrottledPerS[i]
+			}
+			cell(s.ShardID, i*bucketS, float64(n)/float64(bucketS), float64(bytes)/float64(bucketS), throttled)
+		}
+	}
+	return nil
 }
 
 // addBacklog fills the backlog and iterator age lines when the run had
@@ -294,10 +372,19 @@ func addBacklog(c *chartData, r *result.Result) {
 	if !hasConsumers {
 		return
 	}
+	c.IteratorAgeZero = true
 	for _, p := range r.Series {
 		acked += p.RecordsAcknowledged
 		consumed += p.RecordsConsumed
 		c.Backlog = append(c.Backlog, max(acked-consumed/consumers, 0))
 		c.IteratorAge = append(c.IteratorAge, p.IteratorAgeMs)
+		if p.IteratorAgeMs != nil && *p.IteratorAgeMs != 0 {
+			c.IteratorAgeZero = false
+		}
+	}
+	if c.IteratorAgeZero {
+		// A line flat on the floor with an empty axis says nothing: the
+		// page says in words that the consumers were never behind.
+		c.IteratorAge = nil
 	}
 }

@@ -33,7 +33,9 @@ func WriteRunFiles(r *result.Result, dir string, opts ...SummaryOption) error {
 		r.Files[role] = path
 	}
 	write("summary_md", SummaryMarkdownFile, func(b *bytes.Buffer) error { return WriteMarkdown(b, r, opts...) })
-	write("report_html", HTMLReportFile, func(b *bytes.Buffer) error { return WriteHTML(b, r) })
+	write("report_html", HTMLReportFile, func(b *bytes.Buffer) error {
+		return WriteHTML(b, r, WithSeriesFile(filepath.Join(dir, result.SeriesFile)))
+	})
 	if r.Files["result"] == "" {
 		r.Files["result"] = filepath.Join(dir, "result.json")
 	}

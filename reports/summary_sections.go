@@ -97,7 +97,7 @@ func condenseSeries(series []result.SeriesPoint, rows int) []seriesRow {
 	per := (len(series) + rows - 1) / rows
 	var out []seriesRow
 	for chunk := range slices.Chunk(series, per) {
-		row := seriesRow{from: chunk[0].Second, to: chunk[len(chunk)-1].Second + 1}
+		row := seriesRow{from: chunk[0].Second, to: chunk[len(chunk)-1].Second + chunk[len(chunk)-1].Span()}
 		for _, p := range chunk {
 			row.scheduled += p.RecordsScheduled
 			row.sent += p.RecordsSent

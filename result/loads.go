@@ -22,16 +22,37 @@ type ShardLoad struct {
 	// PeakBytesPerS is the shard's busiest second in bytes (its write limit
 	// is ShardBytesPerSLimit, 1 MiB/s).
 	PeakBytesPerS int64 `json:"peak_bytes_per_s"`
+	// PutAttempts are the record attempts known to have gone to the shard:
+	// acknowledged ones and throttled ones (Kinesis names the shard in its
+	// throttling message). Internal failures and calls that failed whole
+	// name no shard; they count in totals only.
+	PutAttempts int64 `json:"put_attempts"`
+	// RecordsThrottled are the record attempts the shard throttled
+	// (CloudWatch: WriteProvisionedThroughputExceeded per shard).
+	RecordsThrottled int64 `json:"records_throttled"`
+	// RecordsDeadLettered are the records whose last attempt the shard
+	// throttled, so they were dead-lettered.
+	RecordsDeadLettered int64 `json:"records_dead_lettered"`
+	// GetRecordsCalls are the built-in polling consumers' GetRecords calls
+	// on the shard.
+	GetRecordsCalls int64 `json:"get_records_calls"`
+	// ReadThrottles are those GetRecords calls the shard throttled
+	// (CloudWatch: ReadProvisionedThroughputExceeded per shard).
+	ReadThrottles int64 `json:"read_throttles"`
 	// RecordsPerS are the records acknowledged into the shard in each
-	// second of the run, from second 0.
+	// point of Result.ShardsBucketS seconds (each second when that is 1),
+	// from second 0.
 	RecordsPerS []int64 `json:"records_per_s"`
-	// BytesPerS are their bytes, second by second.
+	// BytesPerS are their bytes, point by point.
 	BytesPerS []int64 `json:"bytes_per_s"`
+	// RecordsThrottledPerS are the throttled record attempts, point by point.
+	RecordsThrottledPerS []int64 `json:"records_throttled_per_s"`
 }
 
 // ConsumerLoad is one built-in consumer's reading, second by second, in
-// result.json's consumers section. Each slice has one entry per second of
-// the series.
+// result.json's consumers section. Each slice has one entry per point of
+// the series (Result.SeriesBucketS seconds): sums of records and bytes,
+// the largest backlog.
 type ConsumerLoad struct {
 	// Consumer is the consumer's name in the scenario.
 	Consumer string `json:"consumer"`

@@ -71,8 +71,18 @@ type Result struct {
 	// LatencyDistributionMs is each latency's whole-run percentile curve,
 	// p0 to p100 (see DistributionPercentiles); a metric without samples is absent.
 	LatencyDistributionMs map[string][]QuantileValue `json:"latency_distribution_ms,omitempty"`
-	// Series is the run second by second.
+	// Series is the run second by second, downsampled to at most 2,000
+	// points of SeriesBucketS seconds each for a longer run (every point
+	// exact for its seconds; see SeriesPoint). Every second is in the run
+	// folder's series.jsonl (SeriesFile, files.series).
 	Series []SeriesPoint `json:"series"`
+	// SeriesBucketS is how many seconds each point of Series and of
+	// Consumers' arrays covers; absent (1) when every second has its own.
+	SeriesBucketS int `json:"series_bucket_s,omitempty"`
+	// ShardsBucketS is how many seconds each point of Shards' arrays
+	// covers (at most 48,000 points over all shards); absent (1) when
+	// every second has its own.
+	ShardsBucketS int `json:"shards_bucket_s,omitempty"`
 	// Consumers are the built-in consumers' deliveries and backlog per
 	// second, in name order; absent without consumers.
 	Consumers []ConsumerLoad `json:"consumers,omitempty"`

@@ -1,9 +1,18 @@
 package result
 
 // SeriesPoint is one second of a run.
+//
+// In result.json a point may cover several seconds (a run longer than
+// 2,000 seconds is downsampled; Result.SeriesBucketS): its counts are then
+// the sums over its seconds, BacklogRecords and IteratorAgeMs their
+// maxima, and its latency percentiles those of its seconds' histograms
+// merged (never averaged). series.jsonl has every second.
 type SeriesPoint struct {
-	// Second is the whole second since the run's start.
+	// Second is the whole second since the run's start (the first second
+	// of the point).
 	Second int `json:"second"`
+	// Seconds is how many seconds the point covers; absent for one.
+	Seconds int `json:"seconds,omitempty"`
 	// RecordsScheduled: records the rate schedule asked for in that second.
 	RecordsScheduled int64 `json:"records_scheduled"`
 	// RecordsSent: records first handed to the target in that second.
@@ -36,6 +45,9 @@ type SeriesPoint struct {
 	// Maximum); absent when they made no read that second.
 	IteratorAgeMs *float64 `json:"iterator_age_ms,omitempty"`
 }
+
+// Span is how many seconds the point covers (1 when Seconds is absent).
+func (p SeriesPoint) Span() int { return max(p.Seconds, 1) }
 
 // DistributionPercentiles are the points of result.json's
 // latency_distribution_ms curves, denser toward the tail.

@@ -188,6 +188,9 @@ func setup(ctx context.Context, cfg Config) (r *run, cleanup func(), err error) 
 	if err := r.rec.AttachIntervalLog(filepath.Join(cfg.OutDir, metrics.IntervalLogFile)); err != nil {
 		return nil, cleanup, err
 	}
+	if err := r.rec.AttachSeriesFile(filepath.Join(cfg.OutDir, result.SeriesFile)); err != nil {
+		return nil, cleanup, err
+	}
 	r.consumers, err = startConsumers(sc, cfg.Target, r.rec, clk, r.start, cfg.OutDir, r.producers, r.faults, cfg.Segment)
 	if err != nil {
 		return nil, cleanup, err
@@ -300,7 +303,7 @@ func (r *run) assemble(ctx context.Context, x executed) (*result.Result, error) 
 	}
 	res.Pipelines = r.pipelines.results(r.cfg.Scenario, res)
 	res.Chaos = r.faults.Results(res, append(r.consumers.DeliveryCounters(), r.pipelines.deliveryCounters()...))
-	deadErr := errors.Join(r.dead.close(), logErr, x.ledgerErr)
+	deadErr := errors.Join(r.dead.close(), logErr, snapshot.SeriesErr, x.ledgerErr)
 	if r.dead.written() {
 		res.Files["dead_letters"] = filepath.Join(r.cfg.OutDir, DeadLetterFile)
 	}
@@ -327,6 +330,7 @@ func (r *run) describe(res *result.Result, snapshot *metrics.Snapshot, end time.
 	res.PlannedDurationS = sc.Duration.D().Seconds()
 	res.Producers = snapshot.DescribeProducers(r.infos)
 	res.Files["latency_log"] = filepath.Join(out, metrics.IntervalLogFile)
+	res.Files["series"] = filepath.Join(out, result.SeriesFile)
 	res.Files["result"] = filepath.Join(out, ResultFile)
 	res.Files["scenario"] = filepath.Join(out, ScenarioFile)
 	res.Files["ledger"] = filepath.Join(out, ledger.FileName)

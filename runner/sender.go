@@ -192,12 +192,14 @@ func (s *sender) settle(batch []pending, out *stream.PutRecordsOutput, err error
 			continue
 		}
 		users := int64(r.userCount())
+		last := r.attempts >= s.retry.MaxAttempts
 		if res.ErrorCode == stream.CodeThrottled {
 			t.throttled += users
+			t.shards.Throttled(metrics.ThrottledShard(res.ErrorMessage), last)
 		} else {
 			t.failed += users
 		}
-		if r.attempts >= s.retry.MaxAttempts {
+		if last {
 			s.deadLetter(r, res.ErrorCode, "%s", res.ErrorMessage)
 			t.dead += users
 			continue
@@ -212,7 +214,7 @@ func (s *sender) settle(batch []pending, out *stream.PutRecordsOutput, err error
 // tally is one call's counts, added to the recorder once per call.
 type tally struct {
 	acked, ackedBytes, kinesisAcked, kinesisBytes, throttled, failed, dead int64
-	shards                                                                 metrics.ShardCounts // for the report's per-shard load
+	shards                                                                 metrics.ShardCounts // for the report's per-shard load and throttles
 }
 
 func (t *tally) record(rec *metrics.ProducerRecorder, now time.Time) {

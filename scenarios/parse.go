@@ -62,7 +62,7 @@ func newOptions(opts []Option) options {
 func Parse(data []byte, file string, opts ...Option) (*Scenario, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fromYAMLError(err, file, nil)
+		return nil, tabHint(fromYAMLError(err, file, nil), data)
 	}
 	if len(root.Content) == 0 {
 		return nil, Errors{{File: file, Line: 1, Column: 1,
@@ -74,10 +74,18 @@ func Parse(data []byte, file string, opts ...Option) (*Scenario, error) {
 	var s Scenario
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(&s); err != nil {
-		problems = addNew(problems, fromYAMLError(err, file, idx))
+	decodeErr := dec.Decode(&s)
+	if decodeErr != nil {
+		problems = addNew(problems, fromYAMLError(decodeErr, file, idx))
 	}
 	s.File = file
+	// A value of the wrong type leaves the rest decoded, worth validating;
+	// a key given twice leaves its mapping undecoded, and "duration:
+	// required" beside "duration: 1s" would only mislead.
+	if decodeErr != nil && strings.Contains(decodeErr.Error(), "already defined at line") {
+		sortByPosition(problems)
+		return nil, problems
+	}
 
 	applyDefaults(&s, idx.has)
 	o := newOptions(opts)
@@ -119,6 +127,19 @@ func checkProducers(s *Scenario, check func(*Scenario, int) error, idx *nodeInde
 		}
 		idx.position(e)
 		es = append(es, e)
+	}
+	return es
+}
+
+// tabHint adds to an error on a line holding a tab that YAML indents
+// with spaces: yaml.v3's "found character that cannot start any token"
+// does not say which character.
+func tabHint(es Errors, data []byte) Errors {
+	lines := bytes.Split(data, []byte("\n"))
+	for _, e := range es {
+		if e.Line > 0 && e.Line <= len(lines) && bytes.ContainsRune(lines[e.Line-1], '\t') {
+			e.Message += fmt.Sprintf("; line %d holds a tab, and YAML indents with spaces only", e.Line)
+		}
 	}
 	return es
 }

@@ -305,6 +305,19 @@ func TestParseErrors(t *testing.T) {
 			[]string{`13:18: producers[0].aggregation: needs api put_records (KPL sends aggregates with PutRecords); remove api: put_record or the aggregation`},
 		},
 		{
+			// A key given twice stops yaml.v3's decoder: that alone is said,
+			// not "duration: required" about the duration it never reached.
+			"key given twice",
+			"name: a\nname: b\nduration: 1s\n",
+			[]string{`2:7: name: mapping key "name" already defined at line 1`},
+		},
+		{
+			// A tab in the indentation: yaml.v3 does not say which character.
+			"tab indentation",
+			"name: a\nproducers:\n\t- generator: bike\n",
+			[]string{`3: found character that cannot start any token; line 3 holds a tab, and YAML indents with spaces only`},
+		},
+		{
 			// An empty file.
 			"empty",
 			"",

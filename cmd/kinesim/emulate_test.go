@@ -29,7 +29,7 @@ import (
 // would and returns the endpoint it serves and a function that stops it
 // with Ctrl-C, requires exit status 0, and returns what it printed after
 // its first line.
-func startEmulate(t *testing.T, args ...string) (endpoint string, interrupt func() string) {
+func startEmulate(t testing.TB, args ...string) (endpoint string, interrupt func() string) {
 	t.Helper()
 	p := startEmulateProcess(t, args...)
 	return p.endpoint, func() string {
@@ -51,7 +51,7 @@ type emulateProcess struct {
 
 // startEmulateProcess starts `kinesim emulate --addr 127.0.0.1:0 ARGS` and
 // reads the endpoint from its first line.
-func startEmulateProcess(t *testing.T, args ...string) *emulateProcess {
+func startEmulateProcess(t testing.TB, args ...string) *emulateProcess {
 	t.Helper()
 	p := &emulateProcess{stderr: &lockedBuffer{}, lines: make(chan string, 1024)}
 	p.cmd = exec.Command(binary, append([]string{"emulate", "--addr", "127.0.0.1:0"}, args...)...)
@@ -98,7 +98,7 @@ func (p *emulateProcess) waitFor(t *testing.T, want string) string {
 
 // interrupt stops the process with Ctrl-C and returns what it printed
 // after its first line, and its exit status.
-func (p *emulateProcess) interrupt(t *testing.T) (string, int) {
+func (p *emulateProcess) interrupt(t testing.TB) (string, int) {
 	t.Helper()
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGINT))
 	// Its output ends when it exits; Wait only after reading it all.

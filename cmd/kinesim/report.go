@@ -68,7 +68,10 @@ func renderReport(cmd *cobra.Command, path string, f reportFlags) error {
 	case "md", "markdown":
 		render = func(b *bytes.Buffer, r *result.Result) error { return reports.WriteMarkdown(b, r, opts...) }
 	case "html":
-		render = func(b *bytes.Buffer, r *result.Result) error { return reports.WriteHTML(b, r) }
+		// The full-resolution series beside result.json, when it is there,
+		// gives the heat map each column's busiest second.
+		series := reports.WithSeriesFile(filepath.Join(filepath.Dir(path), result.SeriesFile))
+		render = func(b *bytes.Buffer, r *result.Result) error { return reports.WriteHTML(b, r, series) }
 	default:
 		return usageError("--format %q: use text, md or html", f.format)
 	}

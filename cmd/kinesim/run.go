@@ -133,8 +133,8 @@ func runScenario(cmd *cobra.Command, ref string, f runFlags) error {
 	clk := targets.NewClock(sc, time.Now())
 	opened, err := targets.Open(ctx, sc, targets.Options{Yes: f.yes, Clock: clk})
 	var guard *targets.CostGuardError
-	if errors.As(err, &guard) {
-		return usageError("%w", guard)
+	if errors.As(err, &guard) || errors.Is(err, kinesis.ErrNoRegion) {
+		return usageError("%w", err)
 	}
 	if err != nil {
 		return failure(err)

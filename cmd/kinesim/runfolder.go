@@ -10,6 +10,7 @@ import (
 
 	"github.com/kinesim/kinesim/metrics"
 	"github.com/kinesim/kinesim/reports"
+	"github.com/kinesim/kinesim/result"
 	"github.com/kinesim/kinesim/runner"
 	"github.com/kinesim/kinesim/runner/ledger"
 )
@@ -17,7 +18,7 @@ import (
 // runFolderFiles are the names of the files a run writes in its folder;
 // --force removes these and nothing else.
 var runFolderFiles = []string{
-	runner.ResultFile, runner.ScenarioFile, runner.DeadLetterFile, metrics.IntervalLogFile,
+	runner.ResultFile, runner.ScenarioFile, runner.DeadLetterFile, metrics.IntervalLogFile, result.SeriesFile,
 	reports.SummaryMarkdownFile, reports.HTMLReportFile, ledger.FileName,
 }
 

@@ -74,7 +74,7 @@ func InkStats(img image.Image) (float64, int) {
 
 // AssertRenders opens page in headless chromium bin and checks what a person
 // would see: charts canvases drawn (the page sets data-charts once they are),
-// no script or console error, and a screenshot of width×height that is
+// legends that show values without a hover, no script or console error, and a screenshot of width×height that is
 // neither blank nor one flat colour. The screenshot is kept next to page.
 func AssertRenders(t testing.TB, bin, page string, charts, height int) {
 	t.Helper()
@@ -83,6 +83,9 @@ func AssertRenders(t testing.TB, bin, page string, charts, height int) {
 	assert.NotContains(t, dom, "data-errors", "no script error on the page")
 	assert.NotContains(t, stderr, "Uncaught", "no console error")
 	assert.Equal(t, charts, strings.Count(dom, "<canvas"), "one canvas per chart")
+	// A legend shows values before anything is hovered (a peak, the last
+	// value, or the recommended count's), never uPlot's placeholder "--".
+	assert.NotContains(t, dom, `class="u-value">--<`, "every legend shows a value before a hover")
 
 	shot := strings.TrimSuffix(page, filepath.Ext(page)) + ".png"
 	Run(t, bin, page, "--screenshot="+shot, fmt.Sprintf("--window-size=1200,%d", height))

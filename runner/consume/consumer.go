@@ -118,6 +118,9 @@ func (c *consumer) run(ctx context.Context, producersDone <-chan struct{}, doneA
 	if c.err = c.shards.register(ctx); c.err != nil {
 		return
 	}
+	// Known to the recorder from the start, so its backlog counts from the
+	// first second even before its first delivery.
+	c.rec.AddConsumed(c.name, 0, 0, 0, c.clk.Now())
 	restarts := c.restarts
 	for {
 		genCtx, cancelGen := context.WithCancel(ctx)

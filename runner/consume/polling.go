@@ -36,10 +36,12 @@ func (r *pollingReader) read(ctx context.Context, cur *shardCursor) {
 			return
 		}
 		c.rec.Add(metrics.GetRecordsCalls, 1, now)
+		throttled := errors.Is(err, stream.ErrThrottled)
+		c.rec.AddShardReads(sh.ShardID, 1, boolCount(throttled), now)
 		if err != nil {
 			wait := c.poll
 			switch {
-			case errors.Is(err, stream.ErrThrottled):
+			case throttled:
 				c.rec.Add(metrics.ReadThrottles, 1, now)
 				throttles++
 				wait = pacing.Backoff(throttles, c.poll, 10*c.poll, pacing.Jitter())
@@ -96,4 +98,12 @@ func (r *pollingReader) iterator(ctx context.Context, sh stream.Shard, lastSeq s
 			return "", ctx.Err()
 		}
 	}
+}
+
+// boolCount is 1 for true, 0 for false.
+func boolCount(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }

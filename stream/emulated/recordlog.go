@@ -137,6 +137,10 @@ func (l *recordLog) trimTo(start int64) freedBytes {
 	var freed freedBytes
 	l.start = start
 	if k := int((l.start - l.segBase) / segmentRecords); k > 0 {
+		// Cleared before reslicing: the backing array keeps its front
+		// slots until append reallocates it, and they would keep the
+		// dropped segments reachable (up to as many again as are retained).
+		clear(l.segments[:k])
 		l.segments = l.segments[k:]
 		l.segBase += int64(k) * segmentRecords
 		freed.records = k * segmentBytes
@@ -170,6 +174,7 @@ func (l *recordLog) dropPayloads(chunk int64) (freed int) {
 
 func (l *recordLog) dropFrontChunk() int {
 	n := len(l.chunks[0])
+	l.chunks[0] = nil // as in trimTo: the backing array must not keep it alive
 	l.chunks = l.chunks[1:]
 	l.chunkFirst = l.chunkFirst[1:]
 	l.chunkBase++

@@ -118,7 +118,7 @@ func New(ctx context.Context, opts ...Option) (*Target, error) {
 		}
 	}
 	if cfg.Region == "" {
-		return nil, errors.New("kinesis: no AWS region: set one with --region, AWS_REGION or the profile's region")
+		return nil, ErrNoRegion
 	}
 
 	client := kinesis.NewFromConfig(cfg, func(ko *kinesis.Options) {
@@ -200,6 +200,10 @@ func (t *Target) requestURL() string {
 	}
 	return "https://kinesis." + t.region + ".amazonaws.com"
 }
+
+// ErrNoRegion is New's error when no option, environment variable or
+// profile names a region: the user's configuration to fix, not a failure.
+var ErrNoRegion = errors.New("kinesis: no AWS region: set one with --region, AWS_REGION or the profile's region")
 
 // CheckEndpoint says whether endpoint is an http:// or https:// URL, as
 // WithEndpoint needs: a command line can refuse a bad one as bad usage.
