@@ -21,10 +21,11 @@ build:
 run:
 	$(GO) run -ldflags "-X main.version=$(VERSION)" ./cmd/kinesim run $(SCENARIO) $(RUN_ARGS)
 
-## test-setup: install what the tests need (pinned npm Kinesis-compatible servers, Chromium)
+## test-setup: install what the tests need (pinned npm Kinesis-compatible servers, Chromium, the AWS CLI v2)
 test-setup:
 	bash tools/testservers/install.sh
 	bash tools/chromium/install.sh
+	bash tools/awscli/install.sh
 
 ## vet: go vet and gofmt check
 vet:

@@ -94,12 +94,19 @@ func Merge(ctx context.Context, cfg Config) (*result.Result, error) {
 		return nil, err
 	}
 	finishThroughput(res)
+	haveSeries, err := mergeSeries(res, parts, cfg.OutDir)
+	if err != nil {
+		return nil, err
+	}
 	if err := judgeLedgers(ctx, res, cfg.Scenario, parts); err != nil {
 		return nil, err
 	}
 	res.Files = map[string]string{
 		"result":      filepath.Join(cfg.OutDir, "result.json"),
 		"latency_log": filepath.Join(cfg.OutDir, metrics.IntervalLogFile),
+	}
+	if haveSeries {
+		res.Files["series"] = filepath.Join(cfg.OutDir, result.SeriesFile)
 	}
 	if err := copyScenario(parts, cfg.OutDir); err == nil {
 		res.Files["scenario"] = filepath.Join(cfg.OutDir, "scenario.yaml")

@@ -163,6 +163,31 @@ func TestMergeOfFourSegments(t *testing.T) {
 	assert.Zero(t, v.Unknown)
 	assert.Zero(t, v.DuplicateDeliveries)
 
+	// The merged series file is the segments' added second by second.
+	bySecond := map[int][2]int64{}
+	for _, seg := range segs {
+		_, err := result.ReadSeriesFile(filepath.Join(seg.Dir, result.SeriesFile), func(l result.SecondLine) error {
+			w := bySecond[l.Second]
+			bySecond[l.Second] = [2]int64{w[0] + l.RecordsScheduled, w[1] + l.RecordsAcknowledged}
+			return nil
+		})
+		require.NoError(t, err)
+	}
+	got := map[int][2]int64{}
+	_, err = result.ReadSeriesFile(filepath.Join(out, result.SeriesFile), func(l result.SecondLine) error {
+		if l.RecordsScheduled != 0 || l.RecordsAcknowledged != 0 {
+			got[l.Second] = [2]int64{l.RecordsScheduled, l.RecordsAcknowledged}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	for sec, w := range bySecond {
+		if w == [2]int64{} {
+			delete(bySecond, sec)
+		}
+	}
+	assert.Equal(t, bySecond, got, "merged series.jsonl: scheduled and acknowledged per second")
+
 	written, err := result.Read(filepath.Join(out, "result.json"))
 	require.NoError(t, err)
 	assert.Equal(t, res.Totals, written.Totals)

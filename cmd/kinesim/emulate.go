@@ -29,6 +29,9 @@ type emulateFlags struct {
 	stream      string
 	shards      int
 	region      string
+	shardLimit  int
+	checkSigs   bool
+	delays      lifecycleDelays
 	verbose     bool
 	scenario    string
 	out         string
@@ -45,7 +48,8 @@ func newEmulateCommand() *cobra.Command {
 CBOR, as the AWS SDKs and CLI speak them; HTTP/1.1 and cleartext HTTP/2), limits
 included, until Ctrl-C. Point any Kinesis
 client at it with AWS_ENDPOINT_URL_KINESIS=http://ADDR. Requests are accepted with
-any credentials and signature, unchecked: the address must be a loopback one
+any credentials and signature, unchecked (--check-signatures verifies SigV4
+against this process's AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY): the address must be a loopback one
 unless --allow-remote. --stream (with --shards) creates a stream at start.
 --scenario runs a scenario's producers (and chaos, and built-in consumers) against
 the served stream while your consumer reads it, and finishes as 'kinesim run' does:
@@ -82,6 +86,12 @@ docs/pipelines.md and docs/firehose.md for walk-throughs.`,
 	fl.StringVar(&f.stream, "stream", "", "create a provisioned stream of this name at start")
 	fl.IntVar(&f.shards, "shards", 1, "shard count of the --stream created at start")
 	fl.StringVar(&f.region, "region", "us-east-1", "region named in stream ARNs (requests for any region are served)")
+	fl.IntVar(&f.shardLimit, "shard-limit", 0, "the account's shard quota, all streams' open shards together (default Kinesis's: 20,000 in us-east-1, us-west-2 and eu-west-1, 1,000 elsewhere)")
+	fl.DurationVar(&f.delays.create, "create-delay", 500*time.Millisecond, "how long a stream made by CreateStream stays CREATING (Kinesis takes seconds; 0: ACTIVE at once)")
+	fl.DurationVar(&f.delays.delete, "delete-delay", 500*time.Millisecond, "how long a deleted stream shows DELETING")
+	fl.DurationVar(&f.delays.reshard, "reshard-delay", 500*time.Millisecond, "how long SplitShard, MergeShards and UpdateShardCount keep the stream UPDATING")
+	fl.DurationVar(&f.delays.consumer, "consumer-delay", 500*time.Millisecond, "how long a registered consumer stays CREATING")
+	fl.BoolVar(&f.checkSigs, "check-signatures", false, "verify each request's SigV4 signature against AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of this process, with Kinesis's auth errors")
 	fl.BoolVar(&f.verbose, "verbose", false, "log every failed request to stderr")
 	fl.StringVar(&f.scenario, "scenario", "", "run this scenario (a file or a built-in name) against the served stream")
 	fl.StringVar(&f.out, "out", "", "run folder of the --scenario run (default runs/<scenario>-<UTC timestamp>)")
@@ -109,14 +119,18 @@ func checkLoopback(addr string, allowRemote bool) error {
 }
 
 func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
+	if f.shardLimit < 0 {
+		return usageError("--shard-limit %d: want a number of shards above 0 (or leave it out for Kinesis's default)", f.shardLimit)
+	}
 	logLevel := slog.LevelWarn
 	if f.verbose {
 		logLevel = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: logLevel}))
-	emu := emulated.New()
-	apps := &applicationPlane{emu: emu}
-	srv := server.New(emu, server.WithRegion(f.region), server.WithLogger(logger), server.WithDataPlane(apps))
+	srv, apps, err := newEmulateServer(f, logger)
+	if err != nil {
+		return err
+	}
 	if f.stream != "" {
 		if err := srv.CreateStream(ctx, &stream.CreateStreamInput{StreamName: f.stream, ShardCount: f.shards}); err != nil {
 			return usageError("--stream %s --shards %d: %w", f.stream, f.shards, err)
@@ -135,7 +149,11 @@ func emulate(ctx context.Context, cmd *cobra.Command, f emulateFlags) error {
 	}
 	endpoint := "http://" + ln.Addr().String()
 	out := cmd.OutOrStdout()
-	fmt.Fprintf(out, "kinesim emulate: serving the Kinesis API at %s (any credentials accepted; Ctrl-C stops)\n", endpoint)
+	creds := "any credentials accepted"
+	if f.checkSigs {
+		creds = "signatures checked for access key " + os.Getenv("AWS_ACCESS_KEY_ID")
+	}
+	fmt.Fprintf(out, "kinesim emulate: serving the Kinesis API at %s (%s; Ctrl-C stops)\n", endpoint, creds)
 	if f.stream != "" {
 		fmt.Fprintf(out, "stream %s: %d shard(s), ACTIVE\n", f.stream, f.shards)
 	}
@@ -240,4 +258,41 @@ func emulateScenario(ctx context.Context, cmd *cobra.Command, p runPlan, target 
 	// the calls served to them, for as long as the run lasts.
 	p.chaosReady, p.afterRun = apps.install, func() { apps.install(nil) }
 	return executeRun(ctx, cmd, p)
+}
+
+// newEmulateServer makes the served emulator as the flags say; the
+// clients' data calls go through apps, where a scenario's application
+// faults act.
+func newEmulateServer(f emulateFlags, logger *slog.Logger) (*server.Server, *applicationPlane, error) {
+	if err := f.delays.check(); err != nil {
+		return nil, nil, err
+	}
+	emu := emulated.New(emulated.WithReshardDelay(f.delays.reshard), emulated.WithConsumerDelay(f.delays.consumer))
+	apps := &applicationPlane{emu: emu}
+	opts := []server.Option{server.WithRegion(f.region), server.WithShardLimit(f.shardLimit), server.WithLogger(logger),
+		server.WithCreateDelay(f.delays.create), server.WithDeleteDelay(f.delays.delete), server.WithDataPlane(apps)}
+	if f.checkSigs {
+		key, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+		if key == "" || secret == "" {
+			return nil, nil, usageError("--check-signatures checks signatures against AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: set both, to the credentials your clients use")
+		}
+		opts = append(opts, server.WithSignatureCheck(key, secret))
+	}
+	return server.New(emu, opts...), apps, nil
+}
+
+// lifecycleDelays are how long streams and consumers stay in Kinesis's
+// transitional states (CREATING, DELETING, UPDATING) in `kinesim emulate`.
+type lifecycleDelays struct{ create, delete, reshard, consumer time.Duration }
+
+func (d lifecycleDelays) check() error {
+	for _, f := range []struct {
+		flag string
+		d    time.Duration
+	}{{"create-delay", d.create}, {"delete-delay", d.delete}, {"reshard-delay", d.reshard}, {"consumer-delay", d.consumer}} {
+		if f.d < 0 {
+			return usageError("--%s %s: want a duration of 0 or more, e.g. 500ms", f.flag, f.d)
+		}
+	}
+	return nil
 }

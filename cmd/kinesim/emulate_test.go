@@ -145,7 +145,7 @@ func TestEmulateServesUntilInterrupted(t *testing.T) {
 // writes with PutRecords and reads the record back through an enhanced
 // fan-out subscription, both over h2c.
 func TestEmulateServesHTTP2Cleartext(t *testing.T) {
-	endpoint, interrupt := startEmulate(t, "--stream", "bikes")
+	endpoint, interrupt := startEmulate(t, "--stream", "bikes", "--consumer-delay", "0") // subscribes at once
 	var h2c http.Protocols
 	h2c.SetUnencryptedHTTP2(true)
 	transport := &http.Transport{Protocols: &h2c}

@@ -15,8 +15,9 @@ import (
 	"github.com/kinesim/kinesim/result"
 )
 
-// seq makes an emulator-like sequence number (27 digits).
-func seq(n int) string { return fmt.Sprintf("1%020d%06d", n, 0) }
+// seq makes a sequence number of Kinesis's width (56 digits) that orders
+// by n.
+func seq(n int) string { return fmt.Sprintf("4959%052d", n) }
 
 func TestVerdict(t *testing.T) {
 	type delivery struct {

@@ -230,7 +230,7 @@ func (e *Emulator) CreateStream(ctx context.Context, in *stream.CreateStreamInpu
 	now := e.cfg.clock.Now().UnixNano()
 	shards := make([]*shard, n)
 	for i, r := range hashkey.EvenRanges(n) {
-		shards[i] = st.newShard(i, r.Start, r.End, now)
+		shards[i] = st.newShard(i, r.Start, r.End, now, now/int64(time.Second))
 	}
 	st.shards.Store(newShardSet(shards))
 	e.streams[in.StreamName] = st

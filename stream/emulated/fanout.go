@@ -43,6 +43,9 @@ type fanOutShard struct {
 	subscribed    bool
 	lastSubscribe int64 // unix nanoseconds
 	paidUntil     int64 // bytes pushed are paid at 2 MiB/s before the next push
+	// generation counts subscriptions; only the newest receives (a new
+	// subscription takes the shard over).
+	generation uint64
 }
 
 func (e *Emulator) consumerStatus(c *consumer, now time.Time) stream.ConsumerStatus {
@@ -180,7 +183,9 @@ func (e *Emulator) consumerByARN(arn string) (*consumer, error) {
 // SubscribeToShard starts pushing a shard's records to an ACTIVE consumer,
 // at most 2 MiB a second per consumer and shard, for five minutes.
 // Subscribing the same consumer to the same shard again within five seconds
-// → ResourceInUseException.
+// → ResourceInUseException; later, the new subscription takes the shard
+// over: the older one's Next fails with ResourceInUseException and only the
+// new one receives records.
 func (e *Emulator) SubscribeToShard(ctx context.Context, in *stream.SubscribeToShardInput) (stream.Subscription, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -217,8 +222,9 @@ func (e *Emulator) SubscribeToShard(ctx context.Context, in *stream.SubscribeToS
 			c.arn, sh.id, stream.ResubscribeInterval)
 	}
 	state.subscribed, state.lastSubscribe = true, now.UnixNano()
+	state.generation++
 	return &subscription{
-		e: e, c: c, sh: sh, state: state, pos: pos,
+		e: e, c: c, sh: sh, state: state, pos: pos, generation: state.generation,
 		expires: now.Add(stream.SubscriptionLifetime),
 		closed:  make(chan struct{}),
 	}, nil
@@ -226,13 +232,16 @@ func (e *Emulator) SubscribeToShard(ctx context.Context, in *stream.SubscribeToS
 
 // subscription is one SubscribeToShard call's events.
 type subscription struct {
-	e       *Emulator
-	c       *consumer
-	sh      *shard
-	state   *fanOutShard // guarded by c.mu
-	pos     int64
-	expires time.Time
-	ended   bool // the closed shard's end was pushed
+	e     *Emulator
+	c     *consumer
+	sh    *shard
+	state *fanOutShard // guarded by c.mu
+	// generation is state.generation when this subscription began; a
+	// larger one means a newer subscription took the shard over.
+	generation uint64
+	pos        int64
+	expires    time.Time
+	ended      bool // the closed shard's end was pushed
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -263,10 +272,15 @@ func (s *subscription) Next(ctx context.Context) (*stream.SubscribeToShardEvent,
 			return nil, io.EOF
 		}
 		s.c.mu.Lock()
-		gone, paidUntil := s.c.deregistered, s.state.paidUntil
+		gone, paidUntil, taken := s.c.deregistered, s.state.paidUntil, s.state.generation != s.generation
 		s.c.mu.Unlock()
 		if gone {
 			return nil, consumerNotFound(s.c.name, s.c.st.name)
+		}
+		if taken {
+			// AWS says a newer call takes the shard over but publishes no
+			// text for the older one's end; these are kinesim's words.
+			return nil, stream.Errorf(stream.CodeInUse, "Another subscription for consumer %s on shard %s took over this one.", s.c.arn, s.sh.id)
 		}
 		wait := time.Duration(paidUntil - now.UnixNano())
 		if wait <= 0 {
@@ -307,7 +321,7 @@ func (s *subscription) take(now time.Time) (*stream.SubscribeToShardEvent, error
 	s.state.paidUntil = now.UnixNano() + int64(float64(size)*1e9/stream.FanOutBytesPerSecond)
 	s.c.mu.Unlock()
 
-	event := &stream.SubscribeToShardEvent{Records: view.copyRecords(pos, next, size, sh.index)}
+	event := &stream.SubscribeToShardEvent{Records: view.copyRecords(pos, next, size, sh.seq)}
 	if next < view.end {
 		event.MillisBehindLatest = max(0, (now.UnixNano()-view.at(next).arrival)/int64(time.Millisecond))
 	}
@@ -317,7 +331,7 @@ func (s *subscription) take(now time.Time) (*stream.SubscribeToShardEvent, error
 		event.ChildShards = cloneChildShards(children)
 		s.ended = true
 	case next > view.start:
-		event.ContinuationSequenceNumber = formatSeqNum(view.at(next-1).counter, sh.index)
+		event.ContinuationSequenceNumber = formatSeqNum(sh.seq, view.at(next-1).counter, view.at(next-1).arrival)
 	default:
 		event.ContinuationSequenceNumber = sh.startSeq
 	}

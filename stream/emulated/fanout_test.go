@@ -102,6 +102,11 @@ func TestSubscribeToShard(t *testing.T) {
 	again := subscribe(t, em, c, shard0, stream.StartingPosition{Type: stream.AfterSequenceNumber, SequenceNumber: event.ContinuationSequenceNumber})
 	assert.Equal(t, []string{"second-0", "second-1"}, keysOfRecords(next(t, again).Records))
 
+	// The resubscription took the shard over: the first subscription ends
+	// with ResourceInUseException and gets nothing more.
+	_, err = sub.Next(ctx)
+	assert.ErrorIs(t, err, stream.ErrInUse, "the older subscription after a takeover")
+
 	// A caught-up subscription ends after five minutes (the clock's Sleep
 	// moves time on at once).
 	_, err = again.Next(ctx)

@@ -274,7 +274,7 @@ func (sh *shard) put(st *streamState, now int64, b *putBatch, group []int32) put
 		st.mem.allocated(sh, newChunk, newSegment)
 		b.results[i].ShardID = sh.id
 		b.seqOff[i] = int32(b.seqs.Len())
-		b.seqs.Write(appendSeqNum(seq[:0], counter, sh.index))
+		b.seqs.Write(appendSeqNum(seq[:0], sh.seq, counter, arrival))
 	}
 	if onDemand {
 		if _, due := sh.demand.splitKey(now, st.cfg.onDemandSplitDelay); due {

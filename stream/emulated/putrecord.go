@@ -13,22 +13,22 @@ var _ stream.SingleWriter = (*Emulator)(nil)
 // PutRecord API answers ProvisionedThroughputExceededException or
 // InternalFailure for the whole call.
 //
-// SequenceNumberForOrdering needs no extra work to hold: the emulator's
-// sequence numbers come from one counter per stream (see seqnum.go), so a
-// record's number is above every number issued before it, whatever the
-// shard. It is checked as AWS checks it (kinesalite, whose tests run against
-// AWS, answers the same): a value that is not a sequence number of this
-// emulator, or one not issued yet, → InvalidArgumentException.
+// SequenceNumberForOrdering needs no extra work to hold for numbers of the
+// record's own shard: the emulator's numbers come from one counter per
+// stream and a child shard's sort above its parents' (see seqnum.go). It
+// is checked as Kinesis checks it (kinesalite recorded the answers against
+// Kinesis): any number Kinesis can read and whose arrival time is not in
+// the future is accepted, whichever stream or shard it came from;
+// anything else → InvalidArgumentException.
 func (e *Emulator) PutRecord(ctx context.Context, in *stream.PutRecordInput) (*stream.PutRecordOutput, error) {
 	if in == nil {
 		return nil, stream.Errorf(stream.CodeInvalidArgument, "PutRecordInput is nil")
 	}
 	if in.SequenceNumberForOrdering != "" {
-		st, err := e.lookup(in.StreamName)
-		if err != nil {
+		if _, err := e.lookup(in.StreamName); err != nil {
 			return nil, err
 		}
-		if seq, ok := parseSeqNum(in.SequenceNumberForOrdering); !ok || seq.counter > st.counter.Load() || seq.shard >= len(st.shards.Load().all) {
+		if seq, ok := parseSeqNum(in.SequenceNumberForOrdering); !ok || seq.arrival > e.cfg.clock.Now().Unix() {
 			return nil, stream.Errorf(stream.CodeInvalidArgument, "ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s is invalid.",
 				in.SequenceNumberForOrdering, in.StreamName, account)
 		}

@@ -43,29 +43,36 @@ func TestSequenceNumberForOrdering(t *testing.T) {
 		assert.Equal(t, 1, b.Cmp(a), "put %d: %s, want above %s", i, b, a)
 	}
 
-	otherShard := put(t, em, stream.Record{PartitionKey: "b"}).Records[0] // shard 1
+	otherShard := put(t, em, stream.Record{PartitionKey: "b"}).Records[0]           // shard 1
+	const awsDocNumber = "49590338271490256608559692538361571095921575989136588898" // another stream's, from the API reference
 	tests := []struct {
-		name     string
-		previous string
-		wantCode string // "" for success
+		name      string
+		previous  string
+		sameShard bool   // the new number must be above it
+		wantCode  string // "" for success
 	}{
 		// The previous record's number, as the API reference says to pass.
-		{"the previous number", prev, ""},
-		// A number of another shard of the stream is a valid exclusive minimum.
-		{"another shard's number", otherShard.SequenceNumber, ""},
+		{"the previous number", prev, true, ""},
+		// Kinesis takes any number it can read, from any shard or stream
+		// (kinesalite, whose answers were recorded against Kinesis).
+		{"another shard's number", otherShard.SequenceNumber, false, ""},
+		{"another stream's number", awsDocNumber, false, ""},
+		{"a number of the oldest layout", "0", false, ""},
 		// Not a decimal sequence number at all (kinesalite, run against AWS: InvalidArgumentException).
-		{"not a number", "abc", stream.CodeInvalidArgument},
-		// Zero is a decimal but no sequence number the stream issued.
-		{"zero", "0", stream.CodeInvalidArgument},
-		// A number not issued yet (kinesalite: "Sequence time in the future").
-		{"from the future", bumpCounter(t, prev, 1_000_000), stream.CodeInvalidArgument},
+		{"not a number", "abc", false, stream.CodeInvalidArgument},
+		// Of a layout Kinesis cannot read: version 3.
+		{"an unknown layout", "49590338271490256608559692538361571095921575989136588899", false, stream.CodeInvalidArgument},
+		// Arrived an hour from now (kinesalite: "Sequence time in the future").
+		{"from the future", bumpArrival(t, prev, 3600), false, stream.CodeInvalidArgument},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := em.PutRecord(ctx, &stream.PutRecordInput{StreamName: testStream, Record: stream.Record{PartitionKey: "a"}, SequenceNumberForOrdering: tt.previous})
 			if tt.wantCode == "" {
 				require.NoError(t, err)
-				assert.Greater(t, out.SequenceNumber, tt.previous, "fixed-width emulator numbers compare as strings")
+				if tt.sameShard {
+					assert.True(t, stream.SequenceLess(tt.previous, out.SequenceNumber), "%s after %s", out.SequenceNumber, tt.previous)
+				}
 				return
 			}
 			var api *stream.APIError
@@ -76,11 +83,11 @@ func TestSequenceNumberForOrdering(t *testing.T) {
 	}
 }
 
-// bumpCounter returns seq with its per-stream counter (digits 2 to 21, see
-// seqnum.go) raised by n.
-func bumpCounter(t *testing.T, seq string, n int64) string {
+// bumpArrival returns seq with its arrival second (bits 36 to 71, see
+// seqnum.go) moved on by secs.
+func bumpArrival(t *testing.T, seq string, secs int64) string {
 	t.Helper()
 	v, ok := new(big.Int).SetString(seq, 10)
 	require.True(t, ok)
-	return v.Add(v, new(big.Int).Mul(big.NewInt(n), big.NewInt(1_000_000))).String()
+	return v.Add(v, new(big.Int).Lsh(big.NewInt(secs), 36)).String()
 }

@@ -3,6 +3,7 @@ package emulated
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -103,28 +104,24 @@ func (st *streamState) position(sh *shard, now int64, from stream.StartingPositi
 	st.expire(sh, now)
 	view := sh.log.view()
 	sh.mu.Unlock()
+	if err := checkStartingPosition(from); err != nil {
+		return 0, err
+	}
 	switch from.Type {
 	case stream.TrimHorizon:
 		return view.start, nil
 	case stream.Latest:
 		return view.end, nil
 	case stream.AtSequenceNumber, stream.AfterSequenceNumber:
-		seq, ok := parseSeqNum(from.SequenceNumber)
-		if !ok {
-			return 0, stream.Errorf(stream.CodeInvalidArgument, "StartingSequenceNumber %q is not a sequence number of stream %s", from.SequenceNumber, st.name)
-		}
-		if seq.shard != sh.index {
-			return 0, stream.Errorf(stream.CodeInvalidArgument,
-				"Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", stream.ShardID(seq.shard), sh.id)
+		seq, err := st.startingSequence(sh, from.SequenceNumber)
+		if err != nil {
+			return 0, err
 		}
 		after := from.Type == stream.AfterSequenceNumber
 		return view.search(func(r *storedRecord) bool {
 			return r.counter > seq.counter || (!after && r.counter == seq.counter)
 		}), nil
 	case stream.AtTimestamp:
-		if from.Timestamp.IsZero() {
-			return 0, stream.Errorf(stream.CodeInvalidArgument, "Timestamp is required for AT_TIMESTAMP")
-		}
 		ts := from.Timestamp.UnixNano()
 		return view.search(func(r *storedRecord) bool { return r.arrival >= ts }), nil
 	}
@@ -186,7 +183,7 @@ func (e *Emulator) GetRecords(ctx context.Context, in *stream.GetRecordsInput) (
 	closed, children := sh.endSeq != "", sh.children
 	sh.mu.Unlock()
 
-	out := &stream.GetRecordsOutput{Records: view.copyRecords(pos, next, size, it.shard)}
+	out := &stream.GetRecordsOutput{Records: view.copyRecords(pos, next, size, sh.seq)}
 	if next < view.end {
 		out.MillisBehindLatest = max(0, (now.UnixNano()-view.at(next).arrival)/int64(time.Millisecond))
 	}
@@ -225,7 +222,7 @@ func (v *logView) page(pos int64, limit, maxBytes int) (next int64, size int) {
 // the slice: one for the data, one string for the partition keys and one for
 // the sequence numbers. Records whose payload the memory cap dropped come
 // back marked, with zeroed data of their size.
-func (v *logView) copyRecords(from, to int64, size, shard int) []stream.StoredRecord {
+func (v *logView) copyRecords(from, to int64, size int, shard seqShard) []stream.StoredRecord {
 	if from == to {
 		return nil
 	}
@@ -248,7 +245,7 @@ func (v *logView) copyRecords(from, to int64, size, shard int) []stream.StoredRe
 		}
 		keyEnds[i] = keys.Len()
 		out[i].Data = data[start:len(data):len(data)]
-		seqs.Write(appendSeqNum(seq[:0], r.counter, shard))
+		seqs.Write(appendSeqNum(seq[:0], shard, r.counter, r.arrival))
 		out[i].ApproximateArrivalTimestamp = time.UnixMilli(r.arrival / int64(time.Millisecond))
 	}
 	allKeys, allSeqs := keys.String(), seqs.String()
@@ -259,4 +256,64 @@ func (v *logView) copyRecords(from, to int64, size, shard int) []stream.StoredRe
 		out[i].SequenceNumber = allSeqs[i*seqLen : (i+1)*seqLen]
 	}
 	return out
+}
+
+// checkStartingPosition checks that from has what its type needs, and only
+// that, in Kinesis's words (kinesalite recorded them against Kinesis). A
+// timestamp in the future is allowed here (kinesim's own consumers start at
+// a time a run has not reached yet); the server refuses it as Kinesis does.
+func checkStartingPosition(from stream.StartingPosition) error {
+	switch from.Type {
+	case stream.AtSequenceNumber, stream.AfterSequenceNumber, stream.TrimHorizon, stream.Latest:
+		needs := from.Type == stream.AtSequenceNumber || from.Type == stream.AfterSequenceNumber
+		if has := from.SequenceNumber != ""; has != needs {
+			what := "and no StartingSequenceNumber"
+			if has {
+				what = "and also a StartingSequenceNumber"
+			}
+			return stream.Errorf(stream.CodeInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or "+
+				"(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s %s.", from.Type, what)
+		}
+	case stream.AtTimestamp:
+		if from.Timestamp.IsZero() {
+			return stream.Errorf(stream.CodeInvalidArgument, "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
+		}
+	}
+	return nil
+}
+
+// startingSequence reads an AT_ or AFTER_SEQUENCE_NUMBER starting number
+// for sh and answers, for one that is not of sh, what Kinesis answers
+// (kinesalite recorded these against Kinesis): a number Kinesis cannot
+// read is invalid; one that encodes another shard index names it; one of
+// the same index from another shard or stream (another creation time or
+// layout) "did not come from this stream", except that the oldest layout
+// gets InternalFailure.
+func (st *streamState) startingSequence(sh *shard, s string) (seqNum, error) {
+	seq, ok := parseSeqNum(s)
+	if !ok {
+		return seq, stream.Errorf(stream.CodeInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid.",
+			s, sh.id, st.name, account)
+	}
+	if seq.shard != int64(sh.index) {
+		return seq, stream.Errorf(stream.CodeInvalidArgument,
+			"Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", seqShardName(seq.shard), sh.id)
+	}
+	if seq.version != seqVersion || seq.created != sh.seq.created {
+		if seq.version == 0 {
+			return seq, internalFailure()
+		}
+		return seq, stream.Errorf(stream.CodeInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.",
+			s, sh.id, st.name, account)
+	}
+	return seq, nil
+}
+
+// seqShardName names the shard index a sequence number encodes as Kinesis
+// does, a negative one included ("shardId--02147483648").
+func seqShardName(index int64) string {
+	if index < 0 {
+		return fmt.Sprintf("shardId--%011d", -index)
+	}
+	return stream.ShardID(int(index))
 }

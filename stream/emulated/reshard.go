@@ -247,7 +247,12 @@ func (st *streamState) apply(ops []reshardOp, now int64) {
 		open[sh.start] = sh
 	}
 	newShard := func(start, end hashkey.Key, parent, adjacent *shard) *shard {
-		sh := st.newShard(len(all), start, end, now)
+		// A child's numbers must sort above its parents' (seqnum.go).
+		created := max(now/int64(time.Second), parent.seq.created+1)
+		if adjacent != nil {
+			created = max(created, adjacent.seq.created+1)
+		}
+		sh := st.newShard(len(all), start, end, now, created)
 		sh.parentID = parent.id
 		if adjacent != nil {
 			sh.adjacentParentID = adjacent.id
@@ -264,7 +269,7 @@ func (st *streamState) apply(ops []reshardOp, now int64) {
 			}
 			cs = append(cs, stream.ChildShard{ShardID: c.id, ParentShards: parents, HashKeyRange: c.hashKeyRange()})
 		}
-		sh.close(&st.counter, cs)
+		sh.close(&st.counter, now, cs)
 		delete(open, sh.start)
 	}
 	for _, op := range ops {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/kinesim/kinesim/stream"
 	"github.com/kinesim/kinesim/stream/hashkey"
@@ -17,6 +18,7 @@ type shard struct {
 	startKey   string // start and end in decimal, as ListShards reports them
 	endKey     string
 	startSeq   string
+	seq        seqShard // what the shard puts in its sequence numbers
 	// parentID and adjacentParentID name the shards this one was made from
 	// (a split's parent; a merge's two parents).
 	parentID, adjacentParentID string
@@ -37,17 +39,21 @@ type shard struct {
 	children    []stream.ChildShard
 }
 
-func (st *streamState) newShard(index int, start, end hashkey.Key, now int64) *shard {
+// newShard makes shard index; created is the creation second its sequence
+// numbers carry (see seqnum.go).
+func (st *streamState) newShard(index int, start, end hashkey.Key, now, created int64) *shard {
 	id := stream.ShardID(index)
 	burst := st.cfg.writeBurst
+	seq := seqShard{created: created, index: index}
 	return &shard{
+		seq:                 seq,
 		id:                  id,
 		index:               index,
 		start:               start,
 		end:                 end,
 		startKey:            start.String(),
 		endKey:              end.String(),
-		startSeq:            formatSeqNum(st.counter.Load(), index),
+		startSeq:            formatSeqNum(seq, st.counter.Load(), created*int64(time.Second)),
 		throttleMessage:     fmt.Sprintf("Rate exceeded for shard %s in stream %s under account %s.", id, st.name, account),
 		readThrottleMessage: fmt.Sprintf("Rate exceeded for shard %s in stream %s under account %s: GetRecords is limited to %d calls and %d bytes a second per shard.", id, st.name, account, stream.ShardReadCallsPerSecond, stream.ShardReadBytesPerSecond),
 		reads:               newReadLimiter(now, st.cfg.countThrottledReads),
@@ -81,12 +87,12 @@ func (sh *shard) describe() stream.Shard {
 
 // close closes the shard to writes: it gets its ending sequence number, and
 // readers reaching its end are sent to children.
-func (sh *shard) close(counter *atomic.Uint64, children []stream.ChildShard) {
+func (sh *shard) close(counter *atomic.Uint64, now int64, children []stream.ChildShard) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	// Read under the lock: every record written to the shard reserved its
 	// number under it, so the ending number is at least each of theirs.
-	sh.endSeq = formatSeqNum(counter.Load(), sh.index)
+	sh.endSeq = formatSeqNum(sh.seq, counter.Load(), max(now, sh.lastArrival))
 	sh.children = children
 }
 

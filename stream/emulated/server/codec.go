@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"mime"
-	"net/http"
-	"strings"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
@@ -65,25 +62,6 @@ var (
 	cborCodec = codec{contentType: cborContentType, eventContentType: cborContentType, decode: decodeCBOR, encode: cborEncoding.Marshal}
 )
 
-// codecOf is the codec of a request's Content-Type: CBOR for
-// application/x-amz-cbor-1.1, JSON for anything else (the SDKs send
-// application/x-amz-json-1.1, older ones 1.0, the CLI sometimes nothing). A
-// CBOR type that is not Kinesis's is refused, in CBOR.
-func codecOf(r *http.Request) (codec, error) {
-	ct := r.Header.Get("Content-Type")
-	media, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		media = strings.ToLower(strings.TrimSpace(ct))
-	}
-	switch {
-	case media == cborContentType:
-		return cborCodec, nil
-	case strings.Contains(media, "cbor"):
-		return cborCodec, serializationError("Content-Type %s is not served: Kinesis speaks %s or %s (Smithy RPC v2 CBOR is another protocol)", ct, cborContentType, jsonContentType)
-	}
-	return jsonCodec, nil
-}
-
 // cborDecoding reads requests. Its limits bound what a hostile body can
 // make the server allocate beyond the body cap; unknown members are
 // ignored, as in JSON.
@@ -119,7 +97,10 @@ func decodeCBOR(body []byte, v any) error {
 		if errors.As(err, &typeErr) {
 			return fmt.Errorf("want a %s, got a CBOR %s", typeErr.GoType, typeErr.CBORType)
 		}
-		return fmt.Errorf("malformed CBOR: %w", err)
+		if cborDecoding.Wellformed(body) != nil {
+			return fmt.Errorf("%w: malformed CBOR: %v", errMalformed, err)
+		}
+		return err
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/kinesim/kinesim/stream"
 )
@@ -53,10 +54,31 @@ func createStream(ctx context.Context, s *Server, req *createStreamRequest) (any
 	if in.Mode != stream.ModeOnDemand && req.ShardCount == nil {
 		return nil, invalidArgument("ShardCount is required for a PROVISIONED stream")
 	}
-	if in.ShardCount > maxCreateShards {
-		return nil, stream.Errorf(stream.CodeLimitExceeded, "ShardCount %d: this server creates streams of at most %d shards", in.ShardCount, maxCreateShards)
+	if err := checkTagCharacters(in.StreamName, in.Tags); err != nil {
+		return nil, err
 	}
-	return struct{}{}, s.CreateStream(ctx, in)
+	if err := s.existsAlready(in.StreamName); err != nil {
+		return nil, err
+	}
+	// The account's shard quota, after "already exists" as in Kinesis.
+	if _, _, err := s.meta(ctx, in.StreamName); isNotFound(err) {
+		if in.Mode != stream.ModeOnDemand {
+			if err := s.checkShardLimit(ctx, in.ShardCount); err != nil {
+				return nil, err
+			}
+		}
+		if in.ShardCount > maxCreateShards {
+			return nil, stream.Errorf(stream.CodeLimitExceeded, "ShardCount %d: this server creates streams of at most %d shards", in.ShardCount, maxCreateShards)
+		}
+	}
+	if s.opts.createDelay > 0 {
+		if _, _, err := s.meta(ctx, in.StreamName); !isNotFound(err) {
+			return nil, s.emu.CreateStream(ctx, in) // ACTIVE already: the emulator's answer
+		}
+		s.createAfterDelay(in)
+		return noContent{}, nil
+	}
+	return noContent{}, s.CreateStream(ctx, in)
 }
 
 // CreateStream creates a stream on the emulator and records its mode and
@@ -82,7 +104,7 @@ func deleteStream(ctx context.Context, s *Server, req *deleteStreamRequest) (any
 	if err != nil {
 		return nil, err
 	}
-	return struct{}{}, s.DeleteStream(ctx, name)
+	return noContent{}, s.deleteStreamOp(ctx, name)
 }
 
 // DeleteStream deletes a stream from the emulator and forgets its tags. The
@@ -149,7 +171,7 @@ func describeStreamSummary(ctx context.Context, s *Server, req *streamRefJSON) (
 		}
 	}
 	consumers, err := s.emu.ListStreamConsumers(ctx, name)
-	if err != nil {
+	if err != nil && !isNotFound(err) { // CREATING and DELETING streams have none
 		return nil, err
 	}
 	s.mu.Lock()
@@ -276,7 +298,7 @@ func (s *Server) changeRetention(ctx context.Context, req *retentionRequest, inc
 	if err != nil {
 		return nil, err
 	}
-	m, _, err := s.meta(ctx, name)
+	m, _, err := s.activeMeta(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -295,7 +317,7 @@ func (s *Server) changeRetention(ctx context.Context, req *retentionRequest, inc
 	if err := s.SetRetentionPeriod(ctx, name, time.Duration(hours)*time.Hour); err != nil {
 		return nil, err
 	}
-	return struct{}{}, nil
+	return noContent{}, nil
 }
 
 // SetRetentionPeriod sets a stream's retention on the emulator and records
@@ -347,6 +369,30 @@ func checkTags(v *validation, tags map[string]string, member string, least, most
 	}
 }
 
+// checkTagCharacters refuses tags Kinesis refuses, in its words (kinesalite
+// recorded them against Kinesis): keys and values may hold Unicode letters,
+// digits and spaces and _ . / = + - @ (tabs and newlines are not white
+// space here); '%', which the first message allows, gets a second one.
+func checkTagCharacters(streamName string, tags map[string]string) error {
+	allowed := func(r rune) bool {
+		return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.In(r, unicode.Z) || strings.ContainsRune("_./=+-@%", r)
+	}
+	percent := false
+	for k, v := range tags {
+		for _, text := range []string{k, v} {
+			if strings.IndexFunc(text, func(r rune) bool { return !allowed(r) }) >= 0 {
+				return invalidArgument("Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - %% @.")
+			}
+			percent = percent || strings.ContainsRune(text, '%')
+		}
+	}
+	if percent {
+		return invalidArgument("Failed to add tags to stream %s under account %s because some tags contained illegal characters. "+
+			"The allowed characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@'.", streamName, account)
+	}
+	return nil
+}
+
 func addTags(ctx context.Context, s *Server, req *addTagsRequest) (any, error) {
 	var v validation
 	checkTags(&v, req.Tags, "tags", 1, maxTagsPerCall)
@@ -362,15 +408,20 @@ func addTags(ctx context.Context, s *Server, req *addTagsRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkTagCharacters(name, req.Tags); err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	merged := maps.Clone(m.tags)
 	maps.Copy(merged, req.Tags)
 	if len(merged) > maxTagsPerStream {
-		return nil, stream.Errorf(stream.CodeLimitExceeded, "Stream %s under account %s would have %d tags; at most %d", name, account, len(merged), maxTagsPerStream)
+		// Kinesis's text (kinesalite recorded it) says 10 though the
+		// limit it enforces is 50.
+		return nil, invalidArgument("Failed to add tags to stream %s under account %s because a given stream cannot have more than 10 tags associated with it.", name, account)
 	}
 	m.tags = merged
-	return struct{}{}, nil
+	return noContent{}, nil
 }
 
 func removeTags(ctx context.Context, s *Server, req *removeTagsRequest) (any, error) {
@@ -402,7 +453,7 @@ func removeTags(ctx context.Context, s *Server, req *removeTagsRequest) (any, er
 	for _, k := range req.TagKeys {
 		delete(m.tags, k)
 	}
-	return struct{}{}, nil
+	return noContent{}, nil
 }
 
 func listTags(ctx context.Context, s *Server, req *listTagsRequest) (any, error) {

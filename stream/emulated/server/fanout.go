@@ -98,6 +98,9 @@ func registerStreamConsumer(ctx context.Context, s *Server, req *registerConsume
 	if err != nil {
 		return nil, err
 	}
+	// Kinesis answers CREATING whatever comes next; DescribeStreamConsumer
+	// shows ACTIVE once the emulator's consumer delay has passed.
+	c.Status = stream.ConsumerCreating
 	return map[string]consumerJSON{"Consumer": toConsumerJSON(*c)}, nil
 }
 
@@ -150,7 +153,7 @@ func deregisterStreamConsumer(ctx context.Context, s *Server, req *consumerRefRe
 	if err != nil {
 		return nil, err
 	}
-	return struct{}{}, s.emu.DeregisterStreamConsumer(ctx, name, c.Name)
+	return noContent{}, s.emu.DeregisterStreamConsumer(ctx, name, c.Name)
 }
 
 func describeStreamConsumer(ctx context.Context, s *Server, req *consumerRefRequest) (any, error) {

@@ -33,6 +33,9 @@ func FuzzHandler(f *testing.F) {
 		if got := rec.Header().Get("Content-Type"); got != contentType {
 			t.Fatalf("%s %q: response Content-Type %s, want %s", op, body, got, contentType)
 		}
+		if rec.Code == http.StatusOK && rec.Body.Len() == 0 {
+			return // an operation that returns nothing: an empty body, as Kinesis sends
+		}
 		var out map[string]any
 		if err := unmarshal(rec.Body.Bytes(), &out); err != nil {
 			t.Fatalf("%s %q: the response is not a %s map: %v: %q", op, body, contentType, err, rec.Body.String())

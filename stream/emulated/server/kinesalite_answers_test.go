@@ -40,6 +40,12 @@ var kinesaliteDiffers = map[string]string{
 	"list for a map":         "kinesalite's CreateStream takes no Tags",
 	"tag value too long":     "kinesalite's CreateStream takes no Tags",
 	"string for a structure": "kinesalite's ListShards takes no ShardFilter",
+	// kinesim's kinesalite.js sets its shard limit to 100, and its region is
+	// its own; the rows hold Kinesis's default of 20,000 in us-east-1.
+	"a stream over the account's shards":  "kinesalite's shard limit is 100 here",
+	"a stream up to the server's own cap": "kinesalite's shard limit is 100 here",
+	"an existing stream before the limit": "",
+	"scaling past the account's shards":   "kinesalite has no UpdateShardCount",
 }
 
 // TestKinesisAnswersAgainstKinesalite asks kinesalite the rows of
@@ -48,7 +54,7 @@ var kinesaliteDiffers = map[string]string{
 func TestKinesisAnswersAgainstKinesalite(t *testing.T) {
 	srv := kinesistest.StartKinesalite(t)
 	i := 0
-	for _, group := range [][]answerRow{shardIDRows, serializationRows, validationRows} {
+	for _, group := range [][]answerRow{shardIDRows, serializationRows, validationRows, sequenceRows, tagAndLimitRows} {
 		for _, row := range group {
 			i++
 			t.Run(row.name, func(t *testing.T) {
@@ -57,6 +63,9 @@ func TestKinesisAnswersAgainstKinesalite(t *testing.T) {
 				}
 				name := fmt.Sprintf("fixture%d", i)
 				createActive(t, srv.Endpoint, name)
+				// Free the shards: kinesalite keeps an account shard limit.
+				defer post(t, srv.Endpoint, "DeleteStream", `{"StreamName":"`+name+`s"}`)
+				defer post(t, srv.Endpoint, "DeleteStream", `{"StreamName":"`+name+`"}`)
 				body := strings.ReplaceAll(row.body, `"fixture"`, `"`+name+`"`)
 				body = strings.ReplaceAll(body, `"StreamName":"s"`, `"StreamName":"`+name+`s"`)
 				status, got := post(t, srv.Endpoint, row.op, body)
@@ -67,6 +76,7 @@ func TestKinesisAnswersAgainstKinesalite(t *testing.T) {
 				assert.Equal(t, row.typ, got["__type"], "__type")
 				// The account differs: kinesalite's is 000000000000.
 				want := strings.ReplaceAll(row.msg, "stream fixture ", "stream "+name+" ")
+				want = strings.ReplaceAll(want, "Stream fixture ", "Stream "+name+" ")
 				want = strings.ReplaceAll(want, "account 111111111111", "account 000000000000")
 				assert.Equal(t, want, got[messageKey(row.typ)], "message; body %v", got)
 			})

@@ -163,13 +163,80 @@ var validationRows = []answerRow{
 		"2 validation errors detected: Value null at 'targetShardCount' failed to satisfy constraint: " + notNull + "; Value null at 'scalingType' failed to satisfy constraint: " + notNull},
 }
 
+// Sequence numbers of the layouts Kinesis reads (see stream/emulated's
+// seqnum.go), from other shards and streams (issue 17, item 4).
+const (
+	awsDocSeq      = "49590338271490256608559692538361571095921575989136588898" // shardId-000000000006 of a stream made in 2018 (API reference)
+	otherStreamSeq = "49590338271356452137368508799512356786285685820100706306" // the same with shard index 0
+	mustEither     = "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified "
+	iteratorOn0    = `{"StreamName":"fixture","ShardId":"shardId-0",`
+	invalidOn0     = " used in GetShardIterator on shard shardId-000000000000 in stream fixture under account 111111111111 is invalid"
+)
+
+var sequenceRows = []answerRow{
+	{"a number of another shard index", "GetShardIterator", iteratorOn0 + `"ShardIteratorType":"AT_SEQUENCE_NUMBER","StartingSequenceNumber":"` + awsDocSeq + `"}`, 400, "InvalidArgumentException",
+		"Invalid StartingSequenceNumber. It encodes shardId-000000000006, while it was used in a call to a shard with shardId-000000000000"},
+	{"a small number names its shard", "GetShardIterator", iteratorOn0 + `"ShardIteratorType":"AFTER_SEQUENCE_NUMBER","StartingSequenceNumber":"5"}`, 400, "InvalidArgumentException",
+		"Invalid StartingSequenceNumber. It encodes shardId-000000000005, while it was used in a call to a shard with shardId-000000000000"},
+	{"a number of another stream", "GetShardIterator", iteratorOn0 + `"ShardIteratorType":"AT_SEQUENCE_NUMBER","StartingSequenceNumber":"` + otherStreamSeq + `"}`, 400, "InvalidArgumentException",
+		"StartingSequenceNumber " + otherStreamSeq + invalidOn0 + " because it did not come from this stream."},
+	{"a number with a creation date too large", "GetShardIterator", iteratorOn0 + `"ShardIteratorType":"AT_SEQUENCE_NUMBER","StartingSequenceNumber":"26227199374822427428162556223570313216"}`, 400, "InvalidArgumentException",
+		"StartingSequenceNumber 26227199374822427428162556223570313216" + invalidOn0 + "."},
+	{"a number whose index has its top bit set", "GetShardIterator", iteratorOn0 + `"ShardIteratorType":"AT_SEQUENCE_NUMBER","StartingSequenceNumber":"49039857307719593840066370180380661734935976090628259842"}`, 400, "InvalidArgumentException",
+		"StartingSequenceNumber 49039857307719593840066370180380661734935976090628259842" + invalidOn0 + "."},
+	{"a number encoding a negative shard", "GetShardIterator", iteratorOn0 + `"ShardIteratorType":"AT_SEQUENCE_NUMBER","StartingSequenceNumber":"49039857307708443467467104868809893875799651944235008002"}`, 400, "InvalidArgumentException",
+		"Invalid StartingSequenceNumber. It encodes shardId--02147483648, while it was used in a call to a shard with shardId-000000000000"},
+	{"a missing shard before the number", "GetShardIterator", `{"StreamName":"fixture","ShardId":"shardId-5","ShardIteratorType":"AT_SEQUENCE_NUMBER","StartingSequenceNumber":"5"}`, 400, "ResourceNotFoundException",
+		"Shard shardId-000000000005 in stream fixture under account 111111111111 does not exist"},
+	{"at a number without one", "GetShardIterator", iteratorOn0 + `"ShardIteratorType":"AT_SEQUENCE_NUMBER"}`, 400, "InvalidArgumentException", mustEither + "AT_SEQUENCE_NUMBER and no StartingSequenceNumber."},
+	{"after a number without one", "GetShardIterator", iteratorOn0 + `"ShardIteratorType":"AFTER_SEQUENCE_NUMBER"}`, 400, "InvalidArgumentException", mustEither + "AFTER_SEQUENCE_NUMBER and no StartingSequenceNumber."},
+	{"latest with a number", "GetShardIterator", iteratorOn0 + `"ShardIteratorType":"LATEST","StartingSequenceNumber":"5"}`, 400, "InvalidArgumentException", mustEither + "LATEST and also a StartingSequenceNumber."},
+	{"trim horizon with a number", "GetShardIterator", iteratorOn0 + `"ShardIteratorType":"TRIM_HORIZON","StartingSequenceNumber":"5"}`, 400, "InvalidArgumentException", mustEither + "TRIM_HORIZON and also a StartingSequenceNumber."},
+	{"at a timestamp without one", "GetShardIterator", iteratorOn0 + `"ShardIteratorType":"AT_TIMESTAMP"}`, 400, "InvalidArgumentException",
+		"Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter."},
+	{"ordering after another stream's number", "PutRecord", `{"StreamName":"fixture","PartitionKey":"a","Data":"","SequenceNumberForOrdering":"` + awsDocSeq + `"}`, 200, "", ""},
+	{"ordering after a number of an unknown layout", "PutRecord", `{"StreamName":"fixture","PartitionKey":"a","Data":"","SequenceNumberForOrdering":"49039857307708443467467104868809893875799651944235008003"}`, 400, "InvalidArgumentException",
+		"ExclusiveMinimumSequenceNumber 49039857307708443467467104868809893875799651944235008003 used in PutRecord on stream fixture under account 111111111111 is invalid."},
+	{"ordering after a number with all bits set", "PutRecord", `{"StreamName":"fixture","PartitionKey":"a","Data":"","SequenceNumberForOrdering":"73559785961551514828601391991642864028743539089244946418"}`, 400, "InvalidArgumentException",
+		"ExclusiveMinimumSequenceNumber 73559785961551514828601391991642864028743539089244946418 used in PutRecord on stream fixture under account 111111111111 is invalid."},
+}
+
+// Tag and account-limit answers (issue 17, items 6 and 7).
+const (
+	badTagChars  = "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @."
+	percentInTag = "Failed to add tags to stream fixture under account 111111111111 because some tags contained illegal characters. The allowed characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@'."
+)
+
+var tagAndLimitRows = []answerRow{
+	{"tags of every allowed character", "AddTagsToStream", `{"StreamName":"fixture","Tags":{"ü0 _.":"a","/=+-@":"a","b":"ü0 _./=+-@","c":""}}`, 200, "", ""},
+	{"a semicolon in a tag key", "AddTagsToStream", `{"StreamName":"fixture","Tags":{"abc;def":"1"}}`, 400, "InvalidArgumentException", badTagChars},
+	{"a tab in a tag key", "AddTagsToStream", `{"StreamName":"fixture","Tags":{"abc\tdef":"1"}}`, 400, "InvalidArgumentException", badTagChars},
+	{"a newline in a tag value", "AddTagsToStream", `{"StreamName":"fixture","Tags":{"a":"abc\ndef"}}`, 400, "InvalidArgumentException", badTagChars},
+	{"a comma in a tag value", "AddTagsToStream", `{"StreamName":"fixture","Tags":{"a":"abc,def"}}`, 400, "InvalidArgumentException", badTagChars},
+	{"a percent sign in a tag key", "AddTagsToStream", `{"StreamName":"fixture","Tags":{"abc%def":"1"}}`, 400, "InvalidArgumentException", percentInTag},
+	{"a percent sign in a tag value", "AddTagsToStream", `{"StreamName":"fixture","Tags":{"a":"abc%def"}}`, 400, "InvalidArgumentException", percentInTag},
+	{"eleven tags in one call", "AddTagsToStream", `{"StreamName":"fixture","Tags":{"a":"","b":"","c":"","d":"","e":"","f":"","g":"","h":"","i":"","j":"","k":""}}`, 400, "ValidationException",
+		"1 validation error detected: Value '{a=, b=, c=, d=, e=, f=, g=, h=, i=, j=, k=}' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 10"},
+	{"tags checked before the stream", "AddTagsToStream", `{"StreamName":"missing","Tags":{"abc;def":"1"}}`, 400, "ResourceNotFoundException", "Stream missing under account 111111111111 not found."},
+	{"a stream over the account's shards", "CreateStream", `{"StreamName":"s","ShardCount":19999}`, 400, "LimitExceededException",
+		"This request would exceed the shard limit for the account 111111111111 in us-east-1. Current shard count for the account: 2. Limit: 20000. " +
+			"Number of additional shards that would have resulted from this request: 19999. Refer to the AWS Service Limits page " +
+			"(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits."},
+	{"a stream up to the server's own cap", "CreateStream", `{"StreamName":"s","ShardCount":10000}`, 200, "", ""},
+	{"an existing stream before the limit", "CreateStream", `{"StreamName":"fixture","ShardCount":19999}`, 400, "ResourceInUseException", "Stream fixture under account 111111111111 already exists."},
+	{"scaling past the account's shards", "UpdateShardCount", `{"StreamName":"fixture","TargetShardCount":20001,"ScalingType":"UNIFORM_SCALING"}`, 400, "LimitExceededException",
+		"This request would exceed the shard limit for the account 111111111111 in us-east-1. Current shard count for the account: 2. Limit: 20000. " +
+			"Number of additional shards that would have resulted from this request: 19999. Refer to the AWS Service Limits page " +
+			"(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits."},
+}
+
 // TestKinesisAnswers checks each row's exact answer over the wire, each
 // against a fresh server holding "fixture", a stream of two shards.
 func TestKinesisAnswers(t *testing.T) {
 	for _, group := range []struct {
 		name string
 		rows []answerRow
-	}{{"shard ids", shardIDRows}, {"serialization", serializationRows}, {"validation", validationRows}} {
+	}{{"shard ids", shardIDRows}, {"serialization", serializationRows}, {"validation", validationRows}, {"sequence numbers", sequenceRows}, {"tags and limits", tagAndLimitRows}} {
 		t.Run(group.name, func(t *testing.T) {
 			for _, row := range group.rows {
 				t.Run(row.name, func(t *testing.T) {

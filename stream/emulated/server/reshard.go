@@ -18,7 +18,7 @@ const reshardAnswerWait = 200 * time.Millisecond
 // reshard runs one resharding call on the emulator, in the background when
 // it outlasts reshardAnswerWait.
 func (s *Server) reshard(ctx context.Context, name string, call func(context.Context) error) error {
-	m, _, err := s.meta(ctx, name)
+	m, _, err := s.activeMeta(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -59,8 +59,11 @@ func splitShard(ctx context.Context, s *Server, req *splitShardRequest) (any, er
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkSplitLimit(ctx, name, *req.ShardToSplit); err != nil {
+		return nil, err
+	}
 	in := &stream.SplitShardInput{StreamName: name, ShardToSplit: *req.ShardToSplit, NewStartingHashKey: *req.NewStartingHashKey}
-	return struct{}{}, s.reshard(ctx, name, func(ctx context.Context) error { return s.emu.SplitShard(ctx, in) })
+	return noContent{}, s.reshard(ctx, name, func(ctx context.Context) error { return s.emu.SplitShard(ctx, in) })
 }
 
 func mergeShards(ctx context.Context, s *Server, req *mergeShardsRequest) (any, error) {
@@ -76,7 +79,7 @@ func mergeShards(ctx context.Context, s *Server, req *mergeShardsRequest) (any, 
 		return nil, err
 	}
 	in := &stream.MergeShardsInput{StreamName: name, ShardToMerge: *req.ShardToMerge, AdjacentShardToMerge: *req.AdjacentShardToMerge}
-	return struct{}{}, s.reshard(ctx, name, func(ctx context.Context) error { return s.emu.MergeShards(ctx, in) })
+	return noContent{}, s.reshard(ctx, name, func(ctx context.Context) error { return s.emu.MergeShards(ctx, in) })
 }
 
 func updateShardCount(ctx context.Context, s *Server, req *updateShardCountRequest) (any, error) {
@@ -104,6 +107,9 @@ func updateShardCount(ctx context.Context, s *Server, req *updateShardCountReque
 		}
 	}
 	in := &stream.UpdateShardCountInput{StreamName: name, TargetShardCount: int(*req.TargetShardCount)}
+	if err := s.checkShardLimit(ctx, in.TargetShardCount-current); err != nil {
+		return nil, err
+	}
 	if err := s.reshard(ctx, name, func(ctx context.Context) error { return s.emu.UpdateShardCount(ctx, in) }); err != nil {
 		return nil, err
 	}
@@ -113,4 +119,19 @@ func updateShardCount(ctx context.Context, s *Server, req *updateShardCountReque
 		CurrentShardCount int    `json:"CurrentShardCount"`
 		TargetShardCount  int    `json:"TargetShardCount"`
 	}{name, s.arn(name), current, in.TargetShardCount}, nil
+}
+
+// checkSplitLimit checks the account's shard quota for a split of an open
+// shard that exists (a split adds one open shard); for any other the
+// emulator answers what is wrong.
+func (s *Server) checkSplitLimit(ctx context.Context, name, shardID string) error {
+	_, shards, err := s.meta(ctx, name)
+	if err != nil {
+		return nil
+	}
+	i, ok := stream.ParseShardID(shardID)
+	if !ok || i >= len(shards) || !shards[i].Open() {
+		return nil
+	}
+	return s.checkShardLimit(ctx, 1)
 }

@@ -16,10 +16,18 @@
 // run in Kinesis's order: the body's shape (SerializationException, in the
 // Java terms Kinesis uses), then every constraint of the API model
 // (one ValidationException listing each breach), then existence and state.
-// Shard ids are read as Kinesis reads them (stream.ParseShardID).
+// Shard ids are read as Kinesis reads them (stream.ParseShardID). Before
+// any of that, requests pass Kinesis's front end (front.go: method,
+// content type, empty body, target) and, with WithSignatureCheck, its
+// SigV4 check (auth.go). Every answer but an event stream carries a
+// Content-Length; operations that return nothing answer an empty body.
+// Streams go through Kinesis's states (lifecycle.go: CREATING, DELETING,
+// UPDATING), and the account's shard quota holds across streams
+// (limits.go).
 //
-// Security: the server accepts any SigV4 signature and any credentials
-// without checking them, and has no TLS. Serve it on loopback only.
+// Security: by default the server accepts any SigV4 signature and any
+// credentials without checking them (WithSignatureCheck verifies them
+// against one access key), and it has no TLS. Serve it on loopback only.
 //
 // Operations: CreateStream, DeleteStream, DescribeStream,
 // DescribeStreamSummary, ListStreams, ListShards, PutRecord, PutRecords,
@@ -27,7 +35,7 @@
 // IncreaseStreamRetentionPeriod, DecreaseStreamRetentionPeriod,
 // AddTagsToStream, RemoveTagsFromStream, ListTagsForStream,
 // RegisterStreamConsumer, DeregisterStreamConsumer, DescribeStreamConsumer,
-// ListStreamConsumers and SubscribeToShard. Anything else is
+// ListStreamConsumers, SubscribeToShard and DescribeLimits. Anything else is
 // UnknownOperationException.
 //
 // SubscribeToShard answers with an event stream
@@ -63,9 +71,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -91,11 +99,16 @@ const account = "111111111111"
 type Option func(*options)
 
 type options struct {
-	region       string
-	maxBodyBytes int64
-	log          *slog.Logger
-	now          func() time.Time
-	data         DataPlane // nil: the emulator
+	region      string
+	shardLimit  int // 0: the region's default
+	createDelay time.Duration
+	deleteDelay time.Duration
+	// accessKeyID and secretAccessKey check signatures when set.
+	accessKeyID, secretAccessKey string
+	maxBodyBytes                 int64
+	log                          *slog.Logger
+	now                          func() time.Time
+	data                         DataPlane // nil: the emulator
 }
 
 // WithRegion sets the region in stream ARNs. Default: us-east-1. Requests
@@ -146,7 +159,8 @@ type streamMeta struct {
 	mode      stream.Mode
 	retention int64 // hours
 	tags      map[string]string
-	updating  int // reshards under way
+	state     lifecycle // see lifecycle.go
+	updating  int       // reshards under way
 }
 
 // operation serves one API operation: it decodes body with c and returns
@@ -158,6 +172,9 @@ func New(emu *emulated.Emulator, opts ...Option) *Server {
 	o := options{region: "us-east-1", maxBodyBytes: MaxBodyBytes, log: slog.New(slog.DiscardHandler), now: time.Now}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.shardLimit == 0 {
+		o.shardLimit = DefaultShardLimit(o.region)
 	}
 	data := o.data
 	if data == nil {
@@ -173,17 +190,33 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", requestID)
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	c, err := codecOf(r)
+	c := jsonCodec
 	defer func() {
 		if p := recover(); p != nil {
 			s.opts.log.Error("panic serving a request", "operation", op, "request_id", requestID, "panic", p)
 			s.writeError(w, r, c, op, stream.Errorf(stream.CodeInternalFailure, "the server failed serving %s (request id %s)", op, requestID))
 		}
 	}()
-	var resp any
-	if err == nil {
-		resp, err = s.serve(w, r, c, op)
+	if r.Method != http.MethodPost {
+		xmlAnswer(http.StatusForbidden, "AccessDeniedException", "Unable to determine service/operation name to be authorized").write(w)
+		return
 	}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.writeError(w, r, c, op, err)
+		return
+	}
+	c, serveOp, refused := s.front(r, body)
+	if refused != nil {
+		s.opts.log.Debug("request refused", "operation", op, "status", refused.status, "content_type", r.Header.Get("Content-Type"))
+		refused.write(w)
+		return
+	}
+	if err := s.checkSignature(r, body); err != nil {
+		s.writeError(w, r, c, op, err)
+		return
+	}
+	resp, err := serveOp(r.Context(), s, c, body)
 	if err != nil {
 		s.writeError(w, r, c, op, err)
 		return
@@ -192,34 +225,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		st.serveStream(w, r, c)
 		return
 	}
-	buf, err := c.encode(resp)
-	if err != nil {
-		s.writeError(w, r, c, op, err)
-		return
+	var buf []byte
+	if _, empty := resp.(noContent); !empty {
+		if buf, err = c.encode(resp); err != nil {
+			s.writeError(w, r, c, op, err)
+			return
+		}
 	}
 	w.Header().Set("Content-Type", c.contentType)
+	// A length, never a chunked body: see docs/emulate.md on the SDK's
+	// "use of closed network connection" race.
+	w.Header().Set("Content-Length", strconv.Itoa(len(buf)))
 	_, _ = w.Write(buf)
 }
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, c codec, op string) (any, error) {
-	if r.Method != http.MethodPost {
-		return nil, stream.Errorf(codeUnknownOperation, "%s %s: the Kinesis API takes POST /", r.Method, r.URL.Path)
-	}
-	target := r.Header.Get("X-Amz-Target")
-	serveOp, ok := s.ops[op]
-	if !ok || !strings.HasPrefix(target, targetPrefix) {
-		return nil, stream.Errorf(codeUnknownOperation, "X-Amz-Target %q: not an operation this server has (want %s<Operation>)", target, targetPrefix)
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.maxBodyBytes))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, stream.Errorf(stream.CodeValidation, "the request body exceeds this server's cap of %d bytes", tooLarge.Limit)
-		}
-		return nil, serializationError("reading the request body: %v", err)
-	}
-	return serveOp(r.Context(), s, c, body)
-}
+// noContent is the answer of an operation that returns nothing: Kinesis
+// sends an empty body (Content-Length 0), not {}.
+type noContent struct{}
 
 // writeError answers err as AWS does, in the request's encoding: a map of
 // __type and message.
@@ -227,21 +249,25 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, c codec, op 
 	api := asAPIError(err)
 	status := statusOf(api.Code)
 	s.opts.log.Log(r.Context(), levelOf(api.Code), "request failed", "operation", op, "status", status, "code", api.Code, "message", api.Message)
-	w.Header().Set("Content-Type", c.contentType)
-	w.WriteHeader(status)
 	var buf []byte
-	if api.Code == codeSerialization {
+	switch {
+	case api.Message == "":
+		buf, _ = c.encode(map[string]string{"__type": api.Code}) // Kinesis's bare answers
+	case api.Code == codeSerialization:
 		// Kinesis spells this one's key with a capital M.
 		buf, _ = c.encode(struct {
 			Type    string `json:"__type"`
 			Message string `json:"Message"`
 		}{api.Code, api.Message})
-	} else {
+	default:
 		buf, _ = c.encode(struct {
 			Type    string `json:"__type"`
 			Message string `json:"message"`
 		}{api.Code, api.Message})
 	}
+	w.Header().Set("Content-Type", c.contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(buf)))
+	w.WriteHeader(status)
 	_, _ = w.Write(buf)
 }
 
@@ -268,6 +294,9 @@ func handle[Req any](fn func(ctx context.Context, s *Server, req *Req) (any, err
 	return func(ctx context.Context, s *Server, c codec, body []byte) (any, error) {
 		req := new(Req)
 		if err := c.decode(body, req); err != nil {
+			if errors.Is(err, errMalformed) {
+				return nil, &stream.APIError{Code: codeSerialization} // bare, as Kinesis answers
+			}
 			return nil, serializationError("%v", err)
 		}
 		return fn(ctx, s, req)
@@ -299,6 +328,7 @@ var operations = map[string]operation{
 	"DescribeStreamConsumer":        handle(describeStreamConsumer),
 	"ListStreamConsumers":           handle(listStreamConsumers),
 	"SubscribeToShard":              handle(subscribeToShard),
+	"DescribeLimits":                handle(describeLimits),
 }
 
 func (s *Server) arn(name string) string {
@@ -341,6 +371,9 @@ func (s *Server) meta(ctx context.Context, name string) (*streamMeta, []stream.S
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.streams[name]
+	if m != nil && m.state != stateActive {
+		return m, nil, nil // CREATING or DELETING: not on the emulator
+	}
 	if err != nil {
 		if errors.Is(err, stream.ErrNotFound) {
 			delete(s.streams, name) // deleted on the emulator directly
@@ -368,6 +401,12 @@ func (s *Server) newMeta(name string, mode stream.Mode) *streamMeta {
 
 // status is the stream's StreamStatus. Call with mu held.
 func (m *streamMeta) status() string {
+	switch m.state {
+	case stateCreating:
+		return "CREATING"
+	case stateDeleting:
+		return "DELETING"
+	}
 	if m.updating > 0 {
 		return "UPDATING"
 	}

@@ -53,13 +53,19 @@ func decodeBody(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
+		var syntaxErr *json.SyntaxError
+		switch {
+		case errors.As(err, &typeErr) && typeErr.Field == "":
+			return fmt.Errorf("%w: a JSON %s, not an object", errMalformed, typeErr.Value)
+		case errors.As(err, &typeErr):
 			return errors.New(typeMismatch(typeErr.Value, typeErr.Type))
+		case errors.As(err, &syntaxErr) || errors.Is(err, io.ErrUnexpectedEOF):
+			return fmt.Errorf("%w: %v", errMalformed, err)
 		}
 		return err
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("trailing data after the request's JSON object")
+		return fmt.Errorf("%w: trailing data after the request's JSON object", errMalformed)
 	}
 	return nil
 }
