@@ -36,13 +36,16 @@ pipelines:
 
 // runForwarderPipeline serves the scenario with `kinesim emulate
 // --scenario`, runs the example forwarder against the served endpoint with
-// the given write-error policy, and returns the run's result.
-func runForwarderPipeline(t *testing.T, chaos, onWriteError string) *result.Result {
+// the given write-error policy, stops the server with Ctrl-C, requires the
+// exit status `kinesim run` would give (99 when the pipeline's expectation
+// fails), and returns the run's result.
+func runForwarderPipeline(t *testing.T, chaos, onWriteError string, wantExit int) *result.Result {
 	t.Helper()
 	dir := t.TempDir()
 	file, out := filepath.Join(dir, "pipeline.yaml"), filepath.Join(dir, "run")
 	require.NoError(t, os.WriteFile(file, []byte(pipelineScenario+chaos), 0o644))
-	endpoint, interrupt := startEmulate(t, "--scenario", file, "--out", out)
+	emu := startEmulateProcess(t, "--scenario", file, "--out", out)
+	endpoint := emu.endpoint
 
 	awsCfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
 	fw, err := forwarder.New(awsCfg, endpoint, forwarder.Config{Input: "bikes", Output: "bikes-enriched", Poll: 250 * time.Millisecond, OnWriteError: onWriteError})
@@ -55,7 +58,8 @@ func runForwarderPipeline(t *testing.T, chaos, onWriteError string) *result.Resu
 	resultFile := filepath.Join(out, "result.json")
 	require.Eventually(t, func() bool { _, err := os.Stat(resultFile); return err == nil }, 60*time.Second, 100*time.Millisecond,
 		"the scenario run writes result.json")
-	interrupt()
+	_, code := emu.interrupt(t)
+	assert.Equal(t, wantExit, code, "exit status after Ctrl-C; stderr: %s", emu.stderr.String())
 	res, err := result.Read(resultFile)
 	require.NoError(t, err)
 	require.Len(t, res.Pipelines, 1)
@@ -68,7 +72,7 @@ func runForwarderPipeline(t *testing.T, chaos, onWriteError string) *result.Resu
 }
 
 func TestPipelineForwarderExactlyOnce(t *testing.T) {
-	res := runForwarderPipeline(t, "", forwarder.Retry)
+	res := runForwarderPipeline(t, "", forwarder.Retry, 0)
 	p, acked := res.Pipelines[0], res.Totals.RecordsAcknowledged
 	assert.Equal(t, acked, p.Matched, "every record came out")
 	assert.Zero(t, p.Lost, "lost")
@@ -81,7 +85,7 @@ func TestPipelineForwarderExactlyOnce(t *testing.T) {
 func TestPipelineForwarderRetryShowsLostAckDuplicates(t *testing.T) {
 	res := runForwarderPipeline(t, `chaos:
   - {at: 100ms, for: 1800ms, producer_timeout: {count: 3, ack_lost: true}, application: enricher}
-`, forwarder.Retry)
+`, forwarder.Retry, exitThreshold)
 	p := res.Pipelines[0]
 	require.Len(t, res.Chaos, 1)
 	fault := res.Chaos[0]
@@ -100,7 +104,7 @@ func TestPipelineForwarderRetryShowsLostAckDuplicates(t *testing.T) {
 func TestPipelineForwarderSkipShowsLoss(t *testing.T) {
 	res := runForwarderPipeline(t, `chaos:
   - {at: 100ms, for: 1800ms, inject_error: {kind: throttle, count: 25}, application: enricher}
-`, forwarder.Skip)
+`, forwarder.Skip, exitThreshold)
 	p := res.Pipelines[0]
 	require.Len(t, res.Chaos, 1)
 	fault := res.Chaos[0]
