@@ -288,6 +288,8 @@ func describe(f *scenarios.Fault) string {
 			what = "failed S3 deliveries after the write (duplicates)"
 		}
 		what += " (" + share(f.FailedDelivery.Probability, f.FailedDelivery.Count) + ")"
+	case scenarios.FaultFirehoseQuota:
+		what = describeQuota(f.FirehoseQuota)
 	case scenarios.FaultNetwork:
 		n := f.Network
 		what = "network"
@@ -313,4 +315,19 @@ func describe(f *scenarios.Fault) string {
 		what += " on application " + f.Application
 	}
 	return what
+}
+
+// describeQuota names the rates a firehose_quota fault lowers.
+func describeQuota(q *scenarios.QuotaFault) string {
+	var rates []string
+	if q.RecordsPerS > 0 {
+		rates = append(rates, fmt.Sprintf("%d records/s", q.RecordsPerS))
+	}
+	if q.RequestsPerS > 0 {
+		rates = append(rates, fmt.Sprintf("%d requests/s", q.RequestsPerS))
+	}
+	if q.BytesPerS > 0 {
+		rates = append(rates, fmt.Sprintf("%d B/s", q.BytesPerS))
+	}
+	return "Firehose quota lowered to " + strings.Join(rates, ", ")
 }

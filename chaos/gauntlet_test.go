@@ -26,10 +26,10 @@ func TestChaosGauntlet(t *testing.T) {
 		assert.Positive(t, f.CallsAffected, "chaos[%d] %s did something", f.Index, f.Description)
 	}
 	for _, k := range scenarios.FaultKinds {
-		// Network faults need a real endpoint; failed deliveries a delivery
-		// stream (the smartcity-log-pipeline scenario and package targets
-		// run those).
-		if k != scenarios.FaultNetwork && k != scenarios.FaultFailedDelivery {
+		// Network faults need a real endpoint; failed deliveries and
+		// lowered quotas a delivery stream (the smartcity-log-pipeline
+		// scenario and package targets run those).
+		if k != scenarios.FaultNetwork && k != scenarios.FaultFailedDelivery && k != scenarios.FaultFirehoseQuota {
 			assert.True(t, kinds[k], "the gauntlet runs %s", k)
 		}
 	}

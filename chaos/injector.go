@@ -116,6 +116,9 @@ func New(sc *scenarios.Scenario, target stream.Target, start time.Time, opts ...
 	if err := p.bindDeliveryFaults(); err != nil {
 		return nil, err
 	}
+	if err := p.bindQuotaFaults(); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

@@ -67,6 +67,18 @@ type Fault struct {
 	// FailedDelivery fails the emulated delivery stream's S3 delivery
 	// attempts in the window (firehose targets, service emulated).
 	FailedDelivery *DeliveryFault `yaml:"failed_delivery,omitempty" json:"failed_delivery,omitempty"`
+	// FirehoseQuota lowers the emulated delivery stream's Direct PUT quota
+	// for the window (firehose targets, service emulated), so throttling
+	// comes from the quota itself, as when a stream nears its limit.
+	FirehoseQuota *QuotaFault `yaml:"firehose_quota,omitempty" json:"firehose_quota,omitempty"`
+}
+
+// QuotaFault is the Direct PUT quota in force during a firehose_quota
+// fault's window; a field left out (0) keeps the stream's own rate.
+type QuotaFault struct {
+	RecordsPerS  int      `yaml:"records_per_s,omitempty" json:"records_per_s,omitempty"`
+	RequestsPerS int      `yaml:"requests_per_s,omitempty" json:"requests_per_s,omitempty"`
+	BytesPerS    ByteSize `yaml:"bytes_per_s,omitempty" json:"bytes_per_s,omitempty"`
 }
 
 // DeliveryFault fails delivery attempts of a delivery stream: each with
@@ -192,11 +204,12 @@ const (
 	FaultConsumer         = "consumer_fault"
 	FaultNetwork          = "network"
 	FaultFailedDelivery   = "failed_delivery"
+	FaultFirehoseQuota    = "firehose_quota"
 )
 
 // FaultKinds lists the fault kinds in the order of Fault's fields.
 var FaultKinds = []string{FaultProducerTimeout, FaultInjectError, FaultLatency, FaultDuplicateSend,
-	FaultSplitShard, FaultMergeShards, FaultUpdateShardCount, FaultConsumer, FaultNetwork, FaultFailedDelivery}
+	FaultSplitShard, FaultMergeShards, FaultUpdateShardCount, FaultConsumer, FaultNetwork, FaultFailedDelivery, FaultFirehoseQuota}
 
 // kinds names the fault kinds f sets.
 func (f *Fault) kinds() []string {
@@ -211,6 +224,7 @@ func (f *Fault) kinds() []string {
 		FaultConsumer:         f.ConsumerFault != "",
 		FaultNetwork:          f.Network != nil,
 		FaultFailedDelivery:   f.FailedDelivery != nil,
+		FaultFirehoseQuota:    f.FirehoseQuota != nil,
 	}
 	var out []string
 	for _, k := range FaultKinds {
@@ -289,7 +303,7 @@ func (v *validator) chaos(s *Scenario) {
 			if !producers[f.Producer] {
 				v.addf(path+".producer", "%q is not a producer of this scenario", f.Producer)
 			}
-			if f.IsStreamOperation() || f.IsConsumerFault() || kind == FaultNetwork || kind == FaultFailedDelivery {
+			if f.IsStreamOperation() || f.IsConsumerFault() || kind == FaultNetwork || kind == FaultFailedDelivery || kind == FaultFirehoseQuota {
 				v.addf(path+".producer", "%s does not act on a producer; leave producer out", kind)
 			}
 		}
@@ -391,9 +405,29 @@ func (v *validator) faultKind(s *Scenario, f *Fault, kind, path string) {
 		if !s.Target.IsFirehose() || !s.Target.IsEmulated() {
 			v.addf(path+".failed_delivery", "fails the emulated delivery stream's S3 deliveries; it needs target.kind firehose with firehose.service emulated")
 		}
+	case FaultFirehoseQuota:
+		v.quotaFault(s, f.FirehoseQuota, path+".firehose_quota")
 	}
 	if s.Target.IsFirehose() && (f.IsStreamOperation() || f.IsConsumerFault()) {
-		v.addf(path+"."+kind, "a delivery stream has no shards or consumers to fault; use inject_error, latency, producer_timeout or failed_delivery")
+		v.addf(path+"."+kind, "a delivery stream has no shards or consumers to fault; use inject_error, latency, producer_timeout, failed_delivery or firehose_quota")
+	}
+}
+
+// quotaFault checks a firehose_quota fault: some rate lowered, none below 1.
+func (v *validator) quotaFault(s *Scenario, q *QuotaFault, path string) {
+	if q.RecordsPerS == 0 && q.RequestsPerS == 0 && q.BytesPerS == 0 {
+		v.addf(path, "sets no rate; set records_per_s, requests_per_s or bytes_per_s, e.g. {records_per_s: 1000}")
+	}
+	for _, r := range []struct {
+		field string
+		rate  int64
+	}{{"records_per_s", int64(q.RecordsPerS)}, {"requests_per_s", int64(q.RequestsPerS)}, {"bytes_per_s", int64(q.BytesPerS)}} {
+		if r.rate < 0 {
+			v.addf(path+"."+r.field, "%d; use 1 or more a second (or leave it out to keep the stream's own)", r.rate)
+		}
+	}
+	if !s.Target.IsFirehose() || !s.Target.IsEmulated() {
+		v.addf(path, "lowers the emulated delivery stream's Direct PUT quota; it needs target.kind firehose with firehose.service emulated")
 	}
 }
 

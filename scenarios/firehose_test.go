@@ -115,3 +115,41 @@ func TestFailedDeliveryNeedsEmulatedFirehose(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "chaos[0].failed_delivery: fails the emulated delivery stream's S3 deliveries; it needs target.kind firehose with firehose.service emulated")
 }
+
+// TestFirehoseQuotaFaultValidation: a firehose_quota fault lowers some
+// rate, none below 1, on the emulated delivery stream only; errors name
+// the file, line and field.
+func TestFirehoseQuotaFaultValidation(t *testing.T) {
+	tests := []struct {
+		name, fault, target, want string
+	}{
+		{"records", "{at: 10s, for: 20s, firehose_quota: {records_per_s: 1000}}", "", ""},
+		{"all three", "{at: 10s, for: 20s, firehose_quota: {records_per_s: 1000, requests_per_s: 10, bytes_per_s: 64KiB}}", "", ""},
+		{"no rate", "{at: 10s, for: 20s, firehose_quota: {}}", "",
+			"x.yaml:14:41: chaos[0].firehose_quota: sets no rate; set records_per_s, requests_per_s or bytes_per_s, e.g. {records_per_s: 1000}"},
+		{"negative", "{at: 10s, for: 20s, firehose_quota: {requests_per_s: -5}}", "",
+			"x.yaml:14:58: chaos[0].firehose_quota.requests_per_s: -5; use 1 or more a second (or leave it out to keep the stream's own)"},
+		{"no window", "{at: 10s, firehose_quota: {records_per_s: 1000}}", "",
+			"x.yaml:14:5: chaos[0].for: required for firehose_quota: how long the fault lasts, e.g. 10s"},
+		{"not firehose", "{at: 10s, for: 20s, firehose_quota: {records_per_s: 1000}}", "kind: emulated",
+			"x.yaml:14:41: chaos[0].firehose_quota: lowers the emulated delivery stream's Direct PUT quota; it needs target.kind firehose with firehose.service emulated"},
+		{"misspelt", "{at: 10s, for: 20s, firehose_quota: {record_per_s: 1000}}", "",
+			`x.yaml:14:42: chaos[0].firehose_quota.record_per_s: unknown field "record_per_s"; did you mean "records_per_s"? (allowed: records_per_s, requests_per_s, bytes_per_s)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := firehoseScenario + "chaos:\n  - " + tt.fault + "\n"
+			if tt.target != "" {
+				src = strings.Replace(src, "kind: firehose", tt.target, 1)
+			}
+			s, err := Parse([]byte(src), "x.yaml")
+			if tt.want == "" {
+				require.NoError(t, err)
+				assert.Equal(t, FaultFirehoseQuota, s.Chaos[0].Kind())
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}

@@ -136,3 +136,41 @@ producers:
 	assert.Equal(t, res.Totals.RecordsAcknowledged, res.Delivery.DistinctRecords, "what was accepted was delivered")
 	assert.Zero(t, res.Delivery.LostRecords)
 }
+
+// TestFirehoseQuotaFaultThrottlesInItsWindow: a firehose_quota fault
+// lowers the stream's records quota (us-east-1's 500,000/s) to 100/s for
+// 200 s of a 400 s run offering 300/s: before and after the window every
+// record is accepted, in it the lowered quota within 1%, and the fault is
+// counted with the records it throttled.
+func TestFirehoseQuotaFaultThrottlesInItsWindow(t *testing.T) {
+	src := `name: quota-window
+seed: 3
+duration: 400s
+clock: virtual
+target:
+  kind: firehose
+  stream: busy
+producers:
+  - name: p
+    generator: clickstream
+    rate: [{constant: 300/s}]
+    batch: {max_records: 50, linger: 100ms}
+    retry: {max_attempts: 1, base: 10ms, cap: 10ms}
+chaos:
+  - {at: 100s, for: 200s, firehose_quota: {records_per_s: 100}}
+`
+	res, _ := firehoseRun(t, src)
+	const outside, inWindow = 300 * 200, 100 * 200
+	accepted := res.Totals.RecordsAcknowledged
+	assert.InEpsilon(t, inWindow, accepted-outside, 0.01, "accepted in the window at the lowered quota")
+	require.Len(t, res.Chaos, 1)
+	c := res.Chaos[0]
+	assert.Equal(t, "firehose_quota", c.Fault)
+	assert.Equal(t, "Firehose quota lowered to 100 records/s", c.Description)
+	// Only the first batch after the window can meet the tank as the
+	// lowered rate left it; every other throttle is the fault's.
+	assert.InDelta(t, res.Totals.RecordsThrottled, c.RecordsAffected, 50, "the fault's throttles")
+	assert.InEpsilon(t, 300*200-inWindow, c.RecordsAffected, 0.02)
+	assert.Equal(t, accepted, res.Delivery.DistinctRecords, "what was accepted was delivered")
+	assert.Zero(t, res.Delivery.LostRecords)
+}

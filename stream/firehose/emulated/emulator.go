@@ -46,6 +46,8 @@ type Emulator struct {
 
 	// fault is the delivery fault hook (WithDeliveryFault, SetDeliveryFault).
 	fault atomic.Pointer[DeliveryFault]
+	// quotaFault is the quota fault hook (SetQuotaFault).
+	quotaFault atomic.Pointer[QuotaFault]
 }
 
 var _ delivery.Target = (*Emulator)(nil)

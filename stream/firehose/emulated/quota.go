@@ -39,15 +39,36 @@ func (b *tokenBucket) take(n float64) { b.tokens -= n }
 // quotaLimiter is a stream's Direct PUT quota: requests, records and bytes a
 // second, each a token bucket.
 type quotaLimiter struct {
+	quota                    delivery.Quota // the rates the buckets refill at
 	requests, records, bytes tokenBucket
 }
 
 func newQuotaLimiter(q delivery.Quota, burst time.Duration, now int64) quotaLimiter {
 	return quotaLimiter{
+		quota:    q,
 		requests: newTokenBucket(q.RequestsPerSecond, burst, now),
 		records:  newTokenBucket(q.RecordsPerSecond, burst, now),
 		bytes:    newTokenBucket(q.BytesPerSecond, burst, now),
 	}
+}
+
+// retune sets the rates to q from now on (a quota fault's window opening
+// or closing): capacity saved up at the old rate is kept up to the new
+// tank's size, so a lowered quota throttles at once at its own rate.
+func (l *quotaLimiter) retune(q delivery.Quota, burst time.Duration, now int64) {
+	if q == l.quota {
+		return
+	}
+	for _, r := range []struct {
+		b    *tokenBucket
+		rate int
+	}{{&l.requests, q.RequestsPerSecond}, {&l.records, q.RecordsPerSecond}, {&l.bytes, q.BytesPerSecond}} {
+		r.b.refill(now)
+		r.b.capacity = float64(r.rate) * burst.Seconds()
+		r.b.perNano = float64(r.rate) / 1e9
+		r.b.tokens = min(r.b.tokens, r.b.capacity)
+	}
+	l.quota = q
 }
 
 // admitCall charges one request, or reports that the call is throttled.

@@ -22,6 +22,8 @@ type deliveryStream struct {
 	version int
 	group   *clock.Group // the stream's deliveries
 
+	quota delivery.Quota // the stream's own Direct PUT quota
+
 	mu        sync.Mutex
 	limiter   quotaLimiter
 	rng       *rand.Rand
@@ -57,6 +59,7 @@ func newDeliveryStream(e *Emulator, cfg delivery.Config, seed uint64) *deliveryS
 		created:  now,
 		version:  1,
 		group:    clock.NewGroup(e.opts.clock),
+		quota:    q,
 		limiter:  newQuotaLimiter(q, e.opts.burst, now.UnixNano()),
 		rng:      rand.New(rand.NewPCG(seed, seed>>1|1)),
 		idPrefix: fmt.Sprintf("%016x", seed),
@@ -80,9 +83,11 @@ func (s *deliveryStream) put(records []delivery.Record, single bool) (*delivery.
 	now := s.emu.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	throttled := s.quotaInForce(now)
 	if !s.limiter.admitCall(now.UnixNano()) {
 		s.counts.ThrottledCalls++
 		s.counts.ThrottledRecords += int64(len(records))
+		throttled(1, len(records))
 		return nil, delivery.Errorf(delivery.CodeServiceUnavailable, delivery.SlowDown)
 	}
 	out := &delivery.PutRecordBatchOutput{Entries: make([]delivery.PutRecordBatchEntry, len(records))}
@@ -91,8 +96,10 @@ func (s *deliveryStream) put(records []delivery.Record, single bool) (*delivery.
 			s.counts.ThrottledRecords++
 			if single {
 				s.counts.ThrottledCalls++
+				throttled(1, 1)
 				return nil, delivery.Errorf(delivery.CodeServiceUnavailable, delivery.SlowDown)
 			}
+			throttled(0, 1)
 			out.Entries[i] = delivery.PutRecordBatchEntry{ErrorCode: delivery.CodeServiceUnavailable, ErrorMessage: delivery.SlowDown}
 			out.FailedPutCount++
 			continue
